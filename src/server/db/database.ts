@@ -1,0 +1,69 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+} from 'kysely'
+import pg from 'pg'
+import { sqliteFilename } from '../config.ts'
+import type { Database } from './schema.ts'
+
+export type Db = Kysely<Database>
+export type Dialect = 'sqlite' | 'postgres'
+
+// Kysely opens SQLite transactions with a deferred BEGIN; two processes (serve and worker) that
+// both upgrade a read lock to a write lock would then deadlock with SQLITE_BUSY. BEGIN IMMEDIATE
+// takes the write lock up front, so the busy timeout can do its work.
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0]
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config)
+    this.#config = config
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config)
+  }
+}
+
+export function dialectOf(databaseUrl: string): Dialect {
+  return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite'
+}
+
+// PostgreSQL returns int8 (COUNT, SUM) as strings; every count we take fits a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+/** Opens the database named by the URL: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL. */
+export function createDb(
+  databaseUrl: string,
+  options: { poolSize?: number; searchPath?: string } = {},
+): Db {
+  if (dialectOf(databaseUrl) === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: options.poolSize ?? 10,
+      // Tests give each file its own schema.
+      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    })
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  }
+  const file = sqliteFilename(databaseUrl)
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  const sqlite = new SQLite(file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) })
+}

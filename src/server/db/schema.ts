@@ -1,0 +1,34 @@
+import type { JobScheduleTable, JobTable } from '../jobs/jobs.table.ts'
+import type {
+  LoginAttemptTable,
+  LoginChallengeTable,
+  OneTimeLinkTable,
+  SessionTable,
+  UserTable,
+} from '../modules/accounts/accounts.table.ts'
+import type { AuditHeadTable, AuditLogTable } from '../modules/audit/audit.table.ts'
+import type {
+  InvitationTable,
+  MembershipTable,
+  OrganisationTable,
+} from '../modules/organisations/organisations.table.ts'
+import type { SettingTable } from '../modules/settings/settings.table.ts'
+import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
+
+/** Every table, as Kysely sees it. Each module owns its tables in `<module>.table.ts`. */
+export interface Database {
+  users: UserTable
+  sessions: SessionTable
+  login_challenges: LoginChallengeTable
+  login_attempts: LoginAttemptTable
+  one_time_links: OneTimeLinkTable
+  organisations: OrganisationTable
+  memberships: MembershipTable
+  invitations: InvitationTable
+  api_tokens: ApiTokenTable
+  audit_log: AuditLogTable
+  audit_head: AuditHeadTable
+  settings: SettingTable
+  jobs: JobTable
+  job_schedules: JobScheduleTable
+}
