@@ -24,7 +24,9 @@ export default defineConfig(async () => {
   let withPostgres = wanted.includes('postgres')
   if (withPostgres && !(await postgresAnswers())) {
     if (process.env.CI === 'true') {
-      throw new Error(`PostgreSQL does not answer at ${POSTGRES.host}:${POSTGRES.port}; CI needs it (see .ci/run)`)
+      throw new Error(
+        `PostgreSQL does not answer at ${POSTGRES.host}:${POSTGRES.port}; CI needs it (see .ci/run)`,
+      )
     }
     console.warn(
       `\n!! Skipping the PostgreSQL suites: nothing answers at ${POSTGRES.host}:${POSTGRES.port}.\n` +
@@ -33,7 +35,10 @@ export default defineConfig(async () => {
     withPostgres = false
   }
   const dbSuites = ['src/server/**/*.test.ts', 'src/cli/**/*.test.ts', 'bench/**/*.test.ts']
-  const dialects = [...(wanted.includes('sqlite') ? ['sqlite'] : []), ...(withPostgres ? ['postgres'] : [])]
+  const dialects = [
+    ...(wanted.includes('sqlite') ? ['sqlite'] : []),
+    ...(withPostgres ? ['postgres'] : []),
+  ]
   return {
     test: {
       projects: [

@@ -11,7 +11,10 @@ export const ENV_VARS = {
     help: '`sqlite:<file>` (embedded) or `postgres://user@host:port/db`',
   },
   PORT: { default: '8080', help: 'HTTP port of `isn serve`' },
-  HOST: { default: '127.0.0.1', help: 'interface to listen on; `0.0.0.0` behind a proxy or in a container' },
+  HOST: {
+    default: '127.0.0.1',
+    help: 'interface to listen on; `0.0.0.0` behind a proxy or in a container',
+  },
   PUBLIC_URL: {
     default: 'http://localhost:<PORT>',
     help: 'the address users reach the platform at; used in setup and invitation links',
@@ -21,11 +24,23 @@ export const ENV_VARS = {
     default: 'generated into `<DATA_DIR>/secret.key` on first start',
     help: 'at least 32 characters; encrypts signing keys and TOTP secrets at rest',
   },
-  LOG_LEVEL: { default: 'info', help: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
+  LOG_LEVEL: {
+    default: 'info',
+    help: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
+  },
   LOG_PRETTY: { default: 'false', help: 'human-readable logs instead of JSON lines' },
-  TRUST_PROXY: { default: 'false', help: 'trust `X-Forwarded-*` headers (set when behind a reverse proxy)' },
-  SMTP_URL: { default: '(none)', help: 'e.g. `smtp://user:pass@mail:587`; without it invitations are links only' },
-  MAIL_FROM: { default: 'IIoT Safety Network <no-reply@localhost>', help: 'sender of outgoing mail' },
+  TRUST_PROXY: {
+    default: 'false',
+    help: 'trust `X-Forwarded-*` headers (set when behind a reverse proxy)',
+  },
+  SMTP_URL: {
+    default: '(none)',
+    help: 'e.g. `smtp://user:pass@mail:587`; without it invitations are links only',
+  },
+  MAIL_FROM: {
+    default: 'IIoT Safety Network <no-reply@localhost>',
+    help: 'sender of outgoing mail',
+  },
   SESSION_IDLE_MINUTES: { default: '60', help: 'a session ends after this long without use' },
   SESSION_MAX_HOURS: { default: '12', help: 'a session ends this long after sign-in, used or not' },
   LOGIN_MAX_FAILURES: { default: '5', help: 'failed sign-ins before an account is locked' },
@@ -36,8 +51,14 @@ export const ENV_VARS = {
     default: '(none)',
     help: 'bearer token for `/metrics`; without it `/metrics` answers loopback clients only',
   },
-  JOBS_IN_PROCESS: { default: 'true', help: '`isn serve` also runs background jobs (`false` when `isn worker` runs them)' },
-  DB_SKIP_MIGRATIONS: { default: 'false', help: 'do not migrate at start (run `isn migrate` yourself)' },
+  JOBS_IN_PROCESS: {
+    default: 'true',
+    help: '`isn serve` also runs background jobs (`false` when `isn worker` runs them)',
+  },
+  DB_SKIP_MIGRATIONS: {
+    default: 'false',
+    help: 'do not migrate at start (run `isn migrate` yourself)',
+  },
 } as const
 
 export type EnvVar = keyof typeof ENV_VARS
@@ -74,7 +95,9 @@ export interface Config {
  * words, as one `invalid_config` error whose details list `{ variable, problem }`.
  * @throws invalid_config
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+): Readonly<Config> {
   const problems: { variable: string; problem: string }[] = []
   const read = (name: EnvVar): string | undefined => {
     const value = env[name]?.trim()
@@ -85,7 +108,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (raw === undefined) return fallback
     const value = Number(raw)
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push({ variable: name, problem: `must be a whole number from ${min} to ${max}, got "${raw}"` })
+      problems.push({
+        variable: name,
+        problem: `must be a whole number from ${min} to ${max}, got "${raw}"`,
+      })
       return fallback
     }
     return value
@@ -112,7 +138,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = int('PORT', 8080, 0, 65535)
   const publicUrl = (read('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '')
   if (!/^https?:\/\/[^/\s]+/.test(publicUrl)) {
-    problems.push({ variable: 'PUBLIC_URL', problem: `must be an http(s) address, got "${publicUrl}"` })
+    problems.push({
+      variable: 'PUBLIC_URL',
+      problem: `must be an http(s) address, got "${publicUrl}"`,
+    })
   }
 
   const secret = read('ISN_SECRET')
@@ -122,7 +151,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) {
-    problems.push({ variable: 'LOG_LEVEL', problem: `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"` })
+    problems.push({
+      variable: 'LOG_LEVEL',
+      problem: `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`,
+    })
   }
 
   const smtpUrl = read('SMTP_URL')

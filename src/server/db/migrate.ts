@@ -20,7 +20,9 @@ export async function migrateToLatest(
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
-    throw new AppError('internal_error', `Migration ${failed} failed: ${String(error)}`, { cause: error })
+    throw new AppError('internal_error', `Migration ${failed} failed: ${String(error)}`, {
+      cause: error,
+    })
   }
   return results
 }

@@ -42,13 +42,19 @@ export class SecretBox {
     const iv = crypto.randomBytes(12)
     const cipher = crypto.createCipheriv('aes-256-gcm', this.#key, iv)
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-    return ['v1', iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.')
+    return ['v1', iv, cipher.getAuthTag(), data]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.')
   }
   open(sealed: string): string {
     const [version, iv, tag, data] = sealed.split('.')
-    if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('Not a sealed secret')
+    if (version !== 'v1' || !iv || !tag || data === undefined)
+      throw new Error('Not a sealed secret')
     const decipher = crypto.createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'))
     decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8')
+    return Buffer.concat([
+      decipher.update(Buffer.from(data, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8')
   }
 }

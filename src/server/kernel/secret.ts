@@ -6,7 +6,10 @@ import { randomToken } from './crypto.ts'
  * The instance secret: from ISN_SECRET, else from `<dataDir>/secret.key`, generated there (mode
  * 0600) on first start. Losing it makes sealed keys and TOTP secrets unreadable, so back it up.
  */
-export function resolveSecret(configured: string | undefined, dataDir: string): { secret: string; generated: boolean } {
+export function resolveSecret(
+  configured: string | undefined,
+  dataDir: string,
+): { secret: string; generated: boolean } {
   if (configured) return { secret: configured, generated: false }
   const file = path.join(dataDir, 'secret.key')
   if (fs.existsSync(file)) return { secret: fs.readFileSync(file, 'utf8').trim(), generated: false }

@@ -5,7 +5,8 @@ import { newId } from '../kernel/crypto.ts'
 
 /** Which database this test run uses; set per Vitest project (see vitest.config.ts). */
 export const TEST_DIALECT = (process.env.TEST_DIALECT ?? 'sqlite') as 'sqlite' | 'postgres'
-export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const TEST_POSTGRES_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 export interface TestDb {
   db: Db

@@ -3,21 +3,41 @@ import { forUpdate } from '../../db/dialect.ts'
 import type { AuditLogRow, NewAuditLogRow } from './audit.table.ts'
 
 export async function lockAuditHead(db: Db): Promise<{ seq: number; hash: string }> {
-  const head = await forUpdate(db, db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1)).executeTakeFirstOrThrow()
+  const head = await forUpdate(
+    db,
+    db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1),
+  ).executeTakeFirstOrThrow()
   return head
 }
 
-export async function insertAuditEntry(db: Db, entry: NewAuditLogRow & { seq: number }): Promise<void> {
+export async function insertAuditEntry(
+  db: Db,
+  entry: NewAuditLogRow & { seq: number },
+): Promise<void> {
   await db.insertInto('audit_log').values(entry).execute()
-  await db.updateTable('audit_head').set({ seq: entry.seq, hash: entry.hash }).where('id', '=', 1).execute()
+  await db
+    .updateTable('audit_head')
+    .set({ seq: entry.seq, hash: entry.hash })
+    .where('id', '=', 1)
+    .execute()
 }
 
 export async function findAuditHead(db: Db): Promise<{ seq: number; hash: string } | undefined> {
   return db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst()
 }
 
-export async function listAuditEntriesAfter(db: Db, afterSeq: number, limit: number): Promise<AuditLogRow[]> {
-  return db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()
+export async function listAuditEntriesAfter(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<AuditLogRow[]> {
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
 }
 
 export interface AuditFilter {

@@ -18,7 +18,12 @@ describe('audit log', () => {
   it('chains entries and verifies an intact log', async () => {
     for (let i = 0; i < 5; i++) {
       clock.advance(1000)
-      await recordAudit(t.db, clock, who, { action: 'test.event', targetType: 'thing', targetId: `t${i}`, details: { i } })
+      await recordAudit(t.db, clock, who, {
+        action: 'test.event',
+        targetType: 'thing',
+        targetId: `t${i}`,
+        details: { i },
+      })
     }
     const result = await verifyAuditChain(t.db)
     expect(result).toEqual({ ok: true, checked: 5, headSeq: 5 })
@@ -26,7 +31,9 @@ describe('audit log', () => {
 
   it('serialises concurrent appends into one unbroken chain', async () => {
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => recordAudit(t.db, clock, who, { action: 'test.concurrent', details: { i } })),
+      Array.from({ length: 20 }, (_, i) =>
+        recordAudit(t.db, clock, who, { action: 'test.concurrent', details: { i } }),
+      ),
     )
     const result = await verifyAuditChain(t.db)
     expect(result.ok).toBe(true)
@@ -43,10 +50,15 @@ describe('audit log', () => {
   })
 
   it('names the first altered entry', async () => {
-    await sql`update audit_log set details = ${JSON.stringify({ i: 99 })} where seq = 3`.execute(t.db)
+    await sql`update audit_log set details = ${JSON.stringify({ i: 99 })} where seq = 3`.execute(
+      t.db,
+    )
     const result = await verifyAuditChain(t.db)
     expect(result.ok).toBe(false)
-    expect(result.broken).toEqual({ seq: 3, reason: 'the entry was changed after it was written (hash mismatch)' })
+    expect(result.broken).toEqual({
+      seq: 3,
+      reason: 'the entry was changed after it was written (hash mismatch)',
+    })
   })
 
   it('detects a deleted tail entry', async () => {

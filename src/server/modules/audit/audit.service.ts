@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize'
+import { canonicalJson } from '../../../common/canonical-json.ts'
 import type { Db } from '../../db/database.ts'
 import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import type { Clock } from '../../kernel/clock.ts'
@@ -46,7 +46,7 @@ export interface AuditEntry {
  * `prevHash` included. Anyone holding an export of the log can recompute the chain.
  */
 export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
-  return sha256Hex(canonicalize(entry) ?? '')
+  return sha256Hex(canonicalJson(entry))
 }
 
 function actorFields(actor: Actor): Pick<AuditEntry, 'actorType' | 'actorId' | 'actorLabel'> {
@@ -79,7 +79,8 @@ export async function recordAudit(
       seq: head.seq + 1,
       at: clock.now().toISOString(),
       ...actorFields(who.actor),
-      organisationId: event.organisationId ?? (who.actor.type === 'api_token' ? who.actor.organisationId : null),
+      organisationId:
+        event.organisationId ?? (who.actor.type === 'api_token' ? who.actor.organisationId : null),
       action: event.action,
       targetType: event.targetType ?? null,
       targetId: event.targetId ?? null,
@@ -148,7 +149,10 @@ export interface AuditVerification {
 }
 
 /** Walks the whole chain in order and names the first broken link. */
-export async function verifyAuditChain(db: Db, onProgress?: (checked: number) => void): Promise<AuditVerification> {
+export async function verifyAuditChain(
+  db: Db,
+  onProgress?: (checked: number) => void,
+): Promise<AuditVerification> {
   let prevHash = GENESIS_HASH
   let expectedSeq = 1
   let checked = 0
@@ -157,13 +161,25 @@ export async function verifyAuditChain(db: Db, onProgress?: (checked: number) =>
     const rows = await listAuditEntriesAfter(db, expectedSeq - 1, 1000)
     for (const row of rows) {
       const entry = fromRow(row)
-      const fail = (reason: string): AuditVerification => ({ ok: false, checked, headSeq: head.seq, broken: { seq: entry.seq, reason } })
+      const fail = (reason: string): AuditVerification => ({
+        ok: false,
+        checked,
+        headSeq: head.seq,
+        broken: { seq: entry.seq, reason },
+      })
       if (entry.seq !== expectedSeq) {
-        return { ok: false, checked, headSeq: head.seq, broken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` } }
+        return {
+          ok: false,
+          checked,
+          headSeq: head.seq,
+          broken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` },
+        }
       }
-      if (entry.prevHash !== prevHash) return fail('prev_hash does not match the hash of the entry before it')
+      if (entry.prevHash !== prevHash)
+        return fail('prev_hash does not match the hash of the entry before it')
       const { hash, ...unhashed } = entry
-      if (hashAuditEntry(unhashed) !== hash) return fail('the entry was changed after it was written (hash mismatch)')
+      if (hashAuditEntry(unhashed) !== hash)
+        return fail('the entry was changed after it was written (hash mismatch)')
       prevHash = hash
       expectedSeq += 1
       checked += 1
@@ -176,7 +192,10 @@ export async function verifyAuditChain(db: Db, onProgress?: (checked: number) =>
       ok: false,
       checked,
       headSeq: head.seq,
-      broken: { seq: checked + 1, reason: `the log ends at entry ${checked} but its head says ${head.seq}: entries were removed` },
+      broken: {
+        seq: checked + 1,
+        reason: `the log ends at entry ${checked} but its head says ${head.seq}: entries were removed`,
+      },
     }
   }
   return { ok: true, checked, headSeq: head.seq }
@@ -189,5 +208,8 @@ export async function findAuditLog(
 ): Promise<{ entries: AuditEntry[]; nextBeforeSeq: number | null }> {
   const rows = await findAuditEntries(db, { ...filter, limit: filter.limit + 1 })
   const page = rows.slice(0, filter.limit).map(fromRow)
-  return { entries: page, nextBeforeSeq: rows.length > filter.limit ? (page.at(-1)?.seq ?? null) : null }
+  return {
+    entries: page,
+    nextBeforeSeq: rows.length > filter.limit ? (page.at(-1)?.seq ?? null) : null,
+  }
 }

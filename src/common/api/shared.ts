@@ -1,0 +1,39 @@
+import { Type, type Static, type TProperties } from 'typebox'
+import { ERROR_CODES } from '../errors.ts'
+
+/** Request bodies refuse unknown fields: a typo is an error, not a silently ignored field. */
+export const StrictObject = <T extends TProperties>(
+  properties: T,
+  options: { description?: string } = {},
+) => Type.Object(properties, { additionalProperties: false, ...options })
+
+export const IdSchema = Type.String({ format: 'uuid', description: 'Identifier (UUID)' })
+export const TimestampSchema = Type.String({
+  format: 'date-time',
+  description: 'ISO-8601 UTC time',
+})
+export const EmailSchema = Type.String({ format: 'email', minLength: 3, maxLength: 254 })
+/** Passwords are checked by policy (length, common passwords) in the service; this only bounds size. */
+export const PasswordSchema = Type.String({ minLength: 1, maxLength: 256 })
+export const DisplayNameSchema = Type.String({ minLength: 1, maxLength: 120 })
+export const TotpCodeSchema = Type.String({
+  pattern: '^[0-9]{6}$',
+  description: 'Six-digit code from the authenticator app',
+})
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  {
+    $id: 'Error',
+    description: 'Every error: a stable code, a user-safe message and optional details',
+  },
+)
+export type ErrorResponse = Static<typeof ErrorSchema>
+
+export const OrgParamsSchema = StrictObject({ orgId: IdSchema })
