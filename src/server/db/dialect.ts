@@ -49,3 +49,14 @@ export function containsInsensitive<DB>(db: Kysely<DB>, column: string, needle: 
     ? sql<boolean>`${sql.ref(column)} ilike ${pattern} escape '\\'`
     : sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`
 }
+
+/**
+ * A lock on an arbitrary key held until the transaction ends: `pg_advisory_xact_lock` on
+ * PostgreSQL, nothing on SQLite (BEGIN IMMEDIATE already serialises writers). Use it inside a
+ * transaction to make check-then-insert safe where no unique index can express the rule.
+ */
+export async function lockKeyForTransaction<DB>(db: Kysely<DB>, key: string): Promise<void> {
+  if (dialectOfDb(db) === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db)
+  }
+}
