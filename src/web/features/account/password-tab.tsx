@@ -1,0 +1,80 @@
+import { Button, Group, Paper, PasswordInput, Stack, Title } from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { isAppError } from '../../../common/errors.ts'
+import { fieldError, FormError } from '../../components/form-error.tsx'
+import {
+  MIN_PASSWORD_LENGTH,
+  PasswordPolicy,
+  passwordTooShort,
+} from '../../components/password-policy.tsx'
+import { api } from '../../lib/api.ts'
+
+export function PasswordTab() {
+  const [currentPassword, setCurrentPassword] = useState('')
+  const [newPassword, setNewPassword] = useState('')
+  const [touched, setTouched] = useState(false)
+
+  const change = useMutation({
+    mutationFn: () => api.post('/account/password', { currentPassword, newPassword }),
+    onSuccess: () => {
+      setCurrentPassword('')
+      setNewPassword('')
+      setTouched(false)
+      notifications.show({ color: 'teal', message: 'Password changed' })
+    },
+  })
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    setTouched(true)
+    if (newPassword.length >= MIN_PASSWORD_LENGTH) change.mutate()
+  }
+
+  const error = change.error
+  // The server reports a wrong current password as invalid_credentials.
+  const currentError = isAppError(error, 'invalid_credentials') ? error.message : undefined
+  return (
+    <Paper withBorder p="lg" radius="md" maw={560}>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <Title order={2} size="h4">
+            Change password
+          </Title>
+          <FormError error={currentError ? undefined : error} />
+          <PasswordInput
+            label="Current password"
+            autoComplete="current-password"
+            required
+            value={currentPassword}
+            onChange={(e) => setCurrentPassword(e.currentTarget.value)}
+            error={currentError ?? fieldError(error, 'currentPassword')}
+          />
+          <PasswordInput
+            label="New password"
+            autoComplete="new-password"
+            required
+            description={<PasswordPolicy />}
+            value={newPassword}
+            onChange={(e) => setNewPassword(e.currentTarget.value)}
+            onBlur={() => setTouched(newPassword !== '')}
+            error={
+              (touched ? passwordTooShort(newPassword) : undefined) ??
+              fieldError(error, 'newPassword')
+            }
+          />
+          <Group>
+            <Button
+              type="submit"
+              loading={change.isPending}
+              disabled={currentPassword === '' || newPassword === ''}
+            >
+              Change password
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  )
+}

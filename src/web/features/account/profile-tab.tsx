@@ -1,0 +1,131 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { Link } from 'react-router'
+import type { User } from '../../../common/api/accounts.ts'
+import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
+import { useCurrentSession } from '../../app/guards.tsx'
+import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Empty } from '../../components/query-state.tsx'
+import { api } from '../../lib/api.ts'
+import { formatDate } from '../../lib/format.ts'
+import { ROLE_LABELS } from '../../lib/labels.ts'
+import { SESSION_KEY } from '../../lib/session.ts'
+
+export function ProfileTab() {
+  const session = useCurrentSession()
+  const queryClient = useQueryClient()
+  const [displayName, setDisplayName] = useState(session.user.displayName)
+
+  const save = useMutation({
+    mutationFn: () => api.patch<User>('/account', { data: { displayName: displayName.trim() } }),
+    onSuccess: (user) => {
+      queryClient.setQueryData(SESSION_KEY, { ...session, user })
+      notifications.show({ color: 'teal', message: 'Profile saved' })
+    },
+  })
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    save.mutate()
+  }
+
+  const { user, memberships } = session
+  return (
+    <Stack gap="lg" maw={720}>
+      <Paper withBorder p="lg" radius="md">
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <Title order={2} size="h4">
+              Profile
+            </Title>
+            <FormError error={save.error} />
+            <TextInput
+              label="Email"
+              value={user.email}
+              readOnly
+              description="Your sign-in name; it cannot be changed here."
+            />
+            <TextInput
+              label="Display name"
+              description="Shown to the other members of your organisations and in the audit log."
+              required
+              maxLength={120}
+              value={displayName}
+              onChange={(e) => setDisplayName(e.currentTarget.value)}
+              error={fieldError(save.error, 'displayName')}
+            />
+            <Group>
+              <Button
+                type="submit"
+                loading={save.isPending}
+                disabled={displayName.trim() === '' || displayName.trim() === user.displayName}
+              >
+                Save profile
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Paper>
+
+      <Paper withBorder p="lg" radius="md">
+        <Stack gap="sm">
+          <Title order={2} size="h4">
+            Your memberships
+          </Title>
+          <Group gap="xs">
+            {user.isNetworkAdmin && <Badge color="indigo">Network administrator</Badge>}
+            <Badge variant="light" color={user.twoFactorEnabled ? 'teal' : 'gray'}>
+              Two-factor {user.twoFactorEnabled ? 'on' : 'off'}
+            </Badge>
+            <Text size="sm" c="dimmed">
+              Member since {formatDate(user.createdAt)}
+            </Text>
+          </Group>
+          {memberships.length === 0 ? (
+            <Empty title="No organisations yet">
+              An administrator of an organisation can invite you by email.
+            </Empty>
+          ) : (
+            <Table.ScrollContainer minWidth={420}>
+              <Table>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Organisation</Table.Th>
+                    <Table.Th>Type</Table.Th>
+                    <Table.Th>Your role</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {memberships.map((m) => (
+                    <Table.Tr key={m.organisationId}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/organisations/${m.organisationId}`}>
+                          {m.organisationName}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{ORGANISATION_TYPE_LABELS[m.organisationType]}</Table.Td>
+                      <Table.Td>{ROLE_LABELS[m.role]}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </Stack>
+      </Paper>
+    </Stack>
+  )
+}

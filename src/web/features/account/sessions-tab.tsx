@@ -1,0 +1,164 @@
+import { Badge, Group, Paper, Stack, Table, Text, Title } from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useNavigate } from 'react-router'
+import type { AccountSession } from '../../../common/api/accounts.ts'
+import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { QueryState } from '../../components/query-state.tsx'
+import { api } from '../../lib/api.ts'
+import { formatDateTime, formatRelative } from '../../lib/format.ts'
+import { useSetSession } from '../../lib/session.ts'
+
+const SESSIONS_KEY = ['account', 'sessions'] as const
+
+/** "Firefox on Linux" from a user-agent string; the full string stays in the tooltip. */
+export function describeUserAgent(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device'
+  const browser =
+    [
+      ['Edg/', 'Edge'],
+      ['OPR/', 'Opera'],
+      ['Firefox/', 'Firefox'],
+      ['Chrome/', 'Chrome'],
+      ['Safari/', 'Safari'],
+      ['curl/', 'curl'],
+    ].find(([marker]) => marker && userAgent.includes(marker))?.[1] ?? 'Browser'
+  const os = [
+    ['Windows', 'Windows'],
+    ['iPhone', 'iOS'],
+    ['iPad', 'iPadOS'],
+    ['Android', 'Android'],
+    ['Mac OS X', 'macOS'],
+    ['CrOS', 'ChromeOS'],
+    ['Linux', 'Linux'],
+  ].find(([marker]) => marker && userAgent.includes(marker))?.[1]
+  return os ? `${browser} on ${os}` : browser
+}
+
+function RevokeSessionButton({ session }: { session: AccountSession }) {
+  const queryClient = useQueryClient()
+  const revoke = useMutation({
+    mutationFn: () => api.delete(`/account/sessions/${session.id}`),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: SESSIONS_KEY })
+      notifications.show({ color: 'teal', message: 'Session signed out' })
+    },
+  })
+  const device = describeUserAgent(session.userAgent)
+  return (
+    <ConfirmButton
+      label="Sign out session"
+      ariaLabel={`Sign out session on ${device}, last seen ${formatDateTime(session.lastSeenAt)}`}
+      title="Sign out this session?"
+      size="xs"
+      onConfirm={() => revoke.mutateAsync()}
+      onOpen={() => revoke.reset()}
+      pending={revoke.isPending}
+      error={revoke.error}
+    >
+      The session on {device} ({session.ip ?? 'unknown address'}) ends at once; whoever uses it will
+      have to sign in again.
+    </ConfirmButton>
+  )
+}
+
+function SignOutEverywhere() {
+  const setSession = useSetSession()
+  const navigate = useNavigate()
+  const signOutAll = useMutation({
+    mutationFn: () => api.post('/account/sessions/sign-out-everywhere'),
+    onSuccess: () => {
+      setSession(null)
+      notifications.show({ color: 'teal', message: 'Signed out on every device' })
+      void navigate('/sign-in')
+    },
+  })
+  return (
+    <ConfirmButton
+      label="Sign out everywhere"
+      title="Sign out on every device?"
+      onConfirm={() => signOutAll.mutateAsync()}
+      onOpen={() => signOutAll.reset()}
+      pending={signOutAll.isPending}
+      error={signOutAll.error}
+    >
+      Every session of your account ends, including this one. Do this if you think someone else has
+      signed in as you — and change your password too.
+    </ConfirmButton>
+  )
+}
+
+export function SessionsTab() {
+  const sessions = useQuery({
+    queryKey: SESSIONS_KEY,
+    queryFn: () => api.get<AccountSession[]>('/account/sessions'),
+  })
+  return (
+    <Stack>
+      <Paper withBorder p="lg" radius="md">
+        <Stack>
+          <Group justify="space-between">
+            <Stack gap={2}>
+              <Title order={2} size="h4">
+                Where you are signed in
+              </Title>
+              <Text size="sm" c="dimmed">
+                Sessions end after a period without use and a few hours after sign-in.
+              </Text>
+            </Stack>
+            <SignOutEverywhere />
+          </Group>
+          <QueryState query={sessions} loadingLabel="Loading sessions…">
+            {(list) => (
+              <Table.ScrollContainer minWidth={720}>
+                <Table verticalSpacing="sm">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Device</Table.Th>
+                      <Table.Th>Address</Table.Th>
+                      <Table.Th>Signed in</Table.Th>
+                      <Table.Th>Last active</Table.Th>
+                      <Table.Th>Ends</Table.Th>
+                      <Table.Th />
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {list.map((session) => (
+                      <Table.Tr key={session.id}>
+                        <Table.Td>
+                          <Group gap="xs" wrap="nowrap">
+                            <Text size="sm" title={session.userAgent ?? undefined}>
+                              {describeUserAgent(session.userAgent)}
+                            </Text>
+                            {session.current && (
+                              <Badge color="teal" variant="light">
+                                This device
+                              </Badge>
+                            )}
+                          </Group>
+                        </Table.Td>
+                        <Table.Td>
+                          <Text size="sm" ff="monospace">
+                            {session.ip ?? '—'}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>{formatDateTime(session.createdAt)}</Table.Td>
+                        <Table.Td title={formatDateTime(session.lastSeenAt)}>
+                          {formatRelative(session.lastSeenAt)}
+                        </Table.Td>
+                        <Table.Td>{formatDateTime(session.expiresAt)}</Table.Td>
+                        <Table.Td>
+                          {!session.current && <RevokeSessionButton session={session} />}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
+          </QueryState>
+        </Stack>
+      </Paper>
+    </Stack>
+  )
+}

@@ -1,0 +1,59 @@
+import {
+  IconBuildingCommunity,
+  IconListDetails,
+  IconSettings,
+  IconUsers,
+} from '@tabler/icons-react'
+import { AuditLog } from '../../components/audit-log.tsx'
+import { Page } from '../../components/page.tsx'
+import { RouteTabs } from '../../components/route-tabs.tsx'
+import { AdminOrganisationsTab } from './organisations-tab.tsx'
+import { SettingsTab } from './settings-tab.tsx'
+import { AdminUsersTab } from './users-tab.tsx'
+
+export function AdminPage() {
+  return (
+    <Page
+      title="Administration"
+      description="Run the network: admit and accredit organisations, manage accounts, read the audit log and set security rules."
+      size="xl"
+    >
+      <RouteTabs
+        base="/admin"
+        tabs={[
+          {
+            value: 'organisations',
+            label: 'Organisations',
+            icon: <IconBuildingCommunity size={16} />,
+            render: () => <AdminOrganisationsTab />,
+          },
+          {
+            value: 'users',
+            label: 'Users',
+            icon: <IconUsers size={16} />,
+            render: () => <AdminUsersTab />,
+          },
+          {
+            value: 'audit',
+            label: 'Audit log',
+            icon: <IconListDetails size={16} />,
+            render: () => (
+              <AuditLog
+                path="/admin/audit"
+                queryKey={['admin', 'audit']}
+                withOrganisationFilter
+                withVerify
+              />
+            ),
+          },
+          {
+            value: 'settings',
+            label: 'Settings',
+            icon: <IconSettings size={16} />,
+            render: () => <SettingsTab />,
+          },
+        ]}
+      />
+    </Page>
+  )
+}

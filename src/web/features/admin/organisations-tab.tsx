@@ -1,0 +1,259 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NativeSelect,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core'
+import { useDebouncedValue, useDisclosure } from '@mantine/hooks'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { IconSearch } from '@tabler/icons-react'
+import { useState, type FormEvent } from 'react'
+import { Link } from 'react-router'
+import type { AdminOrganisation } from '../../../common/api/admin.ts'
+import type { Organisation } from '../../../common/api/organisations.ts'
+import {
+  ORGANISATION_TYPE_LABELS,
+  ORGANISATION_TYPES,
+  type OrganisationType,
+} from '../../../common/organisations.ts'
+import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Empty, QueryState } from '../../components/query-state.tsx'
+import { api } from '../../lib/api.ts'
+import { formatDate } from '../../lib/format.ts'
+
+const KEY = ['admin', 'organisations'] as const
+
+function useAccreditationChanged() {
+  const queryClient = useQueryClient()
+  return (organisation: Organisation) => {
+    void queryClient.invalidateQueries({ queryKey: KEY })
+    queryClient.setQueryData(['organisations', organisation.id], organisation)
+  }
+}
+
+function AccreditButton({ organisation }: { organisation: AdminOrganisation }) {
+  const [opened, { open, close }] = useDisclosure(false)
+  const [note, setNote] = useState('')
+  const changed = useAccreditationChanged()
+  const accredit = useMutation({
+    mutationFn: () =>
+      api.post<Organisation>(`/admin/organisations/${organisation.id}/accreditation`, {
+        note: note.trim(),
+      }),
+    onSuccess: (updated) => {
+      changed(updated)
+      close()
+      setNote('')
+      notifications.show({ color: 'teal', message: `${organisation.name} is accredited` })
+    },
+  })
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    accredit.mutate()
+  }
+
+  return (
+    <>
+      <Button
+        size="xs"
+        variant="light"
+        aria-label={`Accredit ${organisation.name}`}
+        onClick={() => {
+          accredit.reset()
+          open()
+        }}
+      >
+        Accredit
+      </Button>
+      <Modal opened={opened} onClose={close} title={`Accredit ${organisation.name}`} centered>
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <Text size="sm">
+              An accredited assessor may review assessments and grant tiers. Record on what basis
+              the network accredits it; the note is kept in the audit log.
+            </Text>
+            <FormError error={accredit.error} />
+            <Textarea
+              label="Accreditation note"
+              description="e.g. scope of the accreditation, the accrediting body and its reference"
+              required
+              autosize
+              minRows={3}
+              maxLength={1000}
+              value={note}
+              onChange={(e) => setNote(e.currentTarget.value)}
+              error={fieldError(accredit.error, 'note')}
+              data-autofocus
+            />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={accredit.isPending} disabled={note.trim() === ''}>
+                Accredit
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </>
+  )
+}
+
+function WithdrawButton({ organisation }: { organisation: AdminOrganisation }) {
+  const changed = useAccreditationChanged()
+  const withdraw = useMutation({
+    mutationFn: () =>
+      api.delete<Organisation>(`/admin/organisations/${organisation.id}/accreditation`),
+    onSuccess: (updated) => {
+      changed(updated)
+      notifications.show({
+        color: 'teal',
+        message: `Accreditation of ${organisation.name} withdrawn`,
+      })
+    },
+  })
+  return (
+    <ConfirmButton
+      label="Withdraw accreditation"
+      ariaLabel={`Withdraw accreditation of ${organisation.name}`}
+      title={`Withdraw the accreditation of ${organisation.name}?`}
+      size="xs"
+      onConfirm={() => withdraw.mutateAsync()}
+      onOpen={() => withdraw.reset()}
+      pending={withdraw.isPending}
+      error={withdraw.error}
+    >
+      {organisation.name} will no longer be able to review assessments or grant tiers. Labels it has
+      already granted are not changed by this.
+    </ConfirmButton>
+  )
+}
+
+function Accreditation({ organisation }: { organisation: AdminOrganisation }) {
+  if (organisation.type !== 'assessor') return <Text c="dimmed">—</Text>
+  return (
+    <Stack gap={6} align="flex-start">
+      {organisation.accreditedAt ? (
+        <>
+          <Badge color="teal" variant="light">
+            Accredited {formatDate(organisation.accreditedAt)}
+          </Badge>
+          {organisation.accreditationNote && (
+            <Text size="xs" c="dimmed" maw={280}>
+              {organisation.accreditationNote}
+            </Text>
+          )}
+          <WithdrawButton organisation={organisation} />
+        </>
+      ) : (
+        <>
+          <Badge color="gray" variant="light">
+            Not accredited
+          </Badge>
+          <AccreditButton organisation={organisation} />
+        </>
+      )}
+    </Stack>
+  )
+}
+
+export function AdminOrganisationsTab() {
+  const [query, setQuery] = useState('')
+  const [type, setType] = useState<OrganisationType | ''>('')
+  const [debounced] = useDebouncedValue(query.trim(), 300)
+  const organisations = useQuery({
+    queryKey: [...KEY, debounced, type],
+    queryFn: () => api.get<AdminOrganisation[]>('/admin/organisations', { query: debounced, type }),
+    placeholderData: (previous) => previous,
+  })
+  return (
+    <Stack>
+      <Group align="flex-end" gap="md">
+        <TextInput
+          label="Search organisations"
+          placeholder="Name"
+          leftSection={<IconSearch size={16} aria-hidden />}
+          value={query}
+          onChange={(e) => setQuery(e.currentTarget.value)}
+          style={{ flex: '1 1 16rem' }}
+          maxLength={200}
+        />
+        <NativeSelect
+          label="Organisation type"
+          value={type}
+          onChange={(e) => setType(e.currentTarget.value as OrganisationType | '')}
+          data={[
+            { value: '', label: 'All types' },
+            ...ORGANISATION_TYPES.map((t) => ({ value: t, label: ORGANISATION_TYPE_LABELS[t] })),
+          ]}
+          style={{ flex: '1 1 14rem' }}
+        />
+      </Group>
+      <Text size="sm" c="dimmed">
+        New organisations are created on the{' '}
+        <Anchor component={Link} to="/organisations">
+          Organisations
+        </Anchor>{' '}
+        page.
+      </Text>
+      <QueryState
+        query={organisations}
+        loadingLabel="Loading organisations…"
+        empty={
+          <Empty title="No organisations found">
+            {debounced || type ? 'Nothing matches this search.' : 'No organisation exists yet.'}
+          </Empty>
+        }
+      >
+        {(list) => (
+          <Table.ScrollContainer minWidth={760}>
+            <Table verticalSpacing="sm" striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Type</Table.Th>
+                  <Table.Th>Members</Table.Th>
+                  <Table.Th>Joined</Table.Th>
+                  <Table.Th>Accreditation</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((organisation) => (
+                  <Table.Tr key={organisation.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/organisations/${organisation.id}`} fw={500}>
+                        {organisation.name}
+                      </Anchor>
+                      {organisation.country && (
+                        <Text size="xs" c="dimmed">
+                          {organisation.country}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>{ORGANISATION_TYPE_LABELS[organisation.type]}</Table.Td>
+                    <Table.Td>{organisation.memberCount}</Table.Td>
+                    <Table.Td>{formatDate(organisation.createdAt)}</Table.Td>
+                    <Table.Td>
+                      <Accreditation organisation={organisation} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+    </Stack>
+  )
+}

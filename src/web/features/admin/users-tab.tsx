@@ -1,0 +1,194 @@
+import { Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core'
+import { useDebouncedValue } from '@mantine/hooks'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { IconSearch } from '@tabler/icons-react'
+import { useState } from 'react'
+import type { AdminUser, UpdateUserBodySchema } from '../../../common/api/admin.ts'
+import type { Static } from 'typebox'
+import { useCurrentSession } from '../../app/guards.tsx'
+import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { Empty, QueryState } from '../../components/query-state.tsx'
+import { api } from '../../lib/api.ts'
+import { formatDate } from '../../lib/format.ts'
+
+type UserChanges = Static<typeof UpdateUserBodySchema>['data']
+
+const KEY = ['admin', 'users'] as const
+
+function useUpdateUser(user: AdminUser) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (data: UserChanges) => api.patch<AdminUser>(`/admin/users/${user.id}`, { data }),
+    onSuccess: (updated, data) => {
+      void queryClient.invalidateQueries({ queryKey: KEY })
+      const message =
+        data.isNetworkAdmin !== undefined
+          ? updated.isNetworkAdmin
+            ? `${updated.displayName} is now a network administrator`
+            : `${updated.displayName} is no longer a network administrator`
+          : updated.disabled
+            ? `${updated.displayName} is disabled and signed out`
+            : `${updated.displayName} is enabled`
+      notifications.show({ color: 'teal', message })
+    },
+  })
+}
+
+function UserActions({ user }: { user: AdminUser }) {
+  const update = useUpdateUser(user)
+  const name = user.displayName
+  return (
+    <Group gap="xs" wrap="nowrap">
+      {user.isNetworkAdmin ? (
+        <ConfirmButton
+          label="Remove admin"
+          ariaLabel={`Remove network administrator rights of ${name}`}
+          title={`Remove ${name} as network administrator?`}
+          size="xs"
+          color="orange"
+          onConfirm={() => update.mutateAsync({ isNetworkAdmin: false })}
+          onOpen={() => update.reset()}
+          pending={update.isPending}
+          error={update.error}
+        >
+          {name} will no longer be able to administer the network.
+        </ConfirmButton>
+      ) : (
+        <ConfirmButton
+          label="Make admin"
+          ariaLabel={`Make ${name} a network administrator`}
+          title={`Make ${name} a network administrator?`}
+          size="xs"
+          color="indigo"
+          onConfirm={() => update.mutateAsync({ isNetworkAdmin: true })}
+          onOpen={() => update.reset()}
+          pending={update.isPending}
+          error={update.error}
+        >
+          Network administrators admit organisations, accredit assessors, manage every account, read
+          the whole audit log and change security settings.
+        </ConfirmButton>
+      )}
+      {user.disabled ? (
+        <Button
+          size="xs"
+          variant="light"
+          aria-label={`Enable ${name}`}
+          loading={update.isPending}
+          onClick={() => update.mutate({ disabled: false })}
+        >
+          Enable
+        </Button>
+      ) : (
+        <ConfirmButton
+          label="Disable"
+          ariaLabel={`Disable ${name}`}
+          title={`Disable ${name}?`}
+          size="xs"
+          onConfirm={() => update.mutateAsync({ disabled: true })}
+          onOpen={() => update.reset()}
+          pending={update.isPending}
+          error={update.error}
+        >
+          {name} ({user.email}) can no longer sign in, and their sessions end. Their memberships and
+          history are kept; you can enable the account again.
+        </ConfirmButton>
+      )}
+    </Group>
+  )
+}
+
+export function AdminUsersTab() {
+  const session = useCurrentSession()
+  const [query, setQuery] = useState('')
+  const [debounced] = useDebouncedValue(query.trim(), 300)
+  const users = useQuery({
+    queryKey: [...KEY, debounced],
+    queryFn: () => api.get<AdminUser[]>('/admin/users', { query: debounced }),
+    placeholderData: (previous) => previous,
+  })
+  return (
+    <Stack>
+      <TextInput
+        label="Search users"
+        placeholder="Name or email"
+        leftSection={<IconSearch size={16} aria-hidden />}
+        value={query}
+        onChange={(e) => setQuery(e.currentTarget.value)}
+        maw={480}
+        maxLength={200}
+      />
+      <QueryState
+        query={users}
+        loadingLabel="Loading users…"
+        empty={
+          <Empty title="No users found">
+            {debounced ? 'Nothing matches this search.' : undefined}
+          </Empty>
+        }
+      >
+        {(list) => (
+          <Table.ScrollContainer minWidth={860}>
+            <Table verticalSpacing="sm" striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Organisations</Table.Th>
+                  <Table.Th>Two-factor</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Since</Table.Th>
+                  <Table.Th>Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((user) => (
+                  <Table.Tr key={user.id}>
+                    <Table.Td>
+                      <Text size="sm" fw={500}>
+                        {user.displayName}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {user.email}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{user.organisationCount}</Table.Td>
+                    <Table.Td>
+                      <Badge variant="light" color={user.twoFactorEnabled ? 'teal' : 'gray'}>
+                        {user.twoFactorEnabled ? 'On' : 'Off'}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {user.isNetworkAdmin && <Badge color="indigo">Network admin</Badge>}
+                        {user.disabled ? (
+                          <Badge color="red" variant="light">
+                            Disabled
+                          </Badge>
+                        ) : (
+                          <Badge color="teal" variant="light">
+                            Active
+                          </Badge>
+                        )}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{formatDate(user.createdAt)}</Table.Td>
+                    <Table.Td>
+                      {user.id === session.user.id ? (
+                        <Text size="sm" c="dimmed">
+                          You
+                        </Text>
+                      ) : (
+                        <UserActions user={user} />
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+    </Stack>
+  )
+}

@@ -1,0 +1,269 @@
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Code,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import type { MembershipSummary } from '../../../common/api/accounts.ts'
+import type { ApiToken, CreatedToken } from '../../../common/api/organisations.ts'
+import { TOKEN_SCOPES, type TokenScope } from '../../../common/organisations.ts'
+import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { fieldError, FormError } from '../../components/form-error.tsx'
+import { SecretReveal } from '../../components/secret-reveal.tsx'
+import { api } from '../../lib/api.ts'
+import { formatDate, formatDateTime } from '../../lib/format.ts'
+import { SCOPE_LABELS } from '../../lib/labels.ts'
+
+/** Every cached token list: the account's and each organisation's. */
+function invalidateTokens(queryClient: ReturnType<typeof useQueryClient>, organisationId: string) {
+  void queryClient.invalidateQueries({ queryKey: ['account', 'tokens'] })
+  void queryClient.invalidateQueries({ queryKey: ['organisations', organisationId, 'tokens'] })
+}
+
+function tokenStatus(token: ApiToken): { label: string; color: string } {
+  if (token.revokedAt) return { label: 'Revoked', color: 'gray' }
+  if (token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now()) {
+    return { label: 'Expired', color: 'orange' }
+  }
+  return { label: 'Active', color: 'teal' }
+}
+
+function RevokeTokenButton({ token }: { token: ApiToken }) {
+  const queryClient = useQueryClient()
+  const revoke = useMutation({
+    mutationFn: () => api.delete(`/organisations/${token.organisationId}/tokens/${token.id}`),
+    onSuccess: () => {
+      invalidateTokens(queryClient, token.organisationId)
+      notifications.show({ color: 'teal', message: `Token “${token.name}” revoked` })
+    },
+  })
+  return (
+    <ConfirmButton
+      label="Revoke"
+      ariaLabel={`Revoke token ${token.name}`}
+      title="Revoke this API token?"
+      size="xs"
+      onConfirm={() => revoke.mutateAsync()}
+      onOpen={() => revoke.reset()}
+      pending={revoke.isPending}
+      error={revoke.error}
+    >
+      Programs using <strong>{token.name}</strong> ({token.prefix}…) stop working at once. This
+      cannot be undone.
+    </ConfirmButton>
+  )
+}
+
+export function TokenTable({
+  tokens,
+  showOrganisation = false,
+  canRevoke,
+}: {
+  tokens: ApiToken[]
+  showOrganisation?: boolean
+  canRevoke: (token: ApiToken) => boolean
+}) {
+  return (
+    <Table.ScrollContainer minWidth={760}>
+      <Table verticalSpacing="sm" striped highlightOnHover>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            {showOrganisation && <Table.Th>Organisation</Table.Th>}
+            <Table.Th>Scopes</Table.Th>
+            <Table.Th>Created</Table.Th>
+            <Table.Th>Expires</Table.Th>
+            <Table.Th>Last used</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {tokens.map((token) => {
+            const status = tokenStatus(token)
+            return (
+              <Table.Tr key={token.id}>
+                <Table.Td>
+                  <Text fw={500}>{token.name}</Text>
+                  <Code>{token.prefix}…</Code>
+                </Table.Td>
+                {showOrganisation && <Table.Td>{token.organisationName}</Table.Td>}
+                <Table.Td>
+                  <Group gap={4}>
+                    {token.scopes.map((scope) => (
+                      <Badge
+                        key={scope}
+                        variant="light"
+                        color="gray"
+                        tt="none"
+                        title={SCOPE_LABELS[scope]}
+                      >
+                        {scope}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td>{formatDate(token.createdAt)}</Table.Td>
+                <Table.Td>{token.expiresAt ? formatDate(token.expiresAt) : 'Never'}</Table.Td>
+                <Table.Td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'}</Table.Td>
+                <Table.Td>
+                  <Badge color={status.color} variant="light">
+                    {status.label}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  {status.label === 'Active' && canRevoke(token) && (
+                    <RevokeTokenButton token={token} />
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            )
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  )
+}
+
+const EXPIRY_OPTIONS = [
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '365', label: '1 year' },
+  { value: '730', label: '2 years' },
+  { value: 'never', label: 'Never' },
+]
+
+/**
+ * Creates a token for one organisation: the given one, or one chosen from `organisations`.
+ * The secret is shown once, with a copy button; the server keeps only its hash.
+ */
+export function CreateTokenForm({
+  organisationId,
+  organisations,
+}: {
+  organisationId?: string
+  organisations?: MembershipSummary[]
+}) {
+  const queryClient = useQueryClient()
+  const [chosenOrg, setChosenOrg] = useState(
+    organisationId ?? organisations?.[0]?.organisationId ?? '',
+  )
+  const [name, setName] = useState('')
+  const [scopes, setScopes] = useState<TokenScope[]>(['organisation:read'])
+  const [expiry, setExpiry] = useState('90')
+  const [created, setCreated] = useState<CreatedToken | undefined>()
+
+  const create = useMutation({
+    mutationFn: () =>
+      api.post<CreatedToken>(`/organisations/${chosenOrg}/tokens`, {
+        name: name.trim(),
+        scopes,
+        ...(expiry === 'never' ? {} : { expiresInDays: Number(expiry) }),
+      }),
+    onSuccess: (result) => {
+      setCreated(result)
+      setName('')
+      invalidateTokens(queryClient, result.token.organisationId)
+    },
+  })
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    setCreated(undefined)
+    create.mutate()
+  }
+
+  return (
+    <Paper withBorder p="lg" radius="md">
+      <Stack>
+        <Title order={2} size="h4">
+          Create an API token
+        </Title>
+        <Text size="sm" c="dimmed">
+          Programs use a token as <Code>Authorization: Bearer &lt;secret&gt;</Code>. Give each
+          program its own token with only the scopes it needs.
+        </Text>
+        {created && (
+          <SecretReveal label="Token secret" value={created.secret} warning>
+            Copy the secret of <strong>{created.token.name}</strong> now and store it safely. It is
+            shown only once; if it is lost, revoke the token and create a new one.
+          </SecretReveal>
+        )}
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <FormError error={create.error} />
+            {organisations && (
+              <NativeSelect
+                label="Organisation"
+                value={chosenOrg}
+                onChange={(e) => setChosenOrg(e.currentTarget.value)}
+                data={organisations.map((m) => ({
+                  value: m.organisationId,
+                  label: m.organisationName,
+                }))}
+              />
+            )}
+            <TextInput
+              label="Token name"
+              description="Says what uses it, e.g. “CI pipeline” or “ERP export”"
+              required
+              maxLength={100}
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              error={fieldError(create.error, 'name')}
+            />
+            <Checkbox.Group
+              label="Scopes"
+              value={scopes}
+              onChange={(value) => setScopes(value as TokenScope[])}
+              error={fieldError(create.error, 'scopes')}
+            >
+              <Stack gap="xs" mt="xs">
+                {TOKEN_SCOPES.map((scope) => (
+                  <Checkbox
+                    key={scope}
+                    value={scope}
+                    label={
+                      <>
+                        <Code>{scope}</Code> — {SCOPE_LABELS[scope]}
+                      </>
+                    }
+                  />
+                ))}
+              </Stack>
+            </Checkbox.Group>
+            <NativeSelect
+              label="Expires after"
+              value={expiry}
+              onChange={(e) => setExpiry(e.currentTarget.value)}
+              data={EXPIRY_OPTIONS}
+            />
+            <Group>
+              <Button
+                type="submit"
+                loading={create.isPending}
+                disabled={name.trim() === '' || scopes.length === 0 || chosenOrg === ''}
+              >
+                Create token
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Stack>
+    </Paper>
+  )
+}

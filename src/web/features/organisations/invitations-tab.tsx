@@ -1,0 +1,203 @@
+import {
+  Badge,
+  Button,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import type { Invitation, InviteResult, Organisation } from '../../../common/api/organisations.ts'
+import type { OrganisationRole } from '../../../common/organisations.ts'
+import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Empty, QueryState } from '../../components/query-state.tsx'
+import { SecretReveal } from '../../components/secret-reveal.tsx'
+import { api } from '../../lib/api.ts'
+import { formatDate, formatDateTime } from '../../lib/format.ts'
+import { INVITATION_STATUS_COLORS, ROLE_LABELS } from '../../lib/labels.ts'
+import { useOrganisationAccess } from './access.ts'
+import { assignableRoles } from './members-tab.tsx'
+
+function InviteForm({ organisation }: { organisation: Organisation }) {
+  const queryClient = useQueryClient()
+  const access = useOrganisationAccess(organisation.id)
+  const [email, setEmail] = useState('')
+  const [role, setRole] = useState<OrganisationRole>('member')
+  const [result, setResult] = useState<InviteResult | undefined>()
+
+  const invite = useMutation({
+    mutationFn: () =>
+      api.post<InviteResult>(`/organisations/${organisation.id}/invitations`, {
+        email: email.trim(),
+        role,
+      }),
+    onSuccess: (created) => {
+      setResult(created)
+      setEmail('')
+      void queryClient.invalidateQueries({
+        queryKey: ['organisations', organisation.id, 'invitations'],
+      })
+    },
+  })
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    setResult(undefined)
+    invite.mutate()
+  }
+
+  return (
+    <Paper withBorder p="lg" radius="md">
+      <Stack>
+        <Title order={2} size="h4">
+          Invite someone
+        </Title>
+        {result && (
+          <SecretReveal label="Invitation link" value={result.link}>
+            {result.emailed
+              ? `We emailed this link to ${result.invitation.email}. You can also send it yourself. `
+              : `This server does not send email, so nobody has been told yet: send this link to ${result.invitation.email} yourself. `}
+            It works once and expires on {formatDateTime(result.invitation.expiresAt)}. It is shown
+            only now.
+          </SecretReveal>
+        )}
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <FormError error={invite.error} />
+            <Group align="flex-start" gap="md" grow preventGrowOverflow={false}>
+              <TextInput
+                label="Email"
+                type="email"
+                required
+                autoComplete="off"
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+                error={fieldError(invite.error, 'email')}
+                miw={220}
+              />
+              <NativeSelect
+                label="Role"
+                value={role}
+                onChange={(e) => setRole(e.currentTarget.value as OrganisationRole)}
+                data={assignableRoles(access).map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+                error={fieldError(invite.error, 'role')}
+                miw={160}
+              />
+            </Group>
+            <Group>
+              <Button type="submit" loading={invite.isPending} disabled={email.trim() === ''}>
+                Send invitation
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Stack>
+    </Paper>
+  )
+}
+
+function RevokeInvitationButton({
+  organisation,
+  invitation,
+}: {
+  organisation: Organisation
+  invitation: Invitation
+}) {
+  const queryClient = useQueryClient()
+  const revoke = useMutation({
+    mutationFn: () => api.delete(`/organisations/${organisation.id}/invitations/${invitation.id}`),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({
+        queryKey: ['organisations', organisation.id, 'invitations'],
+      })
+      notifications.show({ color: 'teal', message: `Invitation for ${invitation.email} revoked` })
+    },
+  })
+  return (
+    <ConfirmButton
+      label="Revoke"
+      ariaLabel={`Revoke invitation for ${invitation.email}`}
+      title="Revoke this invitation?"
+      size="xs"
+      onConfirm={() => revoke.mutateAsync()}
+      onOpen={() => revoke.reset()}
+      pending={revoke.isPending}
+      error={revoke.error}
+    >
+      The link sent to {invitation.email} stops working. You can invite them again later.
+    </ConfirmButton>
+  )
+}
+
+export function InvitationsTab({ organisation }: { organisation: Organisation }) {
+  const invitations = useQuery({
+    queryKey: ['organisations', organisation.id, 'invitations'],
+    queryFn: () => api.get<Invitation[]>(`/organisations/${organisation.id}/invitations`),
+  })
+  return (
+    <Stack gap="lg">
+      <InviteForm organisation={organisation} />
+      <Stack gap="sm">
+        <Title order={2} size="h4">
+          Invitations
+        </Title>
+        <QueryState
+          query={invitations}
+          loadingLabel="Loading invitations…"
+          empty={<Empty title="No invitations yet">Invitations you send appear here.</Empty>}
+        >
+          {(list) => (
+            <Table.ScrollContainer minWidth={680}>
+              <Table verticalSpacing="sm" striped>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Email</Table.Th>
+                    <Table.Th>Role</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>Sent</Table.Th>
+                    <Table.Th>Expires</Table.Th>
+                    <Table.Th />
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {list.map((invitation) => (
+                    <Table.Tr key={invitation.id}>
+                      <Table.Td>{invitation.email}</Table.Td>
+                      <Table.Td>{ROLE_LABELS[invitation.role]}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" color={INVITATION_STATUS_COLORS[invitation.status]}>
+                          {invitation.status}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{formatDate(invitation.createdAt)}</Table.Td>
+                      <Table.Td>{formatDateTime(invitation.expiresAt)}</Table.Td>
+                      <Table.Td>
+                        {invitation.status === 'pending' && (
+                          <RevokeInvitationButton
+                            organisation={organisation}
+                            invitation={invitation}
+                          />
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </QueryState>
+      </Stack>
+      <Text size="xs" c="dimmed">
+        An invitation link works once. People without an account choose their name and password when
+        they accept; people with an account accept while signed in.
+      </Text>
+    </Stack>
+  )
+}

@@ -1,0 +1,175 @@
+import { Badge, NativeSelect, Stack, Table, Text } from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { Member, Organisation } from '../../../common/api/organisations.ts'
+import { ORGANISATION_ROLES, type OrganisationRole } from '../../../common/organisations.ts'
+import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { errorMessage } from '../../lib/api.ts'
+import { Empty, QueryState } from '../../components/query-state.tsx'
+import { api } from '../../lib/api.ts'
+import { formatDate } from '../../lib/format.ts'
+import { ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/labels.ts'
+import { SESSION_KEY } from '../../lib/session.ts'
+import { useOrganisationAccess, type OrganisationAccess } from './access.ts'
+
+/** The roles this user may hand out: only owners make owners. */
+export function assignableRoles(access: OrganisationAccess): OrganisationRole[] {
+  return ORGANISATION_ROLES.filter((role) => role !== 'owner' || access.canManageOwners)
+}
+
+function RoleSelect({ organisation, member }: { organisation: Organisation; member: Member }) {
+  const queryClient = useQueryClient()
+  const access = useOrganisationAccess(organisation.id)
+  const change = useMutation({
+    mutationFn: (role: OrganisationRole) =>
+      api.patch<Member>(`/organisations/${organisation.id}/members/${member.userId}`, {
+        data: { role },
+      }),
+    onSuccess: (_updated, role) => {
+      void queryClient.invalidateQueries({
+        queryKey: ['organisations', organisation.id, 'members'],
+      })
+      notifications.show({
+        color: 'teal',
+        message: `${member.displayName} is now ${ROLE_LABELS[role].toLowerCase()}`,
+      })
+    },
+    onError: (error) => {
+      notifications.show({ color: 'red', title: 'Role not changed', message: errorMessage(error) })
+    },
+  })
+  return (
+    <NativeSelect
+      aria-label={`Role of ${member.displayName}`}
+      value={member.role}
+      disabled={change.isPending}
+      onChange={(e) => change.mutate(e.currentTarget.value as OrganisationRole)}
+      data={assignableRoles(access).map((role) => ({ value: role, label: ROLE_LABELS[role] }))}
+      size="sm"
+      w={170}
+    />
+  )
+}
+
+function RemoveMemberButton({
+  organisation,
+  member,
+}: {
+  organisation: Organisation
+  member: Member
+}) {
+  const queryClient = useQueryClient()
+  const remove = useMutation({
+    mutationFn: () => api.delete(`/organisations/${organisation.id}/members/${member.userId}`),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({
+        queryKey: ['organisations', organisation.id, 'members'],
+      })
+      void queryClient.invalidateQueries({ queryKey: SESSION_KEY })
+      notifications.show({ color: 'teal', message: `${member.displayName} removed` })
+    },
+  })
+  return (
+    <ConfirmButton
+      label="Remove"
+      ariaLabel={`Remove ${member.displayName}`}
+      title={`Remove ${member.displayName}?`}
+      size="xs"
+      onConfirm={() => remove.mutateAsync()}
+      onOpen={() => remove.reset()}
+      pending={remove.isPending}
+      error={remove.error}
+    >
+      {member.displayName} ({member.email}) loses access to {organisation.name} at once. API tokens
+      they created for it stop working. They can be invited again later.
+    </ConfirmButton>
+  )
+}
+
+export function MembersTab({ organisation }: { organisation: Organisation }) {
+  const access = useOrganisationAccess(organisation.id)
+  const members = useQuery({
+    queryKey: ['organisations', organisation.id, 'members'],
+    queryFn: () => api.get<Member[]>(`/organisations/${organisation.id}/members`),
+  })
+
+  // Own row is read-only: changing one's own role or removing oneself could lock everyone out.
+  const editable = (member: Member) =>
+    access.canManage &&
+    member.userId !== access.userId &&
+    (member.role !== 'owner' || access.canManageOwners)
+
+  return (
+    <Stack>
+      {access.canManage && (
+        <Text size="sm" c="dimmed">
+          {ORGANISATION_ROLES.map(
+            (role) => `${ROLE_LABELS[role]}: ${ROLE_DESCRIPTIONS[role]}`,
+          ).join('. ')}
+          .
+        </Text>
+      )}
+      <QueryState
+        query={members}
+        loadingLabel="Loading members…"
+        empty={<Empty title="No members">Invite people from the Invitations tab.</Empty>}
+      >
+        {(list) => (
+          <Table.ScrollContainer minWidth={680}>
+            <Table verticalSpacing="sm" striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Role</Table.Th>
+                  <Table.Th>Two-factor</Table.Th>
+                  <Table.Th>Joined</Table.Th>
+                  {access.canManage && <Table.Th />}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((member) => (
+                  <Table.Tr key={member.userId}>
+                    <Table.Td>
+                      <Text size="sm" fw={500}>
+                        {member.displayName}
+                        {member.userId === access.userId && (
+                          <Text span c="dimmed" size="sm">
+                            {' '}
+                            (you)
+                          </Text>
+                        )}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {member.email}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      {editable(member) ? (
+                        <RoleSelect organisation={organisation} member={member} />
+                      ) : (
+                        <Badge variant="light">{ROLE_LABELS[member.role]}</Badge>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge variant="light" color={member.twoFactorEnabled ? 'teal' : 'gray'}>
+                        {member.twoFactorEnabled ? 'On' : 'Off'}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>{formatDate(member.joinedAt)}</Table.Td>
+                    {access.canManage && (
+                      <Table.Td>
+                        {editable(member) && (
+                          <RemoveMemberButton organisation={organisation} member={member} />
+                        )}
+                      </Table.Td>
+                    )}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+    </Stack>
+  )
+}

@@ -1,0 +1,46 @@
+import type { TwoFactorGroup } from '../../common/api/admin.ts'
+import type { Invitation } from '../../common/api/organisations.ts'
+import type { OrganisationRole, TokenScope } from '../../common/organisations.ts'
+
+// Records keyed by the shared types: adding a role, scope or group to common/ fails the type
+// check here until it has a label, so the UI never shows a raw code.
+
+export const ROLE_LABELS: Record<OrganisationRole, string> = {
+  owner: 'Owner',
+  admin: 'Administrator',
+  member: 'Member',
+  viewer: 'Viewer',
+}
+
+export const ROLE_DESCRIPTIONS: Record<OrganisationRole, string> = {
+  owner: 'Everything an administrator can do, and manage owners',
+  admin: 'Manage members, invitations, API tokens and see the audit log',
+  member: 'Work on the organisation’s content',
+  viewer: 'Read only',
+}
+
+export const SCOPE_LABELS: Record<TokenScope, string> = {
+  'organisation:read': 'Read the organisation’s data',
+  'organisation:write': 'Change the organisation’s data',
+  'audit:read': 'Read the organisation’s audit log',
+}
+
+export const TWO_FACTOR_GROUP_LABELS: Record<TwoFactorGroup, string> = {
+  network_admin: 'Network administrators',
+  assessor: 'Members of assessor organisations',
+  org_owner: 'Organisation owners',
+  org_admin: 'Organisation administrators',
+  everyone: 'Everyone',
+}
+
+export const INVITATION_STATUS_COLORS: Record<Invitation['status'], string> = {
+  pending: 'blue',
+  accepted: 'teal',
+  revoked: 'gray',
+  expired: 'orange',
+}
+
+/** Typed `Object.keys` for the records above. */
+export function keysOf<K extends string>(record: Record<K, unknown>): K[] {
+  return Object.keys(record) as K[]
+}
