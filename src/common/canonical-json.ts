@@ -6,8 +6,9 @@
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value))
+    if (typeof value === 'number' && !Number.isFinite(value)) {
       throw new TypeError('Non-finite number')
+    }
     if (value === undefined || typeof value === 'function' || typeof value === 'bigint') {
       throw new TypeError(`Cannot canonicalise ${typeof value}`)
     }

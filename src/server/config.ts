@@ -46,6 +46,10 @@ export const ENV_VARS = {
   LOGIN_MAX_FAILURES: { default: '5', help: 'failed sign-ins before an account is locked' },
   LOGIN_LOCKOUT_MINUTES: { default: '15', help: 'how long a locked account stays locked' },
   RATE_LIMIT_PER_MINUTE: { default: '300', help: 'requests per minute per client address' },
+  AUTH_RATE_LIMIT_PER_MINUTE: {
+    default: '20',
+    help: 'requests per minute per client address to sign-in, set-up and invitation endpoints',
+  },
   BODY_LIMIT_BYTES: { default: '1048576', help: 'largest JSON request body accepted' },
   METRICS_TOKEN: {
     default: '(none)',
@@ -84,6 +88,7 @@ export interface Config {
   loginMaxFailures: number
   loginLockoutMinutes: number
   rateLimitPerMinute: number
+  authRateLimitPerMinute: number
   bodyLimitBytes: number
   metricsToken: string | undefined
   jobsInProcess: boolean
@@ -180,6 +185,7 @@ export function loadConfig(
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 100),
     loginLockoutMinutes: int('LOGIN_LOCKOUT_MINUTES', 15, 1, 60 * 24),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+    authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 20, 1, 1_000_000),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     metricsToken: read('METRICS_TOKEN'),
     jobsInProcess: bool('JOBS_IN_PROCESS', true),

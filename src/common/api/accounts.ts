@@ -10,8 +10,8 @@ import {
   TotpCodeSchema,
 } from './shared.ts'
 
-export const OrganisationTypeSchema = Type.Union(ORGANISATION_TYPES.map((t) => Type.Literal(t)))
-export const OrganisationRoleSchema = Type.Union(ORGANISATION_ROLES.map((r) => Type.Literal(r)))
+export const OrganisationTypeSchema = Type.Enum(ORGANISATION_TYPES)
+export const OrganisationRoleSchema = Type.Enum(ORGANISATION_ROLES)
 
 export const UserSchema = Type.Object({
   id: IdSchema,

@@ -93,12 +93,12 @@ export const TWO_FACTOR_GROUPS = [
 export type TwoFactorGroup = (typeof TWO_FACTOR_GROUPS)[number]
 export const NetworkSettingsSchema = Type.Object({
   /** Who must use two-factor sign-in. Recommended: network administrators and assessors. */
-  twoFactorRequiredFor: Type.Array(Type.Union(TWO_FACTOR_GROUPS.map((g) => Type.Literal(g)))),
+  twoFactorRequiredFor: Type.Array(Type.Enum(TWO_FACTOR_GROUPS)),
 })
 export type NetworkSettings = Static<typeof NetworkSettingsSchema>
 export const UpdateSettingsBodySchema = StrictObject({
   data: StrictObject({
-    twoFactorRequiredFor: Type.Array(Type.Union(TWO_FACTOR_GROUPS.map((g) => Type.Literal(g))), {
+    twoFactorRequiredFor: Type.Array(Type.Enum(TWO_FACTOR_GROUPS), {
       uniqueItems: true,
     }),
   }),

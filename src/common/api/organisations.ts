@@ -108,7 +108,7 @@ export const AcceptInvitationResultSchema = Type.Object({
   userId: IdSchema,
 })
 
-export const TokenScopeSchema = Type.Union(TOKEN_SCOPES.map((s) => Type.Literal(s)))
+export const TokenScopeSchema = Type.Enum(TOKEN_SCOPES)
 export const ApiTokenSchema = Type.Object({
   id: IdSchema,
   organisationId: IdSchema,

@@ -24,7 +24,7 @@ export const TotpCodeSchema = Type.String({
 export const ErrorSchema = Type.Object(
   {
     error: Type.Object({
-      code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
+      code: Type.Enum(ERROR_CODES),
       message: Type.String(),
       details: Type.Optional(Type.Unknown()),
     }),

@@ -17,8 +17,8 @@ export function dialectOfDb<DB>(db: Kysely<DB>): 'sqlite' | 'postgres' {
 }
 
 /** An auto-incrementing integer primary key: `serial` on PostgreSQL, `integer autoincrement` on SQLite. */
-export function addSerialPrimaryKey<T extends string, C extends string>(
-  db: Kysely<any>,
+export function addSerialPrimaryKey<DB, T extends string, C extends string>(
+  db: Kysely<DB>,
   table: CreateTableBuilder<T, C>,
   column: string,
 ): CreateTableBuilder<T, C> {

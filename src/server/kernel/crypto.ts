@@ -48,8 +48,9 @@ export class SecretBox {
   }
   open(sealed: string): string {
     const [version, iv, tag, data] = sealed.split('.')
-    if (version !== 'v1' || !iv || !tag || data === undefined)
+    if (version !== 'v1' || !iv || !tag || data === undefined) {
       throw new Error('Not a sealed secret')
+    }
     const decipher = crypto.createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'))
     decipher.setAuthTag(Buffer.from(tag, 'base64url'))
     return Buffer.concat([

@@ -108,6 +108,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('accepted_at', 'text')
     .addColumn('accepted_by', 'text')
     .addColumn('revoked_at', 'text')
+    .addColumn('expired_at', 'text')
     .execute()
   await db.schema
     .createIndex('invitations_organisation_id')

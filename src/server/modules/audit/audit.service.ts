@@ -175,11 +175,13 @@ export async function verifyAuditChain(
           broken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` },
         }
       }
-      if (entry.prevHash !== prevHash)
+      if (entry.prevHash !== prevHash) {
         return fail('prev_hash does not match the hash of the entry before it')
+      }
       const { hash, ...unhashed } = entry
-      if (hashAuditEntry(unhashed) !== hash)
+      if (hashAuditEntry(unhashed) !== hash) {
         return fail('the entry was changed after it was written (hash mismatch)')
+      }
       prevHash = hash
       expectedSeq += 1
       checked += 1

@@ -38,5 +38,7 @@ export interface InvitationTable {
   accepted_at: string | null
   accepted_by: string | null
   revoked_at: string | null
+  /** Set by the expiry job when the invitation ran out unused. */
+  expired_at: string | null
 }
 export type InvitationRow = Selectable<InvitationTable>

@@ -1,0 +1,110 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import cookie from '@fastify/cookie'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { AppError } from '../common/errors.ts'
+import { accessControl } from './http/access.ts'
+import { registerErrorHandler } from './http/error-handler.ts'
+import { observabilityRoutes } from './http/observability.ts'
+import { registerOpenApi } from './http/openapi.ts'
+import { applyRouteConventions, type RegisteredRoute } from './http/route-conventions.ts'
+import { registerWeb } from './http/web.ts'
+import type { Ctx } from './kernel/context.ts'
+import { newId } from './kernel/crypto.ts'
+import { accountsRoutes } from './modules/accounts/accounts.routes.ts'
+import { adminRoutes } from './modules/admin/admin.routes.ts'
+import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
+import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
+
+export const VERSION = (
+  JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
+    version: string
+  }
+).version
+
+export interface BuildAppOptions {
+  ctx: Ctx
+  /** Where the built web app is; tests point it elsewhere or at nothing. */
+  webRoot?: string
+}
+
+export type App = FastifyInstance & { registeredRoutes: RegisteredRoute[] }
+
+/** Builds the HTTP application around the given context. It never listens; `isn serve` does. */
+export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> {
+  const { config } = ctx
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    // Accept a caller's request id if it looks like one, so logs can be followed across services.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id']
+      return typeof incoming === 'string' && /^[\w.:-]{8,100}$/.test(incoming) ? incoming : newId()
+    },
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+
+  const registeredRoutes: RegisteredRoute[] = []
+  applyRouteConventions(app, registeredRoutes)
+  registerErrorHandler(app)
+
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id)
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
+      void reply.header('cache-control', 'no-store')
+    }
+  })
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Mantine sets style attributes at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  })
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', 'Too many requests; slow down and try again shortly.', {
+        details: { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
+      }),
+  })
+  await app.register(cookie)
+  await app.register(accessControl, { ctx })
+  await registerOpenApi(app, VERSION)
+  await app.register(observabilityRoutes, { ctx })
+
+  await app.register(
+    async (api) => {
+      await api.register(accountsRoutes, { ctx })
+      await api.register(organisationsRoutes, { ctx })
+      await api.register(tokensRoutes, { ctx })
+      await api.register(adminRoutes, { ctx })
+    },
+    { prefix: '/api/v1' },
+  )
+  await registerWeb(app, webRoot)
+
+  await app.ready()
+  return Object.assign(app, { registeredRoutes }) as unknown as App
+}

@@ -1,0 +1,45 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance } from 'fastify'
+import { AppError } from '../../common/errors.ts'
+import { publicRoutes } from './public-routes.ts'
+
+export const WEB_ROOT = path.resolve(import.meta.dirname, '../../../dist/web')
+
+/**
+ * Serves the built React app and answers unknown non-API paths with its index.html (client-side
+ * routing). API paths that match nothing get the JSON `not_found` error.
+ */
+export async function registerWeb(app: FastifyInstance, webRoot = WEB_ROOT): Promise<void> {
+  const hasWeb = fs.existsSync(path.join(webRoot, 'index.html'))
+  if (hasWeb) {
+    await app.register(
+      publicRoutes(async (scope) => {
+        await scope.register(fastifyStatic, {
+          root: webRoot,
+          wildcard: false,
+          index: false,
+          // Hashed asset names never change content, so browsers may keep them for a year.
+          setHeaders: (res, filePath) => {
+            if (filePath.includes(`${path.sep}assets${path.sep}`)) {
+              res.setHeader('cache-control', 'public, max-age=31536000, immutable')
+            }
+          },
+        })
+      }),
+    )
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    const isApi = /^\/(api|\.well-known)(\/|$)/.test(request.url)
+    if (!isApi && request.method === 'GET' && request.headers.accept?.includes('text/html')) {
+      if (hasWeb) return reply.header('cache-control', 'no-cache').sendFile('index.html', webRoot)
+      return reply
+        .type('text/html')
+        .send(
+          '<!doctype html><title>IIoT Safety Network</title><p>The web app is not built yet: run <code>npm run build:web</code>.</p>',
+        )
+    }
+    throw new AppError('not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}`)
+  })
+}

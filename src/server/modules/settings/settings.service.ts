@@ -1,0 +1,59 @@
+import type { NetworkSettings, TwoFactorGroup } from '../../../common/api/admin.ts'
+import type { MembershipSummary } from '../../../common/api/accounts.ts'
+import type { Actor, RequestMeta } from '../../kernel/actor.ts'
+import type { Ctx } from '../../kernel/context.ts'
+import { recordAudit } from '../audit/audit.service.ts'
+import { findSetting, upsertSetting } from './settings.repository.ts'
+
+const KEY = 'network'
+
+/** What a fresh network starts with: nobody is forced, but the admin page recommends it. */
+export const DEFAULT_SETTINGS: NetworkSettings = { twoFactorRequiredFor: [] }
+
+export async function getNetworkSettings(ctx: Pick<Ctx, 'db'>): Promise<NetworkSettings> {
+  const row = await findSetting(ctx.db, KEY)
+  return row
+    ? { ...DEFAULT_SETTINGS, ...(JSON.parse(row.value) as Partial<NetworkSettings>) }
+    : DEFAULT_SETTINGS
+}
+
+export async function updateNetworkSettings(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  who: { actor: Extract<Actor, { type: 'user' }>; meta?: RequestMeta },
+  changes: Partial<NetworkSettings>,
+): Promise<NetworkSettings> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await getNetworkSettings({ db: trx })
+    const after = { ...before, ...changes }
+    await upsertSetting(
+      trx,
+      KEY,
+      JSON.stringify(after),
+      ctx.clock.now().toISOString(),
+      who.actor.userId,
+    )
+    await recordAudit(trx, ctx.clock, who, {
+      action: 'settings.updated',
+      targetType: 'settings',
+      targetId: KEY,
+      details: { before, after },
+    })
+    return after
+  })
+}
+
+/** True when the network requires two-factor sign-in of someone with these roles. */
+export function isTwoFactorRequired(
+  settings: NetworkSettings,
+  user: { isNetworkAdmin: boolean },
+  memberships: readonly Pick<MembershipSummary, 'organisationType' | 'role'>[],
+): boolean {
+  const groups = new Set<TwoFactorGroup>(settings.twoFactorRequiredFor)
+  return (
+    groups.has('everyone') ||
+    (groups.has('network_admin') && user.isNetworkAdmin) ||
+    (groups.has('assessor') && memberships.some((m) => m.organisationType === 'assessor')) ||
+    (groups.has('org_owner') && memberships.some((m) => m.role === 'owner')) ||
+    (groups.has('org_admin') && memberships.some((m) => m.role === 'admin' || m.role === 'owner'))
+  )
+}
