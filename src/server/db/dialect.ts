@@ -51,6 +51,14 @@ export function containsInsensitive<DB>(db: Kysely<DB>, column: string, needle: 
 }
 
 /**
+ * Case-sensitive "starts with", the same on both dialects: the prefix is compared as text, so
+ * `%` and `_` in it are plain characters (SQLite's LIKE would also ignore ASCII case).
+ */
+export function startsWith(column: string, prefix: string) {
+  return sql<boolean>`substr(${sql.ref(column)}, 1, ${[...prefix].length}) = ${prefix}`
+}
+
+/**
  * A lock on an arbitrary key held until the transaction ends: `pg_advisory_xact_lock` on
  * PostgreSQL, nothing on SQLite (BEGIN IMMEDIATE already serialises writers). Use it inside a
  * transaction to make check-then-insert safe where no unique index can express the rule.

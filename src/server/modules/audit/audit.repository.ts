@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts'
-import { forUpdate } from '../../db/dialect.ts'
+import { forUpdate, startsWith } from '../../db/dialect.ts'
 import type { AuditLogRow, NewAuditLogRow } from './audit.table.ts'
 
 export async function lockAuditHead(db: Db): Promise<{ seq: number; hash: string }> {
@@ -56,7 +56,7 @@ export async function findAuditEntries(db: Db, filter: AuditFilter): Promise<Aud
   // An action filter ending in "." matches the whole family ("session." → session.created, …).
   if (filter.action) {
     query = filter.action.endsWith('.')
-      ? query.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '')}%`)
+      ? query.where(startsWith('action', filter.action))
       : query.where('action', '=', filter.action)
   }
   if (filter.actorId) query = query.where('actor_id', '=', filter.actorId)
