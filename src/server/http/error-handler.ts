@@ -37,6 +37,7 @@ export interface ValidationIssue {
 
 interface SchemaIssue {
   instancePath?: string
+  schemaPath?: string
   message?: string
   keyword?: string
   params?: Record<string, unknown>
@@ -48,6 +49,11 @@ export function toValidationIssues(
   issues: readonly SchemaIssue[],
 ): ValidationIssue[] {
   return issues.flatMap((issue) => {
+    // TypeBox reports an unknown property twice: as "schema is false" at the property and as
+    // additionalProperties at its parent. Keep the second, which says what is wrong.
+    if (issue.keyword === 'boolean' && issue.schemaPath?.endsWith('/additionalProperties')) {
+      return []
+    }
     const base = issue.instancePath ?? ''
     const named = (key: string) => {
       const value = issue.params?.[key]
@@ -130,3 +136,4 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.status(status).send(appError.toJSON())
   })
 }
+
