@@ -7,7 +7,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { AppError } from '../common/errors.ts'
 import { accessControl } from './http/access.ts'
-import { registerErrorHandler } from './http/error-handler.ts'
+import { answerFrameworkError, registerErrorHandler } from './http/error-handler.ts'
 import { observabilityRoutes } from './http/observability.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { applyRouteConventions, type RegisteredRoute } from './http/route-conventions.ts'
@@ -48,6 +48,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
     requestIdLogLabel: 'requestId',
     disableRequestLogging: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
 

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { AppError, type ErrorCode } from '../../common/errors.ts'
 
 /** The one table from error codes to HTTP statuses. */
@@ -137,3 +137,18 @@ export function registerErrorHandler(app: FastifyInstance): void {
   })
 }
 
+/**
+ * Answers the errors Fastify's router raises before any hook or the error handler runs (an
+ * undecodable URL, an over-long path parameter) in our error shape. Pass it as the
+ * `frameworkErrors` option; Fastify's own answer echoes the URL in a different shape.
+ */
+export function answerFrameworkError(error: FastifyError, _request: unknown, reply: FastifyReply) {
+  const appError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new AppError('malformed_request', 'The URL is not valid; check its percent-encoding.')
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new AppError('malformed_request', 'A value in the URL path is too long.')
+        : new AppError('internal_error', 'Internal Server Error')
+  if (appError.code === 'internal_error') reply.log.error({ err: error }, 'unexpected error')
+  void reply.status(HTTP_STATUS[appError.code]).send(appError.toJSON())
+}
