@@ -1,9 +1,7 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { AppError } from '../common/errors.ts'
 import { accessControl } from './http/access.ts'
@@ -11,19 +9,15 @@ import { answerFrameworkError, registerErrorHandler } from './http/error-handler
 import { observabilityRoutes } from './http/observability.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { applyRouteConventions, type RegisteredRoute } from './http/route-conventions.ts'
+import { validatorCompiler } from './http/validation.ts'
 import { registerWeb } from './http/web.ts'
 import type { Ctx } from './kernel/context.ts'
+import { VERSION } from './kernel/paths.ts'
 import { newId } from './kernel/crypto.ts'
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts'
 import { adminRoutes } from './modules/admin/admin.routes.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
-
-export const VERSION = (
-  JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
-    version: string
-  }
-).version
 
 export interface BuildAppOptions {
   ctx: Ctx
@@ -45,12 +39,10 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && /^[\w.:-]{8,100}$/.test(incoming) ? incoming : newId()
     },
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  app.setValidatorCompiler(validatorCompiler)
 
   const registeredRoutes: RegisteredRoute[] = []
   applyRouteConventions(app, registeredRoutes)

@@ -1,6 +1,5 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import SQLite from 'better-sqlite3'
 import {
   CompiledQuery,
   Kysely,
@@ -10,7 +9,6 @@ import {
   type DatabaseConnection,
   type Driver,
 } from 'kysely'
-import pg from 'pg'
 import { sqliteFilename } from '../config.ts'
 import type { Database } from './schema.ts'
 
@@ -41,15 +39,18 @@ export function dialectOf(databaseUrl: string): Dialect {
   return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite'
 }
 
-// PostgreSQL returns int8 (COUNT, SUM) as strings; every count we take fits a JS number.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
-
-/** Opens the database named by the URL: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL. */
-export function createDb(
+/**
+ * Opens the database named by the URL: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL.
+ * Only the driver in use is loaded.
+ */
+export async function createDb(
   databaseUrl: string,
   options: { poolSize?: number; searchPath?: string } = {},
-): Db {
+): Promise<Db> {
   if (dialectOf(databaseUrl) === 'postgres') {
+    const { default: pg } = await import('pg')
+    // PostgreSQL returns int8 (COUNT, SUM) as strings; every count we take fits a JS number.
+    pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
     const pool = new pg.Pool({
       connectionString: databaseUrl,
       max: options.poolSize ?? 10,
@@ -60,6 +61,7 @@ export function createDb(
   }
   const file = sqliteFilename(databaseUrl)
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  const { default: SQLite } = await import('better-sqlite3')
   const sqlite = new SQLite(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')

@@ -3,9 +3,10 @@ import path from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../../common/errors.ts'
+import { PROJECT_ROOT } from '../kernel/paths.ts'
 import { publicRoutes } from './public-routes.ts'
 
-export const WEB_ROOT = path.resolve(import.meta.dirname, '../../../dist/web')
+export const WEB_ROOT = path.join(PROJECT_ROOT, 'dist/web')
 
 /**
  * Serves the built React app and answers unknown non-API paths with its index.html (client-side

@@ -56,7 +56,7 @@ describe('job queue', () => {
       const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
         t.db,
       )
-      other = createDb(t.url, { poolSize: 4, searchPath: rows[0]!.schema })
+      other = await createDb(t.url, { poolSize: 4, searchPath: rows[0]!.schema })
     } else {
       // A second better-sqlite3 connection in the same process would block the event loop while
       // it waits for the first one's write lock, so both runners share the one connection here.

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 
 export interface MailMessage {
   to: string
@@ -13,10 +13,14 @@ export interface Mailer {
 
 export function createMailer(smtpUrl: string | undefined, from: string): Mailer | undefined {
   if (!smtpUrl) return undefined
-  const transport = nodemailer.createTransport(smtpUrl)
+  // nodemailer is loaded on the first message, not at start-up.
+  let transport: Promise<Transporter> | undefined
   return {
     async send(message) {
-      await transport.sendMail({ from, ...message })
+      transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+        nodemailer.createTransport(smtpUrl),
+      )
+      await (await transport).sendMail({ from, ...message })
     },
   }
 }

@@ -22,7 +22,7 @@ export interface TestDb {
  */
 export async function createTestDb(): Promise<TestDb> {
   if (TEST_DIALECT === 'sqlite') {
-    const db = createDb('sqlite::memory:')
+    const db = await createDb('sqlite::memory:')
     await migrateToLatest(db)
     return { db, url: 'sqlite::memory:', dialect: 'sqlite', destroy: () => db.destroy() }
   }
@@ -31,7 +31,7 @@ export async function createTestDb(): Promise<TestDb> {
   await admin.connect()
   await admin.query(`create schema ${schema}`)
   await admin.end()
-  const db = createDb(TEST_POSTGRES_URL, { poolSize: 4, searchPath: schema })
+  const db = await createDb(TEST_POSTGRES_URL, { poolSize: 4, searchPath: schema })
   await migrateToLatest(db, { schema })
   return {
     db,

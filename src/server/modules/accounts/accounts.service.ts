@@ -195,7 +195,7 @@ export async function completeAdminSetup(
   meta: RequestMeta,
 ): Promise<User> {
   const email = normaliseEmail(input.email)
-  assertPasswordPolicy(input.password, email)
+  await assertPasswordPolicy(input.password, email)
   const passwordHash = await hashPassword(input.password)
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now().toISOString()
@@ -272,7 +272,7 @@ export async function createUserAccount(
   input: { email: string; displayName: string; password: string },
 ): Promise<User> {
   const email = normaliseEmail(input.email)
-  assertPasswordPolicy(input.password, email)
+  await assertPasswordPolicy(input.password, email)
   if (await findUserByEmail(ctx.db, email)) {
     throw new AppError('conflict', `An account with the email ${email} already exists`)
   }
@@ -625,7 +625,7 @@ export async function changePassword(
   if (!user || !(await verifyPassword(user.password_hash, input.currentPassword))) {
     throw new AppError('invalid_credentials', 'The current password is wrong.')
   }
-  assertPasswordPolicy(input.newPassword, user.email)
+  await assertPasswordPolicy(input.newPassword, user.email)
   const passwordHash = await hashPassword(input.newPassword)
   await ctx.db.transaction().execute(async (trx) => {
     await updateUser(trx, user.id, {

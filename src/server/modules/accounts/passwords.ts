@@ -1,24 +1,28 @@
-import { hash, verify } from '@node-rs/argon2'
-import { dictionary } from '@zxcvbn-ts/language-common'
 import { AppError } from '../../../common/errors.ts'
 
 export const MIN_PASSWORD_LENGTH = 12
 
 // zxcvbn-ts ships a list of ~49,000 passwords seen most in breaches; we refuse all of them.
-const COMMON_PASSWORDS = new Set(dictionary.passwords.map((p) => p.toLowerCase()))
+// Loaded on first use (like argon2 below) so that starting the server stays quick.
+let commonPasswords: Promise<Set<string>> | undefined
+const loadCommonPasswords = () =>
+  (commonPasswords ??= import('@zxcvbn-ts/language-common').then(
+    ({ dictionary }) => new Set(dictionary.passwords.map((p) => p.toLowerCase())),
+  ))
+const argon2 = () => import('@node-rs/argon2')
 
 /**
  * Checks a new password against the policy: at least 12 characters, not a commonly used
  * password, not built from the email address, not one repeated character.
  * @throws weak_password with `details.reasons`
  */
-export function assertPasswordPolicy(password: string, email?: string): void {
+export async function assertPasswordPolicy(password: string, email?: string): Promise<void> {
   const reasons: string[] = []
   const lower = password.toLowerCase()
   if ([...password].length < MIN_PASSWORD_LENGTH) {
     reasons.push(`must be at least ${MIN_PASSWORD_LENGTH} characters long`)
   }
-  if (COMMON_PASSWORDS.has(lower)) reasons.push('is a commonly used password')
+  if ((await loadCommonPasswords()).has(lower)) reasons.push('is a commonly used password')
   const local = email?.split('@')[0]?.toLowerCase()
   if (local && local.length >= 4 && lower.includes(local)) {
     reasons.push('must not contain your email address')
@@ -39,8 +43,8 @@ const ARGON2_OPTIONS = {
   parallelism: 1,
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS)
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, ARGON2_OPTIONS)
 }
 
 // Verified against when the email is unknown, so both cases take the same time.
@@ -51,6 +55,7 @@ export async function verifyPassword(
   storedHash: string | null | undefined,
   password: string,
 ): Promise<boolean> {
+  const { verify } = await argon2()
   if (!storedHash) {
     dummyHash ??= hashPassword('not-a-real-password-only-for-timing')
     await verify(await dummyHash, password).catch(() => false)

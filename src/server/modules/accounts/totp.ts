@@ -1,5 +1,4 @@
 import { Secret, TOTP } from 'otpauth'
-import QRCode from 'qrcode'
 
 const ISSUER = 'IIoT Safety Network'
 const PERIOD_SECONDS = 30
@@ -24,7 +23,10 @@ export async function describeTotp(
   email: string,
 ): Promise<{ otpauthUrl: string; qrSvg: string }> {
   const otpauthUrl = totpFor(secret, email).toString()
-  return { otpauthUrl, qrSvg: await QRCode.toString(otpauthUrl, { type: 'svg', margin: 1 }) }
+  return {
+    otpauthUrl,
+    qrSvg: await (await import('qrcode')).default.toString(otpauthUrl, { type: 'svg', margin: 1 }),
+  }
 }
 
 /**

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `isn` command. It runs the CLI from dist/isn.mjs, which esbuild bundles from the TypeScript
+// sources (dependencies stay in node_modules). The bundle is rebuilt automatically whenever a
+// source file is newer than it, so a checkout never runs stale code and needs no build step.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const bundle = path.join(root, 'dist', 'isn.mjs')
+const sources = ['src/cli', 'src/server', 'src/common'].map((dir) => path.join(root, dir))
+
+function newestSourceMtime() {
+  let newest = 0
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs)
+    }
+  }
+  for (const dir of sources) walk(dir)
+  return Math.max(newest, fs.statSync(path.join(root, 'package.json')).mtimeMs)
+}
+
+const bundleMtime = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0
+if (bundleMtime < newestSourceMtime()) {
+  const { build } = await import('esbuild')
+  await build({
+    entryPoints: [path.join(root, 'src/cli/main.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  })
+}
+await import(pathToFileURL(bundle).href)

@@ -1,0 +1,74 @@
+import { Command, CommanderError } from 'commander'
+import { AppError, type ErrorCode } from '../common/errors.ts'
+import { VERSION } from '../server/kernel/paths.ts'
+import { registerAdmin } from './commands/admin.ts'
+import { registerAudit } from './commands/audit.ts'
+import { registerBackup } from './commands/backup.ts'
+import { registerMigrate } from './commands/migrate.ts'
+import { registerServe } from './commands/serve.ts'
+
+/** The one table from error codes to exit codes (documented in docs/cli.md). */
+export const EXIT_CODES: Partial<Record<ErrorCode, number>> & { default: number } = {
+  default: 1,
+  audit_chain_broken: 1,
+  validation_failed: 2,
+  invalid_config: 3,
+  service_unavailable: 4,
+  not_found: 5,
+  conflict: 6,
+  invalid_or_expired_link: 6,
+  internal_error: 70,
+}
+
+export function buildProgram(): Command {
+  const program = new Command('isn')
+    .description('IIoT Safety Network platform')
+    .version(VERSION)
+    .option('--verbose', 'print the cause of errors')
+    .showHelpAfterError()
+    .exitOverride()
+  registerServe(program)
+  registerMigrate(program)
+  registerAdmin(program)
+  registerAudit(program)
+  registerBackup(program)
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? 0 : 2
+    }
+    const verbose = program.opts<{ verbose?: boolean }>().verbose
+    if (error instanceof AppError) {
+      const quiet = (error.details as { quiet?: boolean } | undefined)?.quiet
+      if (!quiet) process.stderr.write(`error: ${error.message} (${error.code})\n`)
+      if (verbose && error.cause) process.stderr.write(`cause: ${String(error.cause)}\n`)
+      return EXIT_CODES[error.code] ?? EXIT_CODES.default
+    }
+    if (isConnectionError(error)) {
+      process.stderr.write(
+        `error: the database does not answer: ${(error as Error).message} (service_unavailable)\n`,
+      )
+      return EXIT_CODES.service_unavailable!
+    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`)
+    if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+    return EXIT_CODES.default
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01'
+}
+
+const code = await main(process.argv)
+// serve and worker keep running; every other command ends here.
+if (code !== 0 || !['serve', 'worker'].includes(process.argv[2] ?? '')) process.exit(code)

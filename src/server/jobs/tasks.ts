@@ -1,0 +1,38 @@
+import { DAY } from '../kernel/clock.ts'
+import type { Ctx } from '../kernel/context.ts'
+import type { MailMessage } from '../kernel/mailer.ts'
+import { purgeExpiredAuthState } from '../modules/accounts/accounts.service.ts'
+import { expireInvitations } from '../modules/organisations/organisations.service.ts'
+import { deleteFinishedJobs } from './jobs.repository.ts'
+import type { Schedule, TaskHandler } from './runner.ts'
+
+/** Finished jobs are kept this long for inspection, then deleted. */
+const FINISHED_JOB_RETENTION = 7 * DAY
+
+/** Every background task the platform runs, by name. */
+export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
+  return {
+    'mail.send': async (payload) => {
+      // Without SMTP nothing is mailed; the link was shown to the person who asked for it.
+      if (!ctx.mailer) return ctx.logger.warn('mail.send job without SMTP_URL configured; dropped')
+      await ctx.mailer.send(payload as MailMessage)
+    },
+    'sessions.expire': async () => {
+      const purged = await purgeExpiredAuthState(ctx)
+      ctx.logger.info({ purged }, 'expired sessions, challenges and links purged')
+    },
+    'invitations.expire': async () => {
+      const expired = await expireInvitations(ctx)
+      if (expired > 0) ctx.logger.info({ expired }, 'invitations expired')
+    },
+    'jobs.purge': async () => {
+      await deleteFinishedJobs(ctx.db, new Date(ctx.clock.now().getTime() - FINISHED_JOB_RETENTION))
+    },
+  }
+}
+
+export const PLATFORM_SCHEDULES: Schedule[] = [
+  { name: 'sessions.expire', task: 'sessions.expire', intervalSeconds: 300 },
+  { name: 'invitations.expire', task: 'invitations.expire', intervalSeconds: 300 },
+  { name: 'jobs.purge', task: 'jobs.purge', intervalSeconds: 24 * 60 * 60 },
+]
