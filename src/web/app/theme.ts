@@ -1,4 +1,4 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core'
+import { Alert, createTheme, type CSSVariablesResolver } from '@mantine/core'
 
 // Shade 9 in the light scheme keeps white-on-colour buttons and coloured text at WCAG AA contrast
 // (Mantine's default shade 6 is about 3:1 for most colours).
@@ -12,6 +12,11 @@ export const theme = createTheme({
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif',
   fontFamilyMonospace:
     'ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace',
+  components: {
+    // Mantine makes every Alert an assertive live region; only errors should interrupt a screen
+    // reader (they pass role="alert" themselves), the rest are notes.
+    Alert: Alert.extend({ defaultProps: { role: 'note' } }),
+  },
 })
 
 export const cssVariablesResolver: CSSVariablesResolver = () => ({

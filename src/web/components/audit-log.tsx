@@ -211,7 +211,8 @@ export function AuditLog({ path, queryKey, withOrganisationFilter, withVerify }:
             <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm">
               <TextInput
                 label="Action"
-                description="Exact, or a family ending in “.”, e.g. session."
+                placeholder="e.g. session. or invitation.created"
+                title="An exact action, or a family ending in a dot"
                 {...field('action')}
               />
               <TextInput label="Actor id" {...field('actorId')} />

@@ -14,9 +14,9 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined
 }
 
-/** A field name from a validation issue: `/data/name` or `body/email` → `name` / `email`. */
+/** A field name from a validation issue: pointer `/data/name` → `name`. */
 function issueField(issue: Record<string, unknown>): string | undefined {
-  const path = issue.field ?? issue.path ?? issue.instancePath ?? issue.property
+  const path = issue.field ?? issue.pointer ?? issue.path ?? issue.instancePath ?? issue.property
   if (typeof path === 'string' && path !== '') return path.split(/[/.]/).filter(Boolean).pop()
   if (Array.isArray(path)) return path.filter((p) => typeof p === 'string').pop()
   return undefined

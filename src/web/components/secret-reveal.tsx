@@ -1,22 +1,22 @@
-import { ActionIcon, Alert, Code, CopyButton, Group, Stack, Text, Tooltip } from '@mantine/core'
-import { IconCheck, IconCopy, IconAlertTriangle } from '@tabler/icons-react'
+import { ActionIcon, Alert, CopyButton, Group, Stack, Text, Textarea, Tooltip } from '@mantine/core'
+import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react'
 import type { ReactNode } from 'react'
 
 interface SecretRevealProps {
+  /** Labels the read-only field that holds the value, e.g. "Token secret". */
   label: string
   value: string
   children?: ReactNode
   warning?: boolean
 }
 
-/** A value shown once (token secret, invitation link), with a copy button. */
+/** A value shown once (token secret, invitation link) in a read-only field with a copy button. */
 export function SecretReveal({ label, value, children, warning = false }: SecretRevealProps) {
   return (
     <Alert
       color={warning ? 'orange' : 'teal'}
       variant="light"
       icon={warning ? <IconAlertTriangle aria-hidden /> : undefined}
-      title={label}
     >
       <Stack gap="xs">
         {children && (
@@ -24,23 +24,26 @@ export function SecretReveal({ label, value, children, warning = false }: Secret
             {children}
           </Text>
         )}
-        <Group gap="xs" wrap="nowrap" align="center">
-          <Code
-            block
-            style={{ flex: 1, minWidth: 0, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}
-            aria-label={label}
-          >
-            {value}
-          </Code>
+        <Group gap="xs" wrap="nowrap" align="flex-end">
+          <Textarea
+            label={label}
+            value={value}
+            readOnly
+            autosize
+            minRows={1}
+            onFocus={(e) => e.currentTarget.select()}
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+            style={{ flex: 1, minWidth: 0 }}
+          />
           <CopyButton value={value} timeout={2000}>
             {({ copied, copy }) => (
-              <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
+              <Tooltip label={copied ? 'Copied' : 'Copy to clipboard'} withArrow>
                 <ActionIcon
                   variant="filled"
                   color={copied ? 'teal' : 'gray'}
-                  size="lg"
+                  size={36}
                   onClick={copy}
-                  aria-label={copied ? 'Copied' : `Copy ${label.toLowerCase()}`}
+                  aria-label={copied ? 'Copied' : 'Copy to clipboard'}
                 >
                   {copied ? <IconCheck size={18} /> : <IconCopy size={18} />}
                 </ActionIcon>

@@ -7,8 +7,34 @@ import { api, setCsrfToken } from './api.ts'
 
 export const SESSION_KEY = ['session'] as const
 
+// The session cookie is httpOnly, so scripts cannot see whether there is one. This flag remembers
+// that this browser signed in, so that a visitor who never did is not greeted by a 401 from the
+// session check on every page (browsers log each one as a console error).
+const SIGNED_IN_HINT = 'isn.signed-in'
+
+function hasSignedInHint(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_HINT) === '1'
+  } catch {
+    return true // storage blocked: ask the server every time
+  }
+}
+
+function setSignedInHint(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(SIGNED_IN_HINT, '1')
+    else localStorage.removeItem(SIGNED_IN_HINT)
+  } catch {
+    // storage blocked: nothing to remember
+  }
+}
+
 /** The signed-in session, or `null` when signed out (the server answers 401). */
 async function fetchSession(): Promise<SessionInfo | null> {
+  if (!hasSignedInHint()) {
+    setCsrfToken(undefined)
+    return null
+  }
   try {
     const session = await api.get<SessionInfo>('/auth/session')
     setCsrfToken(session.csrfToken)
@@ -16,6 +42,7 @@ async function fetchSession(): Promise<SessionInfo | null> {
   } catch (error) {
     if (isAppError(error, 'unauthorized')) {
       setCsrfToken(undefined)
+      setSignedInHint(false)
       return null
     }
     throw error
@@ -38,6 +65,7 @@ export function useSetSession(): (session: SessionInfo | null) => void {
   return useCallback(
     (session) => {
       setCsrfToken(session?.csrfToken)
+      setSignedInHint(session !== null)
       if (session === null) {
         // Nothing cached for the previous user may leak into the next one's screens.
         queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] })

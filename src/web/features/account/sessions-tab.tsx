@@ -126,7 +126,7 @@ export function SessionsTab() {
                     {list.map((session) => (
                       <Table.Tr key={session.id}>
                         <Table.Td>
-                          <Group gap="xs" wrap="nowrap">
+                          <Stack gap={4} align="flex-start">
                             <Text size="sm" title={session.userAgent ?? undefined}>
                               {describeUserAgent(session.userAgent)}
                             </Text>
@@ -135,7 +135,7 @@ export function SessionsTab() {
                                 This device
                               </Badge>
                             )}
-                          </Group>
+                          </Stack>
                         </Table.Td>
                         <Table.Td>
                           <Text size="sm" ff="monospace">

@@ -24,6 +24,7 @@ import {
   ORGANISATION_TYPES,
   type OrganisationType,
 } from '../../../common/organisations.ts'
+import { useCurrentSession } from '../../app/guards.tsx'
 import { ConfirmButton } from '../../components/confirm-button.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
@@ -169,6 +170,9 @@ function Accreditation({ organisation }: { organisation: AdminOrganisation }) {
 }
 
 export function AdminOrganisationsTab() {
+  // Organisation pages are for members; others see the name without a link.
+  const session = useCurrentSession()
+  const memberOf = new Set(session.memberships.map((m) => m.organisationId))
   const [query, setQuery] = useState('')
   const [type, setType] = useState<OrganisationType | ''>('')
   const [debounced] = useDebouncedValue(query.trim(), 300)
@@ -201,11 +205,8 @@ export function AdminOrganisationsTab() {
         />
       </Group>
       <Text size="sm" c="dimmed">
-        New organisations are created on the{' '}
-        <Anchor component={Link} to="/organisations">
-          Organisations
-        </Anchor>{' '}
-        page.
+        To admit a new member organisation, use the form under Organisations in the navigation.
+        Organisation pages open for their members only.
       </Text>
       <QueryState
         query={organisations}
@@ -232,9 +233,15 @@ export function AdminOrganisationsTab() {
                 {list.map((organisation) => (
                   <Table.Tr key={organisation.id}>
                     <Table.Td>
-                      <Anchor component={Link} to={`/organisations/${organisation.id}`} fw={500}>
-                        {organisation.name}
-                      </Anchor>
+                      {memberOf.has(organisation.id) ? (
+                        <Anchor component={Link} to={`/organisations/${organisation.id}`} fw={500}>
+                          {organisation.name}
+                        </Anchor>
+                      ) : (
+                        <Text size="sm" fw={500}>
+                          {organisation.name}
+                        </Text>
+                      )}
                       {organisation.country && (
                         <Text size="xs" c="dimmed">
                           {organisation.country}

@@ -226,7 +226,7 @@ function Hero() {
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="lg">
             <Badge variant="white" color="indigo" size="lg" w="fit-content">
-              Industrial IoT security, made visible
+              Industrial IoT security
             </Badge>
             <Title order={1} c="white" fz={{ base: 32, sm: 44 }} lh={1.15}>
               Security that buyers can see and anyone can verify
@@ -456,7 +456,7 @@ export function LandingPage() {
             </>
           }
         >
-          <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="lg">
+          <SimpleGrid cols={{ base: 1, sm: 2, xl: 4 }} spacing="lg">
             {CAPABILITIES.map((capability, index) => {
               const area = AREAS.find((a) => a.slug === capability.area)
               return (

@@ -5,9 +5,9 @@ import { roleIn } from '../../lib/session.ts'
 export interface OrganisationAccess {
   userId: string
   role: OrganisationRole | undefined
-  /** Owners and admins (and network administrators) manage members, invitations and tokens. */
+  /** Owners and admins manage members, invitations and tokens and read the audit log. */
   canManage: boolean
-  /** Only owners (and network administrators) make or unmake owners. */
+  /** Only owners make or unmake owners. */
   canManageOwners: boolean
 }
 
@@ -18,11 +18,12 @@ export interface OrganisationAccess {
 export function useOrganisationAccess(organisationId: string): OrganisationAccess {
   const session = useCurrentSession()
   const role = roleIn(session, organisationId)
-  const isNetworkAdmin = session.user.isNetworkAdmin
+  // Being a network administrator gives no rights inside an organisation: the server checks the
+  // membership role only.
   return {
     userId: session.user.id,
     role,
-    canManage: isNetworkAdmin || (role !== undefined && hasRoleAtLeast(role, 'admin')),
-    canManageOwners: isNetworkAdmin || role === 'owner',
+    canManage: role !== undefined && hasRoleAtLeast(role, 'admin'),
+    canManageOwners: role === 'owner',
   }
 }

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Group, Text } from '@mantine/core'
+import { Alert, Anchor, Badge, Group, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { IconInfoCircle, IconKey, IconListDetails, IconMail, IconUsers } from '@tabler/icons-react'
 import { Link, useParams } from 'react-router'
@@ -33,6 +33,16 @@ export function OrganisationPage() {
   if (organisation.isPending) return <Loading label="Loading the organisation…" />
   if (organisation.isError) {
     if (isAppError(organisation.error, 'not_found')) return <NotFoundPage />
+    if (isAppError(organisation.error, 'forbidden')) {
+      return (
+        <Page title="Not a member">
+          <Alert color="gray">
+            {organisation.error.message} Only its members can open an organisation’s page; an owner
+            or administrator of the organisation can invite you.
+          </Alert>
+        </Page>
+      )
+    }
     return <LoadError error={organisation.error} onRetry={() => void organisation.refetch()} />
   }
 
@@ -91,11 +101,6 @@ export function OrganisationPage() {
           </Text>
           <Text size="sm">{ORGANISATION_TYPE_LABELS[org.type]}</Text>
           {role && <Badge variant="light">Your role: {ROLE_LABELS[role]}</Badge>}
-          {!role && session.user.isNetworkAdmin && (
-            <Badge variant="light" color="indigo">
-              Network administrator
-            </Badge>
-          )}
           <AccreditationBadge organisation={org} />
         </Group>
       }
