@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net'
-import pino from 'pino'
 import { SMTPServer } from 'smtp-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { OrganisationRole, OrganisationType } from '../../../common/organisations.ts'
 import { ORGANISATION_TYPES } from '../../../common/organisations.ts'
 import { JobRunner } from '../../jobs/runner.ts'
+import { platformTasks } from '../../jobs/tasks.ts'
 import { DAY } from '../../kernel/clock.ts'
 import { newId } from '../../kernel/crypto.ts'
-import { createMailer, type MailMessage } from '../../kernel/mailer.ts'
+import { createMailer } from '../../kernel/mailer.ts'
 import {
   asUser,
   createAdmin,
@@ -586,8 +586,8 @@ describe('invitation mail', () => {
     const runner = new JobRunner({
       db: t.ctx.db,
       clock: t.clock,
-      logger: pino({ level: 'silent' }),
-      tasks: { 'mail.send': async (payload) => mailer.send(payload as MailMessage) },
+      logger: t.ctx.logger,
+      tasks: platformTasks(t.ctx),
     })
     expect(await runner.runDue()).toBe(1)
     expect(received).toHaveLength(1)
