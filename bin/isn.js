@@ -26,7 +26,7 @@ function newestSourceMtime() {
 const bundleMtime = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0
 if (bundleMtime < newestSourceMtime()) {
   const { build } = await import('esbuild')
-  await build({
+  const result = await build({
     entryPoints: [path.join(root, 'src/cli/main.ts')],
     outfile: bundle,
     bundle: true,
@@ -36,6 +36,14 @@ if (bundleMtime < newestSourceMtime()) {
     packages: 'external',
     sourcemap: 'linked',
     logLevel: 'warning',
+    write: false,
   })
+  // Write beside the target and rename, so that concurrent `isn` runs never read a half-written bundle.
+  fs.mkdirSync(path.dirname(bundle), { recursive: true })
+  for (const file of result.outputFiles) {
+    const temporary = `${file.path}.${process.pid}.tmp`
+    fs.writeFileSync(temporary, file.contents)
+    fs.renameSync(temporary, file.path)
+  }
 }
 await import(pathToFileURL(bundle).href)

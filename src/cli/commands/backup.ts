@@ -27,8 +27,9 @@ function runPgTool(
     ])
     throw new AppError('service_unavailable', `${tool} not found`, { details: { quiet: true } })
   }
-  if (result.status !== 0)
-    {throw new AppError('internal_error', `${tool} failed with exit code ${result.status}`)}
+  if (result.status !== 0) {
+    throw new AppError('internal_error', `${tool} failed with exit code ${result.status}`)
+  }
   out.result({ ran: true, command: printable }, what)
 }
 
@@ -41,8 +42,9 @@ function assertPlatformSqliteFile(file: string): void {
     if (integrity !== 'ok') throw new Error(`integrity check says: ${String(integrity)}`)
     const rows = db.prepare('select name from kysely_migration').all() as { name: string }[]
     const unknown = rows.map((r) => r.name).filter((name) => !(name in migrations))
-    if (unknown.length > 0)
-      {throw new Error(`it was written by a newer version (migrations ${unknown.join(', ')})`)}
+    if (unknown.length > 0) {
+      throw new Error(`it was written by a newer version (migrations ${unknown.join(', ')})`)
+    }
   } catch (error) {
     throw new AppError(
       'conflict',
@@ -65,8 +67,9 @@ export function registerBackup(program: Command): void {
       const out = createOutput(Boolean(options.json))
       const config = loadConfig()
       const target = path.resolve(file)
-      if (fs.existsSync(target))
-        {throw new AppError('conflict', `${target} exists; choose a new file name`)}
+      if (fs.existsSync(target)) {
+        throw new AppError('conflict', `${target} exists; choose a new file name`)
+      }
       if (config.dialect === 'postgres') {
         runPgTool(
           out,
