@@ -27,8 +27,9 @@ export async function openContext(
   const db = await createDb(config.databaseUrl)
   if (!config.skipMigrations) {
     const results = await migrateToLatest(db)
-    for (const r of results)
-      {logger.info({ migration: r.migrationName, status: r.status }, 'migration')}
+    for (const r of results) {
+      logger.info({ migration: r.migrationName, status: r.status }, 'migration')
+    }
   }
   const ctx: Ctx = {
     config,

@@ -26,7 +26,12 @@ export const OrganisationSchema = Type.Object({
 })
 export type Organisation = Static<typeof OrganisationSchema>
 
-const OrganisationNameSchema = Type.String({ minLength: 2, maxLength: 160 })
+const OrganisationNameSchema = Type.String({
+  minLength: 2,
+  maxLength: 160,
+  pattern: '\\S\\s*\\S',
+  description: 'At least two visible characters',
+})
 const WebsiteSchema = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 })
 const CountrySchema = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code' })
 

@@ -15,7 +15,12 @@ export const TimestampSchema = Type.String({
 export const EmailSchema = Type.String({ format: 'email', minLength: 3, maxLength: 254 })
 /** Passwords are checked by policy (length, common passwords) in the service; this only bounds size. */
 export const PasswordSchema = Type.String({ minLength: 1, maxLength: 256 })
-export const DisplayNameSchema = Type.String({ minLength: 1, maxLength: 120 })
+export const DisplayNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 120,
+  pattern: '\\S',
+  description: 'Not blank',
+})
 export const TotpCodeSchema = Type.String({
   pattern: '^[0-9]{6}$',
   description: 'Six-digit code from the authenticator app',

@@ -96,6 +96,17 @@ async function authenticate(ctx: Ctx, request: FastifyRequest): Promise<void> {
 }
 
 async function authorise(ctx: Ctx, request: FastifyRequest, declared: Access): Promise<void> {
+  // Any write that rides on the session cookie needs the CSRF token, public routes included
+  // (accepting an invitation as the signed-in invitee, for example).
+  if (request.auth && UNSAFE_METHODS.has(request.method)) {
+    const csrf = request.headers['x-csrf-token']
+    if (typeof csrf !== 'string' || !safeEqual(csrf, request.auth.csrfToken)) {
+      throw new AppError(
+        'csrf_failed',
+        'Missing or wrong CSRF token; reload the page and try again.',
+      )
+    }
+  }
   if (declared.kind === 'public') return
   const actor = request.actor
   if (actor.type === 'anonymous') throw new AppError('unauthorized', 'Sign in to continue.')
@@ -115,16 +126,6 @@ async function authorise(ctx: Ctx, request: FastifyRequest, declared: Access): P
   }
   if (actor.type !== 'user' || !request.auth) {
     throw new AppError('unauthorized', 'Sign in to continue.')
-  }
-
-  if (UNSAFE_METHODS.has(request.method)) {
-    const csrf = request.headers['x-csrf-token']
-    if (typeof csrf !== 'string' || !safeEqual(csrf, request.auth.csrfToken)) {
-      throw new AppError(
-        'csrf_failed',
-        'Missing or wrong CSRF token; reload the page and try again.',
-      )
-    }
   }
 
   const user = request.auth.user

@@ -25,14 +25,19 @@ export async function insertApiToken(db: Db, row: ApiTokenRow): Promise<void> {
   await db.insertInto('api_tokens').values(row).execute()
 }
 
-export async function findApiTokenByHash(
-  db: Db,
-  tokenHash: string,
-): Promise<ApiTokenRow | undefined> {
+/** The token with this hash, and its creator's standing now (disabled? role in the token's organisation?). */
+export async function findApiTokenWithCreator(db: Db, tokenHash: string) {
   return db
     .selectFrom('api_tokens')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
+    .innerJoin('users', 'users.id', 'api_tokens.created_by')
+    .leftJoin('memberships', (join) =>
+      join
+        .onRef('memberships.user_id', '=', 'api_tokens.created_by')
+        .onRef('memberships.organisation_id', '=', 'api_tokens.organisation_id'),
+    )
+    .selectAll('api_tokens')
+    .select(['users.disabled_at as creator_disabled_at', 'memberships.role as creator_role'])
+    .where('api_tokens.token_hash', '=', tokenHash)
     .executeTakeFirst()
 }
 

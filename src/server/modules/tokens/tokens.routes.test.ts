@@ -311,4 +311,27 @@ describe('API tokens over HTTP', () => {
     )
     expect(audit.json().entries).toHaveLength(2)
   })
+  it('stops a token when its creator is demoted, removed or disabled', async () => {
+    const member = await join(orgA, 'builder@acme.test', 'member')
+    const { secret } = await createToken(member, orgA, ['organisation:read', 'organisation:write'])
+    const read = () => withToken(secret, 'GET', `/api/v1/organisations/${orgA}`)
+    expect((await read()).statusCode).toBe(200)
+
+    await asAdmin('PATCH', `/api/v1/organisations/${orgA}/members/${member.userId}`, {
+      data: { role: 'viewer' },
+    })
+    expect((await read()).json()).toEqual({ error: BAD_TOKEN })
+    await asAdmin('PATCH', `/api/v1/organisations/${orgA}/members/${member.userId}`, {
+      data: { role: 'member' },
+    })
+    expect((await read()).statusCode).toBe(200)
+
+    await asAdmin('PATCH', `/api/v1/admin/users/${member.userId}`, { data: { disabled: true } })
+    expect((await read()).statusCode).toBe(401)
+    await asAdmin('PATCH', `/api/v1/admin/users/${member.userId}`, { data: { disabled: false } })
+    expect((await read()).statusCode).toBe(200)
+
+    await asAdmin('DELETE', `/api/v1/organisations/${orgA}/members/${member.userId}`)
+    expect((await read()).statusCode).toBe(401)
+  })
 })

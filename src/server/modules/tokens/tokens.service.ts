@@ -1,6 +1,11 @@
 import type { ApiToken, CreatedToken } from '../../../common/api/organisations.ts'
 import { AppError } from '../../../common/errors.ts'
-import { hasRoleAtLeast, TOKEN_SCOPES, type TokenScope } from '../../../common/organisations.ts'
+import {
+  hasRoleAtLeast,
+  TOKEN_SCOPES,
+  type OrganisationRole,
+  type TokenScope,
+} from '../../../common/organisations.ts'
 import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import { DAY, MINUTE } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
@@ -8,7 +13,7 @@ import { hashToken, newId, randomToken } from '../../kernel/crypto.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { getMembershipRole } from '../organisations/organisations.service.ts'
 import {
-  findApiTokenByHash,
+  findApiTokenWithCreator,
   findApiTokenById,
   insertApiToken,
   listTokensByCreator,
@@ -25,6 +30,12 @@ export const TOKEN_PREFIX = 'isn_'
 const TOUCH_INTERVAL = MINUTE
 /** Scopes that change data; viewers may only create tokens without them. */
 const WRITE_SCOPES: readonly TokenScope[] = TOKEN_SCOPES.filter((s) => s.endsWith(':write'))
+
+/** The least role in the organisation that may hold a token with this scope. */
+export function minimumRoleFor(scope: TokenScope): OrganisationRole {
+  if (scope === 'audit:read') return 'admin'
+  return WRITE_SCOPES.includes(scope) ? 'member' : 'viewer'
+}
 
 function parseScopes(json: string): TokenScope[] {
   const parsed = JSON.parse(json) as unknown
@@ -62,10 +73,12 @@ export async function createApiToken(
 ): Promise<CreatedToken> {
   const role = await getMembershipRole(ctx, organisationId, who.actor.userId)
   if (!role) throw new AppError('forbidden', 'You are not a member of this organisation.')
-  if (input.scopes.some((s) => WRITE_SCOPES.includes(s)) && !hasRoleAtLeast(role, 'member')) {
+  if (
+    input.scopes.some((s) => WRITE_SCOPES.includes(s) && !hasRoleAtLeast(role, minimumRoleFor(s)))
+  ) {
     throw new AppError('forbidden', 'Viewers can only create read-only tokens.')
   }
-  if (input.scopes.includes('audit:read') && !hasRoleAtLeast(role, 'admin')) {
+  if (input.scopes.includes('audit:read') && !hasRoleAtLeast(role, minimumRoleFor('audit:read'))) {
     throw new AppError(
       'forbidden',
       'Only owners and admins can create tokens that read the audit log.',
@@ -152,7 +165,7 @@ export async function authenticateApiToken(
   secret: string,
 ): Promise<Extract<Actor, { type: 'api_token' }> | undefined> {
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return undefined
-  const row = await findApiTokenByHash(ctx.db, hashToken(secret))
+  const row = await findApiTokenWithCreator(ctx.db, hashToken(secret))
   const now = ctx.clock.now()
   if (
     !row ||
@@ -161,6 +174,12 @@ export async function authenticateApiToken(
   ) {
     return undefined
   }
+  // A token never carries more than its creator holds today: removed, demoted or disabled
+  // creators take their tokens' powers with them.
+  const scopes = parseScopes(row.scopes)
+  if (row.creator_disabled_at !== null || !row.creator_role) return undefined
+  if (scopes.some((scope) => !hasRoleAtLeast(row.creator_role!, minimumRoleFor(scope))))
+    {return undefined}
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= TOUCH_INTERVAL) {
     await touchApiToken(ctx.db, row.id, now.toISOString())
   }
@@ -169,7 +188,7 @@ export async function authenticateApiToken(
     tokenId: row.id,
     name: row.name,
     organisationId: row.organisation_id,
-    scopes: parseScopes(row.scopes),
+    scopes,
     createdBy: row.created_by,
   }
 }
