@@ -149,7 +149,7 @@ describe(`isn CLI on ${TEST_DIALECT}`, () => {
     expect(link.url).toMatch(/^https:\/\/isn\.example\/setup\?token=[\w-]{40,}$/)
 
     const bad = await isn(['admin', 'create', '--email', 'not-an-email'], env)
-    expect(bad.code).not.toBe(0)
+    expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('is not an email address')
 
     const verified = await isn(['audit', 'verify', '--json'], env)

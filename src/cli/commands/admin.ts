@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { AppError } from '../../common/errors.ts'
 import { loadConfig } from '../../server/config.ts'
 import { systemActor } from '../../server/kernel/actor.ts'
 import { openContext } from '../../server/main.ts'
@@ -16,7 +17,7 @@ export function registerAdmin(program: Command): void {
     .action(async (options: { email: string; json?: boolean }) => {
       const out = createOutput(Boolean(options.json))
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(options.email)) {
-        throw new Error(`"${options.email}" is not an email address`)
+        throw new AppError('validation_failed', `"${options.email}" is not an email address`)
       }
       const ctx = await openContext(loadConfig(), silentLogger())
       try {
