@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { defineConfig } from 'vitest/config'
+import { defineConfig, type ViteUserConfig } from 'vitest/config'
 
 const POSTGRES = { host: '127.0.0.1', port: 5432 }
 
@@ -19,7 +19,7 @@ function postgresAnswers(): Promise<boolean> {
 
 // Server and CLI suites run once per database: every module test suite on SQLite and on
 // PostgreSQL. In CI an unreachable PostgreSQL fails the run; elsewhere it is skipped, loudly.
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const wanted = (process.env.DIALECTS ?? 'sqlite,postgres').split(',')
   let withPostgres = wanted.includes('postgres')
   if (withPostgres && !(await postgresAnswers())) {
@@ -39,8 +39,13 @@ export default defineConfig(async () => {
     ...(wanted.includes('sqlite') ? ['sqlite'] : []),
     ...(withPostgres ? ['postgres'] : []),
   ]
+  const reportDir = process.env.ISN_TEST_REPORT_DIR
   return {
     test: {
+      // .ci/run sets ISN_TEST_REPORT_DIR to count results across runs for its closing line.
+      reporters: reportDir
+        ? ['default', ['json', { outputFile: `${reportDir}/unit.json` }]]
+        : ['default'],
       projects: [
         { test: { name: 'unit', include: ['src/common/**/*.test.ts', 'src/web/**/*.test.ts'] } },
         ...dialects.map((dialect) => ({

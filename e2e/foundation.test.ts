@@ -1,0 +1,130 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser, snap, startPlatform, watchForErrors, type Platform } from './support.ts'
+
+const JOURNEY = 'foundation'
+const ADMIN = {
+  email: 'admin@network.example',
+  name: 'Ada Admin',
+  password: 'a long admin passphrase 2026',
+}
+const MEMBER = {
+  email: 'maker@acme.example',
+  name: 'Max Maker',
+  password: 'the makers own passphrase 7',
+}
+
+async function signIn(page: Page, base: string, who: { email: string; password: string }) {
+  await page.goto(`${base}/sign-in`)
+  await page.getByLabel('Email').fill(who.email)
+  await page.getByLabel('Password').fill(who.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+describe('first run → administrator → organisation → invitation → member → audit log', () => {
+  let platform: Platform
+  let browser: Browser
+
+  beforeAll(async () => {
+    platform = await startPlatform()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await platform?.stop()
+  })
+
+  it('walks the whole journey in a real browser', async () => {
+    const base = platform.url
+    const admin = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const problems = watchForErrors(admin)
+
+    // The public landing page explains the network before anyone signs in.
+    await admin.goto(base)
+    await expect.poll(() => admin.getByRole('heading', { level: 1 }).count()).toBeGreaterThan(0)
+    await snap(admin, JOURNEY, '01-landing')
+
+    // First-run set-up through the printed one-time link.
+    await admin.goto(platform.setupLink)
+    await admin.getByLabel('Email').fill(ADMIN.email)
+    await admin.getByLabel('Display name').fill(ADMIN.name)
+    await admin.getByLabel('Password', { exact: true }).fill(ADMIN.password)
+    await snap(admin, JOURNEY, '02-setup')
+    await admin.getByRole('button', { name: 'Create administrator' }).click()
+    await admin
+      .getByRole('link', { name: /sign in/i })
+      .first()
+      .waitFor()
+    await snap(admin, JOURNEY, '03-setup-done')
+
+    // Sign in as the administrator.
+    await signIn(admin, base, ADMIN)
+    await admin.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
+    await snap(admin, JOURNEY, '04-admin-signed-in')
+
+    // Create a manufacturer organisation.
+    await admin.goto(`${base}/organisations`)
+    await admin.getByLabel('Organisation name').fill('Acme Controls')
+    await admin.getByRole('textbox', { name: 'Organisation type' }).click()
+    await admin.getByRole('option', { name: 'Manufacturer' }).click()
+    await admin.getByRole('button', { name: 'Create organisation' }).click()
+    await admin.getByRole('link', { name: 'Acme Controls' }).first().click()
+    await admin.waitForURL(/\/organisations\/[0-9a-f-]{36}/)
+    await snap(admin, JOURNEY, '05-organisation')
+
+    // Invite a member; the one-time link is shown once.
+    await admin.getByRole('tab', { name: /invitations/i }).click()
+    await admin.getByLabel('Email').fill(MEMBER.email)
+    await admin.getByRole('button', { name: 'Send invitation' }).click()
+    const linkText = await admin
+      .getByText(/\/invitations\/[\w-]{20,}/)
+      .first()
+      .textContent({ timeout: 15_000 })
+    const invitationLink = linkText!.match(/https?:\/\/\S+\/invitations\/[\w-]+/)![0]
+    await snap(admin, JOURNEY, '06-invitation-sent')
+
+    // The member accepts in a separate browser, sets a password and signs in.
+    const memberContext = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    const member = await memberContext.newPage()
+    const memberProblems = watchForErrors(member)
+    await member.goto(invitationLink)
+    await member.getByLabel('Display name').fill(MEMBER.name)
+    await member.getByLabel('Password', { exact: true }).fill(MEMBER.password)
+    await snap(member, JOURNEY, '07-member-accepts')
+    await member.getByRole('button', { name: 'Accept invitation' }).click()
+    await member.waitForURL(/\/sign-in/)
+    await expect.poll(() => member.getByLabel('Email').inputValue()).toBe(MEMBER.email)
+    await member.getByLabel('Password').fill(MEMBER.password)
+    await member.getByRole('button', { name: 'Sign in' }).click()
+    await member.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
+    await member.goto(`${base}/organisations`)
+    await member.getByRole('link', { name: 'Acme Controls' }).first().waitFor()
+    await snap(member, JOURNEY, '08-member-signed-in')
+
+    // The administrator sees those events in the audit log.
+    await admin.goto(`${base}/admin`)
+    await admin.getByRole('tab', { name: /audit/i }).click()
+    for (const action of [
+      'invitation.accepted',
+      'membership.added',
+      'user.created',
+      'invitation.created',
+      'organisation.created',
+    ]) {
+      await admin.getByText(action, { exact: true }).first().waitFor({ timeout: 15_000 })
+    }
+    await expect.poll(() => admin.getByText(MEMBER.email).count()).toBeGreaterThan(0)
+    await snap(admin, JOURNEY, '09-audit-log')
+
+    await admin.getByRole('button', { name: /verify/i }).click()
+    await admin
+      .getByText(/intact|holds|verified/i)
+      .first()
+      .waitFor({ timeout: 15_000 })
+    await snap(admin, JOURNEY, '10-audit-verified')
+
+    const pageErrors = [...problems, ...memberProblems].filter((p) => !p.includes('status of 401'))
+    expect(pageErrors).toEqual([])
+    await memberContext.close()
+  })
+})

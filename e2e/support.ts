@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+export const SCREENSHOTS = path.join(ROOT, 'e2e/screenshots')
+const POSTGRES_ADMIN_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function postgresAnswers(): Promise<boolean> {
+  const client = new pg.Client({
+    connectionString: POSTGRES_ADMIN_URL,
+    connectionTimeoutMillis: 2000,
+  })
+  try {
+    await client.connect()
+    await client.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+export interface Platform {
+  url: string
+  dialect: 'sqlite' | 'postgres'
+  /** The first-run link the platform printed. */
+  setupLink: string
+  output(): string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the platform as a user would (`isn serve`) on a fresh database: PostgreSQL, as in
+ * production at scale, when it answers (always in CI); otherwise embedded SQLite.
+ */
+export async function startPlatform(): Promise<Platform> {
+  const port = await freePort()
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-e2e-'))
+  const usePostgres = process.env.CI === 'true' || (await postgresAnswers())
+  const database = `isn_e2e_${process.pid}_${Date.now()}`
+  const admin = () => new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
+  if (usePostgres) {
+    const client = admin()
+    await client.connect()
+    await client.query(`create database ${database}`)
+    await client.end()
+  }
+  const url = `http://127.0.0.1:${port}`
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/isn.js'), 'serve', '--port', String(port)],
+    {
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PUBLIC_URL: url,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: usePostgres
+          ? POSTGRES_ADMIN_URL.replace(/\/[^/]+$/, `/${database}`)
+          : `sqlite:${dataDir}/isn.db`,
+      },
+    },
+  )
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true })
+    if (usePostgres) {
+      const client = admin()
+      await client.connect()
+      await client.query(`drop database if exists ${database} with (force)`)
+      await client.end()
+    }
+  }
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const link = output.match(/https?:\/\/\S+\/setup\?token=[\w-]+/)?.[0]
+    if (link)
+      {return {
+        url,
+        dialect: usePostgres ? 'postgres' : 'sqlite',
+        setupLink: link,
+        output: () => output,
+        stop,
+      }}
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop()
+      throw new Error(`the platform did not start:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** Debian's Chromium, headless, never a downloaded browser. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!fs.existsSync(executablePath)) {
+    throw new Error(
+      `Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    )
+  }
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+}
+
+/** Saves a full-page screenshot under e2e/screenshots/<journey>/<step>.png. */
+export async function snap(page: Page, journey: string, step: string): Promise<void> {
+  const dir = path.join(SCREENSHOTS, journey)
+  fs.mkdirSync(dir, { recursive: true })
+  await page.screenshot({ path: path.join(dir, `${step}.png`), fullPage: true })
+}
+
+/** Collects console errors and failed requests, which a journey asserts are none. */
+export function watchForErrors(page: Page): string[] {
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  return problems
+}
