@@ -80,8 +80,8 @@ describe('OpenAPI, health, metrics and security headers', () => {
   })
 
   it('reports the database as unavailable when it does not answer', async () => {
-    const closedDb = await createDb('sqlite::memory:')
-    await closedDb.destroy()
+    // Nothing listens on port 1: every query fails to connect.
+    const closedDb = await createDb('postgres://postgres@127.0.0.1:1/nothing')
     const broken = await buildApp({ ctx: { ...t.ctx, db: closedDb }, webRoot: '/nonexistent' })
     try {
       const response = await broken.inject({ url: '/readyz' })
@@ -89,6 +89,7 @@ describe('OpenAPI, health, metrics and security headers', () => {
       expect(response.json().error.code).toBe('service_unavailable')
     } finally {
       await broken.close()
+      await closedDb.destroy()
     }
   })
 })
