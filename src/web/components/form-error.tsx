@@ -38,7 +38,12 @@ export function describeError(error: unknown): Described {
   const details = asRecord(error.details)
   const items: string[] = []
   const reasons = details?.reasons
-  if (Array.isArray(reasons)) items.push(...reasons.filter((r) => typeof r === 'string'))
+  // Reasons the message already spells out (as weak_password's does) are not repeated.
+  if (Array.isArray(reasons)) {
+    items.push(
+      ...reasons.filter((r): r is string => typeof r === 'string' && !error.message.includes(r)),
+    )
+  }
   for (const issue of issuesOf(error.details)) {
     const field = issueField(issue)
     const message = typeof issue.message === 'string' ? issue.message : 'is not valid'

@@ -1,19 +1,9 @@
-import { Text } from '@mantine/core'
-
 /** The minimum the server enforces; it also refuses passwords found in breach lists. */
 export const MIN_PASSWORD_LENGTH = 12
 
 export const PASSWORD_POLICY =
-  `At least ${MIN_PASSWORD_LENGTH} characters and not a common password. ` +
+  `At least ${MIN_PASSWORD_LENGTH} characters, not a common password and not your email address. ` +
   'A passphrase of a few unrelated words is easy to remember and hard to guess.'
-
-export function PasswordPolicy() {
-  return (
-    <Text size="sm" c="dimmed">
-      {PASSWORD_POLICY}
-    </Text>
-  )
-}
 
 /** Checked in the browser before sending, so the obvious case needs no round trip. */
 export function passwordTooShort(password: string): string | undefined {

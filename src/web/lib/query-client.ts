@@ -16,6 +16,8 @@ const FINAL_CODES = new Set<string>([
   'rate_limited',
 ])
 
+const SESSION_CODES = new Set<string>(['unauthorized', 'two_factor_setup_required', 'csrf_failed'])
+
 export function createQueryClient(): QueryClient {
   const queryClient: QueryClient = new QueryClient({
     queryCache: new QueryCache({ onError: (error, query) => onApiError(error, query.queryKey) }),
@@ -30,11 +32,12 @@ export function createQueryClient(): QueryClient {
     },
   })
 
-  // A session that ended (expired, revoked elsewhere) or that must set up two-factor first:
-  // re-read it, and the route guards send the user where they need to go.
+  // A session that ended (expired, revoked elsewhere), that must set up two-factor first, or
+  // whose CSRF token is stale: re-read it, and the route guards send the user where they need to
+  // go (a retried write then carries the fresh token).
   function onApiError(error: unknown, queryKey: readonly unknown[] | undefined): void {
     if (!(error instanceof AppError) || queryKey?.[0] === SESSION_KEY[0]) return
-    if (error.code === 'unauthorized' || error.code === 'two_factor_setup_required') {
+    if (SESSION_CODES.has(error.code)) {
       void queryClient.invalidateQueries({ queryKey: SESSION_KEY })
     }
   }

@@ -66,7 +66,8 @@ export function useSetSession(): (session: SessionInfo | null) => void {
     (session) => {
       setCsrfToken(session?.csrfToken)
       setSignedInHint(session !== null)
-      if (session === null) {
+      const previous = queryClient.getQueryData<SessionInfo | null>(SESSION_KEY)
+      if (session === null || previous?.user.id !== session.user.id) {
         // Nothing cached for the previous user may leak into the next one's screens.
         queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] })
       }

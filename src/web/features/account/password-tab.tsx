@@ -6,9 +6,9 @@ import { isAppError } from '../../../common/errors.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import {
   MIN_PASSWORD_LENGTH,
-  PasswordPolicy,
+  PASSWORD_POLICY,
   passwordTooShort,
-} from '../../components/password-policy.tsx'
+} from '../../components/password-policy.ts'
 import { api } from '../../lib/api.ts'
 
 export function PasswordTab() {
@@ -55,7 +55,7 @@ export function PasswordTab() {
             label="New password"
             autoComplete="new-password"
             required
-            description={<PasswordPolicy />}
+            description={PASSWORD_POLICY}
             value={newPassword}
             onChange={(e) => setNewPassword(e.currentTarget.value)}
             onBlur={() => setTouched(newPassword !== '')}

@@ -26,9 +26,9 @@ import { fieldError, FormError } from '../../components/form-error.tsx'
 import { useDocumentTitle } from '../../components/page.tsx'
 import {
   MIN_PASSWORD_LENGTH,
-  PasswordPolicy,
+  PASSWORD_POLICY,
   passwordTooShort,
-} from '../../components/password-policy.tsx'
+} from '../../components/password-policy.ts'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
@@ -87,7 +87,7 @@ function NewAccountForm({ token, preview }: { token: string; preview: Invitation
           label="Password"
           autoComplete="new-password"
           required
-          description={<PasswordPolicy />}
+          description={PASSWORD_POLICY}
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}
           onBlur={() => setTouched(password !== '')}

@@ -22,10 +22,10 @@ import { isAppError } from '../../../common/errors.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { useDocumentTitle } from '../../components/page.tsx'
 import {
-  PasswordPolicy,
+  PASSWORD_POLICY,
   passwordTooShort,
   MIN_PASSWORD_LENGTH,
-} from '../../components/password-policy.tsx'
+} from '../../components/password-policy.ts'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
@@ -125,7 +125,7 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
           label="Password"
           autoComplete="new-password"
           required
-          description={<PasswordPolicy />}
+          description={PASSWORD_POLICY}
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}
           onBlur={() => setTouched(password !== '')}
