@@ -13,7 +13,10 @@ export const WEB_ROOT = path.join(PROJECT_ROOT, 'dist/web')
  * routing). API paths that match nothing get the JSON `not_found` error.
  */
 export async function registerWeb(app: FastifyInstance, webRoot = WEB_ROOT): Promise<void> {
-  const hasWeb = fs.existsSync(path.join(webRoot, 'index.html'))
+  const indexFile = path.join(webRoot, 'index.html')
+  // index.html is small and changes only with a new build: read it once, serve it from memory.
+  const indexHtml = fs.existsSync(indexFile) ? fs.readFileSync(indexFile, 'utf8') : undefined
+  const hasWeb = indexHtml !== undefined
   if (hasWeb) {
     await app.register(
       publicRoutes(async (scope) => {
@@ -34,7 +37,7 @@ export async function registerWeb(app: FastifyInstance, webRoot = WEB_ROOT): Pro
   app.setNotFoundHandler(async (request, reply) => {
     const isApi = /^\/(api|\.well-known)(\/|$)/.test(request.url)
     if (!isApi && request.method === 'GET' && request.headers.accept?.includes('text/html')) {
-      if (hasWeb) return reply.header('cache-control', 'no-cache').sendFile('index.html', webRoot)
+      if (hasWeb) return reply.header('cache-control', 'no-cache').type('text/html').send(indexHtml)
       return reply
         .type('text/html')
         .send(
