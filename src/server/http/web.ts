@@ -24,11 +24,15 @@ export async function registerWeb(app: FastifyInstance, webRoot = WEB_ROOT): Pro
           root: webRoot,
           wildcard: false,
           index: false,
+          cacheControl: false,
           // Hashed asset names never change content, so browsers may keep them for a year.
           setHeaders: (res, filePath) => {
-            if (filePath.includes(`${path.sep}assets${path.sep}`)) {
-              res.setHeader('cache-control', 'public, max-age=31536000, immutable')
-            }
+            res.setHeader(
+              'cache-control',
+              filePath.includes(`${path.sep}assets${path.sep}`)
+                ? 'public, max-age=31536000, immutable'
+                : 'public, max-age=3600',
+            )
           },
         })
       }),
