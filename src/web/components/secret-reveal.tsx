@@ -1,6 +1,6 @@
 import { ActionIcon, Alert, CopyButton, Group, Stack, Text, Textarea, Tooltip } from '@mantine/core'
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react'
-import type { ReactNode } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 
 interface SecretRevealProps {
   /** Labels the read-only field that holds the value, e.g. "Token secret". */
@@ -12,6 +12,12 @@ interface SecretRevealProps {
 
 /** A value shown once (token secret, invitation link) in a read-only field with a copy button. */
 export function SecretReveal({ label, value, children, warning = false }: SecretRevealProps) {
+  // The value appears above the form that produced it: bring it into view and focus it, so that
+  // keyboard and screen-reader users land on it too.
+  const field = useRef<HTMLTextAreaElement>(null)
+  useEffect(() => {
+    field.current?.focus()
+  }, [value])
   return (
     <Alert
       color={warning ? 'orange' : 'teal'}
@@ -26,6 +32,7 @@ export function SecretReveal({ label, value, children, warning = false }: Secret
         )}
         <Group gap="xs" wrap="nowrap" align="flex-end">
           <Textarea
+            ref={field}
             label={label}
             value={value}
             readOnly

@@ -41,15 +41,15 @@ function RevokeSessionButton({ session }: { session: AccountSession }) {
     mutationFn: () => api.delete(`/account/sessions/${session.id}`),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: SESSIONS_KEY })
-      notifications.show({ color: 'teal', message: 'Session signed out' })
+      notifications.show({ color: 'teal', message: 'Session revoked' })
     },
   })
   const device = describeUserAgent(session.userAgent)
   return (
     <ConfirmButton
-      label="Sign out session"
-      ariaLabel={`Sign out session on ${device}, last seen ${formatDateTime(session.lastSeenAt)}`}
-      title="Sign out this session?"
+      label="Revoke"
+      ariaLabel={`Revoke session on ${device}, last seen ${formatDateTime(session.lastSeenAt)}`}
+      title="Revoke this session?"
       size="xs"
       onConfirm={() => revoke.mutateAsync()}
       onOpen={() => revoke.reset()}

@@ -103,19 +103,13 @@ export function TokenTable({
                 </Table.Td>
                 {showOrganisation && <Table.Td>{token.organisationName}</Table.Td>}
                 <Table.Td>
-                  <Group gap={4}>
+                  <Stack gap={2}>
                     {token.scopes.map((scope) => (
-                      <Badge
-                        key={scope}
-                        variant="light"
-                        color="gray"
-                        tt="none"
-                        title={SCOPE_LABELS[scope]}
-                      >
+                      <Code key={scope} title={SCOPE_LABELS[scope]} w="fit-content">
                         {scope}
-                      </Badge>
+                      </Code>
                     ))}
-                  </Group>
+                  </Stack>
                 </Table.Td>
                 <Table.Td>{formatDate(token.createdAt)}</Table.Td>
                 <Table.Td>{token.expiresAt ? formatDate(token.expiresAt) : 'Never'}</Table.Td>

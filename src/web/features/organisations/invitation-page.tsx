@@ -153,11 +153,11 @@ function ExistingAccount({ token, preview }: { token: string; preview: Invitatio
     return (
       <Stack align="flex-start">
         <Alert color="orange" title="Signed in as someone else">
-          You are signed in as {user.email}, but this invitation is for {preview.email}. Sign out,
-          then sign in as {preview.email} to accept it.
+          You are signed in as {user.email}, but this invitation is for {preview.email}. Switch
+          account: you will be signed out, then asked to sign in as {preview.email}.
         </Alert>
         <Button variant="default" loading={signOut.isPending} onClick={() => signOut.mutate()}>
-          Sign out and switch account
+          Switch account
         </Button>
       </Stack>
     )
