@@ -6,19 +6,25 @@ const JOURNEY = 'foundation'
 const ADMIN = {
   email: 'admin@network.example',
   name: 'Ada Admin',
-  password: 'a long admin passphrase 2026',
+  password: 'violet harbour lantern 2026',
 }
 const MEMBER = {
   email: 'maker@acme.example',
   name: 'Max Maker',
-  password: 'the makers own passphrase 7',
+  password: 'copper meadow sparrow 77',
+}
+
+/** Waits for a client-side navigation (pushState fires no load event for waitForURL to see). */
+async function waitForPath(page: Page, test: (path: string) => boolean) {
+  await expect.poll(() => test(new URL(page.url()).pathname), { timeout: 15_000 }).toBe(true)
 }
 
 async function signIn(page: Page, base: string, who: { email: string; password: string }) {
   await page.goto(`${base}/sign-in`)
   await page.getByLabel('Email').fill(who.email)
-  await page.getByLabel('Password').fill(who.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.locator('input[type="password"]').fill(who.password)
+  // The header has a "Sign in" link too; submit the form's own button.
+  await page.locator('form').getByRole('button', { name: 'Sign in' }).click()
 }
 
 describe('first run → administrator → organisation → invitation → member → audit log', () => {
@@ -48,7 +54,7 @@ describe('first run → administrator → organisation → invitation → member
     await admin.goto(platform.setupLink)
     await admin.getByLabel('Email').fill(ADMIN.email)
     await admin.getByLabel('Display name').fill(ADMIN.name)
-    await admin.getByLabel('Password', { exact: true }).fill(ADMIN.password)
+    await admin.locator('input[type="password"]').fill(ADMIN.password)
     await snap(admin, JOURNEY, '02-setup')
     await admin.getByRole('button', { name: 'Create administrator' }).click()
     await admin
@@ -59,28 +65,24 @@ describe('first run → administrator → organisation → invitation → member
 
     // Sign in as the administrator.
     await signIn(admin, base, ADMIN)
-    await admin.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
+    await waitForPath(admin, (path) => !path.startsWith('/sign-in'))
     await snap(admin, JOURNEY, '04-admin-signed-in')
 
     // Create a manufacturer organisation.
     await admin.goto(`${base}/organisations`)
     await admin.getByLabel('Organisation name').fill('Acme Controls')
-    await admin.getByRole('textbox', { name: 'Organisation type' }).click()
-    await admin.getByRole('option', { name: 'Manufacturer' }).click()
+    await admin.getByLabel('Organisation type').selectOption('manufacturer')
     await admin.getByRole('button', { name: 'Create organisation' }).click()
     await admin.getByRole('link', { name: 'Acme Controls' }).first().click()
-    await admin.waitForURL(/\/organisations\/[0-9a-f-]{36}/)
+    await waitForPath(admin, (path) => /^\/organisations\/[0-9a-f-]{36}/.test(path))
     await snap(admin, JOURNEY, '05-organisation')
 
     // Invite a member; the one-time link is shown once.
     await admin.getByRole('tab', { name: /invitations/i }).click()
     await admin.getByLabel('Email').fill(MEMBER.email)
     await admin.getByRole('button', { name: 'Send invitation' }).click()
-    const linkText = await admin
-      .getByText(/\/invitations\/[\w-]{20,}/)
-      .first()
-      .textContent({ timeout: 15_000 })
-    const invitationLink = linkText!.match(/https?:\/\/\S+\/invitations\/[\w-]+/)![0]
+    const invitationLink = await admin.getByLabel('Invitation link').inputValue({ timeout: 15_000 })
+    expect(invitationLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/invitations\/[\w-]{40,}$/)
     await snap(admin, JOURNEY, '06-invitation-sent')
 
     // The member accepts in a separate browser, sets a password and signs in.
@@ -89,14 +91,16 @@ describe('first run → administrator → organisation → invitation → member
     const memberProblems = watchForErrors(member)
     await member.goto(invitationLink)
     await member.getByLabel('Display name').fill(MEMBER.name)
-    await member.getByLabel('Password', { exact: true }).fill(MEMBER.password)
+    await member.locator('input[type="password"]').fill(MEMBER.password)
     await snap(member, JOURNEY, '07-member-accepts')
     await member.getByRole('button', { name: 'Accept invitation' }).click()
-    await member.waitForURL(/\/sign-in/)
+    await waitForPath(member, (path) => path.startsWith('/sign-in'))
+    // Wait for the sign-in page itself, not the invitation page's password field still on screen.
+    await member.getByRole('heading', { name: 'Sign in' }).waitFor()
     await expect.poll(() => member.getByLabel('Email').inputValue()).toBe(MEMBER.email)
-    await member.getByLabel('Password').fill(MEMBER.password)
-    await member.getByRole('button', { name: 'Sign in' }).click()
-    await member.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
+    await member.locator('input[type="password"]').fill(MEMBER.password)
+    await member.locator('form').getByRole('button', { name: 'Sign in' }).click()
+    await waitForPath(member, (path) => !path.startsWith('/sign-in'))
     await member.goto(`${base}/organisations`)
     await member.getByRole('link', { name: 'Acme Controls' }).first().waitFor()
     await snap(member, JOURNEY, '08-member-signed-in')
@@ -123,7 +127,16 @@ describe('first run → administrator → organisation → invitation → member
       .waitFor({ timeout: 15_000 })
     await snap(admin, JOURNEY, '10-audit-verified')
 
-    const pageErrors = [...problems, ...memberProblems].filter((p) => !p.includes('status of 401'))
+    // The API reference renders under the platform's Content-Security-Policy.
+    const docs = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const docsProblems = watchForErrors(docs)
+    await docs.goto(`${base}/api/docs/`)
+    await docs.getByText('/api/v1/auth/sign-in').first().waitFor({ timeout: 20_000 })
+    await snap(docs, JOURNEY, '11-api-reference')
+
+    const pageErrors = [...problems, ...memberProblems, ...docsProblems].filter(
+      (p) => !p.includes('status of 401'),
+    )
     expect(pageErrors).toEqual([])
     await memberContext.close()
   })

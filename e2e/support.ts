@@ -94,14 +94,15 @@ export async function startPlatform(): Promise<Platform> {
   const deadline = Date.now() + 60_000
   for (;;) {
     const link = output.match(/https?:\/\/\S+\/setup\?token=[\w-]+/)?.[0]
-    if (link)
-      {return {
+    if (link) {
+      return {
         url,
         dialect: usePostgres ? 'postgres' : 'sqlite',
         setupLink: link,
         output: () => output,
         stop,
-      }}
+      }
+    }
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop()
       throw new Error(`the platform did not start:\n${output}`)
