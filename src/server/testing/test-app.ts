@@ -1,4 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify'
+import type { Organisation } from '../../common/api/organisations.ts'
+import type { OrganisationRole, OrganisationType } from '../../common/organisations.ts'
 import pino from 'pino'
 import { buildApp, type App } from '../app.ts'
 import { loadConfig, type Config } from '../config.ts'
@@ -122,4 +124,42 @@ export function asUser(app: App, session: Session) {
       headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
       ...(payload === undefined ? {} : { payload: payload as object }),
     })
+}
+
+/** Creates an organisation as a network administrator over HTTP. */
+export async function createOrganisationOverHttp(
+  asAdmin: ReturnType<typeof asUser>,
+  name: string,
+  type: OrganisationType = 'manufacturer',
+): Promise<Organisation> {
+  const response = await asAdmin('POST', '/api/v1/organisations', { name, type })
+  if (response.statusCode !== 201)
+    {throw new Error(`create organisation failed: ${response.statusCode} ${response.body}`)}
+  return response.json<Organisation>()
+}
+
+/** Invites a newcomer into an organisation with a role, accepts as them and signs them in. */
+export async function joinOverHttp(
+  app: App,
+  inviter: Session,
+  organisationId: string,
+  email: string,
+  role: OrganisationRole,
+): Promise<Session> {
+  const invited = await asUser(app, inviter)(
+    'POST',
+    `/api/v1/organisations/${organisationId}/invitations`,
+    { email, role },
+  )
+  if (invited.statusCode !== 201)
+    {throw new Error(`invitation failed: ${invited.statusCode} ${invited.body}`)}
+  const token = new URL(invited.json<{ link: string }>().link).pathname.split('/').at(-1)!
+  const accepted = await app.inject({
+    method: 'POST',
+    url: `/api/v1/invitations/${token}/accept`,
+    payload: { displayName: email.split('@')[0], password: TEST_PASSWORD },
+  })
+  if (accepted.statusCode !== 200)
+    {throw new Error(`accepting failed: ${accepted.statusCode} ${accepted.body}`)}
+  return signInOverHttp(app, email)
 }

@@ -5,7 +5,9 @@ import { newId } from '../../kernel/crypto.ts'
 import {
   asUser,
   createAdmin,
+  createOrganisationOverHttp,
   createTestApp,
+  joinOverHttp,
   signInOverHttp,
   TEST_PASSWORD,
   type Session,
@@ -32,27 +34,10 @@ describe('network administration over HTTP', () => {
   })
   afterEach(async () => t.close())
 
-  async function createOrg(name: string, type: OrganisationType): Promise<string> {
-    const response = await asAdmin('POST', '/api/v1/organisations', { name, type })
-    expect(response.statusCode).toBe(201)
-    return response.json<{ id: string }>().id
-  }
-
-  /** Invites a newcomer into the organisation with the role, accepts and signs them in. */
-  async function join(orgId: string, email: string, role: OrganisationRole): Promise<Session> {
-    const invited = await asAdmin('POST', `/api/v1/organisations/${orgId}/invitations`, {
-      email,
-      role,
-    })
-    const token = new URL(invited.json<{ link: string }>().link).pathname.split('/').at(-1)!
-    const accepted = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/invitations/${token}/accept`,
-      payload: { displayName: email.split('@')[0], password: TEST_PASSWORD },
-    })
-    expect(accepted.statusCode).toBe(200)
-    return signInOverHttp(t.app, email)
-  }
+  const createOrg = async (name: string, type: OrganisationType) =>
+    (await createOrganisationOverHttp(asAdmin, name, type)).id
+  const join = (orgId: string, email: string, role: OrganisationRole) =>
+    joinOverHttp(t.app, admin, orgId, email, role)
 
   async function audit(query: string) {
     const response = await asAdmin('GET', `/api/v1/admin/audit${query}`)

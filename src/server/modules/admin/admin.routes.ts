@@ -117,11 +117,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
         response: { 200: AuditPageSchema },
       },
     },
-    async (request) => {
-      const { before, limit, ...filter } = request.query
-      const page = await findAuditLog(ctx.db, { ...filter, beforeSeq: before, limit: limit ?? 50 })
-      return { entries: page.entries, nextBefore: page.nextBeforeSeq }
-    },
+    async (request) => findAuditLog(ctx, request.query),
   )
 
   app.get(

@@ -41,11 +41,11 @@ describe('audit log', () => {
   })
 
   it('filters and pages newest first', async () => {
-    const first = await findAuditLog(t.db, { action: 'test.', limit: 10 })
+    const first = await findAuditLog(t, { action: 'test.', limit: 10 })
     expect(first.entries).toHaveLength(10)
     expect(first.entries[0]!.seq).toBe(25)
-    expect(first.nextBeforeSeq).toBe(16)
-    const byTarget = await findAuditLog(t.db, { targetId: 't3', limit: 10 })
+    expect(first.nextBefore).toBe(16)
+    const byTarget = await findAuditLog(t, { targetId: 't3', limit: 10 })
     expect(byTarget.entries.map((e) => e.details)).toEqual([{ i: 3 }])
   })
 

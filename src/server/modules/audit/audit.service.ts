@@ -1,5 +1,7 @@
 import { canonicalJson } from '../../../common/canonical-json.ts'
+import type { AuditQuery } from '../../../common/api/admin.ts'
 import type { Db } from '../../db/database.ts'
+import type { Ctx } from '../../kernel/context.ts'
 import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import type { Clock } from '../../kernel/clock.ts'
 import { sha256Hex } from '../../kernel/crypto.ts'
@@ -9,7 +11,6 @@ import {
   insertAuditEntry,
   listAuditEntriesAfter,
   lockAuditHead,
-  type AuditFilter,
 } from './audit.repository.ts'
 import type { AuditLogRow } from './audit.table.ts'
 
@@ -205,13 +206,11 @@ export async function verifyAuditChain(
 
 /** A page of the audit log, newest first, with a cursor for the next page. */
 export async function findAuditLog(
-  db: Db,
-  filter: AuditFilter,
-): Promise<{ entries: AuditEntry[]; nextBeforeSeq: number | null }> {
-  const rows = await findAuditEntries(db, { ...filter, limit: filter.limit + 1 })
-  const page = rows.slice(0, filter.limit).map(fromRow)
-  return {
-    entries: page,
-    nextBeforeSeq: rows.length > filter.limit ? (page.at(-1)?.seq ?? null) : null,
-  }
+  ctx: Pick<Ctx, 'db'>,
+  query: AuditQuery,
+): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
+  const { before, limit = 50, ...filter } = query
+  const rows = await findAuditEntries(ctx.db, { ...filter, beforeSeq: before, limit: limit + 1 })
+  const page = rows.slice(0, limit).map(fromRow)
+  return { entries: page, nextBefore: rows.length > limit ? (page.at(-1)?.seq ?? null) : null }
 }

@@ -11,7 +11,9 @@ import { createMailer } from '../../kernel/mailer.ts'
 import {
   asUser,
   createAdmin,
+  createOrganisationOverHttp,
   createTestApp,
+  joinOverHttp,
   signInOverHttp,
   TEST_PASSWORD,
   type Session,
@@ -38,11 +40,8 @@ describe('organisations over HTTP', () => {
   })
   afterEach(async () => t.close())
 
-  async function createOrg(name: string, type: OrganisationType = 'manufacturer') {
-    const response = await asAdmin('POST', '/api/v1/organisations', { name, type })
-    expect(response.statusCode).toBe(201)
-    return response.json<{ id: string; name: string; slug: string; type: OrganisationType }>()
-  }
+  const createOrg = (name: string, type: OrganisationType = 'manufacturer') =>
+    createOrganisationOverHttp(asAdmin, name, type)
 
   async function invite(inviter: Session, orgId: string, email: string, role: OrganisationRole) {
     return asUser(t.app, inviter)('POST', `/api/v1/organisations/${orgId}/invitations`, {
@@ -51,23 +50,8 @@ describe('organisations over HTTP', () => {
     })
   }
 
-  /** Invites a newcomer, accepts as them and signs them in. */
-  async function join(
-    orgId: string,
-    email: string,
-    role: OrganisationRole,
-    inviter = admin,
-  ): Promise<Session> {
-    const invited = await invite(inviter, orgId, email, role)
-    expect(invited.statusCode).toBe(201)
-    const accepted = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/invitations/${tokenOf(invited.json().link)}/accept`,
-      payload: { displayName: email.split('@')[0], password: TEST_PASSWORD },
-    })
-    expect(accepted.statusCode).toBe(200)
-    return signInOverHttp(t.app, email)
-  }
+  const join = (orgId: string, email: string, role: OrganisationRole, inviter = admin) =>
+    joinOverHttp(t.app, inviter, orgId, email, role)
 
   describe('creating and reading organisations', () => {
     it('lets a network administrator create organisations of every type, as their owner', async () => {

@@ -276,15 +276,7 @@ export const organisationsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = asyn
         response: { 200: AuditPageSchema },
       },
     },
-    async (request) => {
-      const { before, limit, ...filter } = request.query
-      const page = await findAuditLog(ctx.db, {
-        ...filter,
-        organisationId: request.params.orgId,
-        beforeSeq: before,
-        limit: limit ?? 50,
-      })
-      return { entries: page.entries, nextBefore: page.nextBeforeSeq }
-    },
+    async (request) =>
+      findAuditLog(ctx, { ...request.query, organisationId: request.params.orgId }),
   )
 }

@@ -5,9 +5,10 @@ import { hashToken, newId, randomToken } from '../../kernel/crypto.ts'
 import {
   asUser,
   createAdmin,
+  createOrganisationOverHttp,
   createTestApp,
+  joinOverHttp,
   signInOverHttp,
-  TEST_PASSWORD,
   type Session,
   type TestContext,
 } from '../../testing/test-app.ts'
@@ -21,26 +22,10 @@ describe('API tokens over HTTP', () => {
   let orgA: string
   let orgB: string
 
-  async function createOrg(name: string): Promise<string> {
-    const response = await asAdmin('POST', '/api/v1/organisations', { name, type: 'operator' })
-    return response.json<{ id: string }>().id
-  }
-
-  /** Invites a newcomer into the organisation with the role, accepts and signs them in. */
-  async function join(orgId: string, email: string, role: OrganisationRole): Promise<Session> {
-    const invited = await asAdmin('POST', `/api/v1/organisations/${orgId}/invitations`, {
-      email,
-      role,
-    })
-    const token = new URL(invited.json<{ link: string }>().link).pathname.split('/').at(-1)!
-    const accepted = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/invitations/${token}/accept`,
-      payload: { displayName: email.split('@')[0], password: TEST_PASSWORD },
-    })
-    expect(accepted.statusCode).toBe(200)
-    return signInOverHttp(t.app, email)
-  }
+  const createOrg = async (name: string) =>
+    (await createOrganisationOverHttp(asAdmin, name, 'operator')).id
+  const join = (orgId: string, email: string, role: OrganisationRole) =>
+    joinOverHttp(t.app, admin, orgId, email, role)
 
   async function createToken(
     session: Session,

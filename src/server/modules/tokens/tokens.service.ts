@@ -178,8 +178,9 @@ export async function authenticateApiToken(
   // creators take their tokens' powers with them.
   const scopes = parseScopes(row.scopes)
   if (row.creator_disabled_at !== null || !row.creator_role) return undefined
-  if (scopes.some((scope) => !hasRoleAtLeast(row.creator_role!, minimumRoleFor(scope))))
-    {return undefined}
+  if (scopes.some((scope) => !hasRoleAtLeast(row.creator_role!, minimumRoleFor(scope)))) {
+    return undefined
+  }
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= TOUCH_INTERVAL) {
     await touchApiToken(ctx.db, row.id, now.toISOString())
   }
