@@ -133,8 +133,9 @@ export async function createOrganisationOverHttp(
   type: OrganisationType = 'manufacturer',
 ): Promise<Organisation> {
   const response = await asAdmin('POST', '/api/v1/organisations', { name, type })
-  if (response.statusCode !== 201)
-    {throw new Error(`create organisation failed: ${response.statusCode} ${response.body}`)}
+  if (response.statusCode !== 201) {
+    throw new Error(`create organisation failed: ${response.statusCode} ${response.body}`)
+  }
   return response.json<Organisation>()
 }
 
@@ -151,15 +152,17 @@ export async function joinOverHttp(
     `/api/v1/organisations/${organisationId}/invitations`,
     { email, role },
   )
-  if (invited.statusCode !== 201)
-    {throw new Error(`invitation failed: ${invited.statusCode} ${invited.body}`)}
+  if (invited.statusCode !== 201) {
+    throw new Error(`invitation failed: ${invited.statusCode} ${invited.body}`)
+  }
   const token = new URL(invited.json<{ link: string }>().link).pathname.split('/').at(-1)!
   const accepted = await app.inject({
     method: 'POST',
     url: `/api/v1/invitations/${token}/accept`,
     payload: { displayName: email.split('@')[0], password: TEST_PASSWORD },
   })
-  if (accepted.statusCode !== 200)
-    {throw new Error(`accepting failed: ${accepted.statusCode} ${accepted.body}`)}
+  if (accepted.statusCode !== 200) {
+    throw new Error(`accepting failed: ${accepted.statusCode} ${accepted.body}`)
+  }
   return signInOverHttp(app, email)
 }
