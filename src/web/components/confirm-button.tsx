@@ -1,6 +1,8 @@
 import { Button, Group, Modal, Stack, Text, type ButtonProps } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
+import type { UseMutationResult } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
+import { useNotifyingMutation, type NotifyingMutationOptions } from '../lib/mutations.ts'
 import { FormError } from './form-error.tsx'
 
 interface ConfirmButtonProps extends Omit<ButtonProps, 'children' | 'onClick'> {
@@ -69,4 +71,39 @@ export function ConfirmButton({
       </Modal>
     </>
   )
+}
+
+/**
+ * ConfirmButton's props that run `mutation` with `variables` on confirming, clear its previous
+ * error when the dialog opens, and show its state.
+ */
+export function confirming<TVariables>(
+  mutation: UseMutationResult<unknown, Error, TVariables>,
+  variables: TVariables,
+) {
+  return {
+    onConfirm: () => mutation.mutateAsync(variables),
+    onOpen: () => mutation.reset(),
+    pending: mutation.isPending,
+    error: mutation.error,
+  }
+}
+
+type ConfirmActionProps<TData> = Omit<
+  ConfirmButtonProps,
+  'onConfirm' | 'pending' | 'error' | 'onOpen'
+> &
+  NotifyingMutationOptions<TData, void>
+
+/** A ConfirmButton with its own write: e.g. revoke or remove in a table row. */
+export function ConfirmAction<TData>({
+  mutationFn,
+  onSuccess,
+  invalidates,
+  success,
+  failure,
+  ...buttonProps
+}: ConfirmActionProps<TData>) {
+  const action = useNotifyingMutation({ mutationFn, onSuccess, invalidates, success, failure })
+  return <ConfirmButton {...buttonProps} {...confirming(action, undefined)} />
 }

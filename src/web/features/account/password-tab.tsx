@@ -1,6 +1,4 @@
 import { Button, Group, Paper, PasswordInput, Stack, Title } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
-import { useMutation } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { isAppError } from '../../../common/errors.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
@@ -10,20 +8,21 @@ import {
   passwordTooShort,
 } from '../../components/password-policy.ts'
 import { api } from '../../lib/api.ts'
+import { useNotifyingMutation } from '../../lib/mutations.ts'
 
 export function PasswordTab() {
   const [currentPassword, setCurrentPassword] = useState('')
   const [newPassword, setNewPassword] = useState('')
   const [touched, setTouched] = useState(false)
 
-  const change = useMutation({
+  const change = useNotifyingMutation({
     mutationFn: () => api.post('/account/password', { currentPassword, newPassword }),
     onSuccess: () => {
       setCurrentPassword('')
       setNewPassword('')
       setTouched(false)
-      notifications.show({ color: 'teal', message: 'Password changed' })
     },
+    success: 'Password changed',
   })
 
   function submit(event: FormEvent) {

@@ -10,8 +10,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
 import type { User } from '../../../common/api/accounts.ts'
@@ -22,6 +21,7 @@ import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { ROLE_LABELS } from '../../lib/labels.ts'
+import { useNotifyingMutation } from '../../lib/mutations.ts'
 import { SESSION_KEY } from '../../lib/session.ts'
 
 export function ProfileTab() {
@@ -29,12 +29,10 @@ export function ProfileTab() {
   const queryClient = useQueryClient()
   const [displayName, setDisplayName] = useState(session.user.displayName)
 
-  const save = useMutation({
+  const save = useNotifyingMutation({
     mutationFn: () => api.patch<User>('/account', { data: { displayName: displayName.trim() } }),
-    onSuccess: (user) => {
-      queryClient.setQueryData(SESSION_KEY, { ...session, user })
-      notifications.show({ color: 'teal', message: 'Profile saved' })
-    },
+    onSuccess: (user) => queryClient.setQueryData(SESSION_KEY, { ...session, user }),
+    success: 'Profile saved',
   })
 
   function submit(event: FormEvent) {

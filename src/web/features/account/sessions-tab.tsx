@@ -1,9 +1,8 @@
 import { Badge, Group, Paper, Stack, Table, Text, Title } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useNavigate } from 'react-router'
 import type { AccountSession } from '../../../common/api/accounts.ts'
-import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime, formatRelative } from '../../lib/format.ts'
@@ -36,55 +35,40 @@ export function describeUserAgent(userAgent: string | null): string {
 }
 
 function RevokeSessionButton({ session }: { session: AccountSession }) {
-  const queryClient = useQueryClient()
-  const revoke = useMutation({
-    mutationFn: () => api.delete(`/account/sessions/${session.id}`),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: SESSIONS_KEY })
-      notifications.show({ color: 'teal', message: 'Session revoked' })
-    },
-  })
   const device = describeUserAgent(session.userAgent)
   return (
-    <ConfirmButton
+    <ConfirmAction
       label="Revoke"
       ariaLabel={`Revoke session on ${device}, last seen ${formatDateTime(session.lastSeenAt)}`}
       title="Revoke this session?"
       size="xs"
-      onConfirm={() => revoke.mutateAsync()}
-      onOpen={() => revoke.reset()}
-      pending={revoke.isPending}
-      error={revoke.error}
+      mutationFn={() => api.delete(`/account/sessions/${session.id}`)}
+      invalidates={[SESSIONS_KEY]}
+      success="Session revoked"
     >
       The session on {device} ({session.ip ?? 'unknown address'}) ends at once; whoever uses it will
       have to sign in again.
-    </ConfirmButton>
+    </ConfirmAction>
   )
 }
 
 function SignOutEverywhere() {
   const setSession = useSetSession()
   const navigate = useNavigate()
-  const signOutAll = useMutation({
-    mutationFn: () => api.post('/account/sessions/sign-out-everywhere'),
-    onSuccess: () => {
-      setSession(null)
-      notifications.show({ color: 'teal', message: 'Signed out on every device' })
-      void navigate('/sign-in')
-    },
-  })
   return (
-    <ConfirmButton
+    <ConfirmAction
       label="Sign out everywhere"
       title="Sign out on every device?"
-      onConfirm={() => signOutAll.mutateAsync()}
-      onOpen={() => signOutAll.reset()}
-      pending={signOutAll.isPending}
-      error={signOutAll.error}
+      mutationFn={() => api.post('/account/sessions/sign-out-everywhere')}
+      onSuccess={() => {
+        setSession(null)
+        void navigate('/sign-in')
+      }}
+      success="Signed out on every device"
     >
       Every session of your account ends, including this one. Do this if you think someone else has
       signed in as you — and change your password too.
-    </ConfirmButton>
+    </ConfirmAction>
   )
 }
 

@@ -12,8 +12,7 @@ import {
   TextInput,
 } from '@mantine/core'
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks'
-import { notifications } from '@mantine/notifications'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { IconSearch } from '@tabler/icons-react'
 import { useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
@@ -25,11 +24,12 @@ import {
   type OrganisationType,
 } from '../../../common/organisations.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
-import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
+import { useNotifyingMutation } from '../../lib/mutations.ts'
 
 const KEY = ['admin', 'organisations'] as const
 
@@ -45,7 +45,7 @@ function AccreditButton({ organisation }: { organisation: AdminOrganisation }) {
   const [opened, { open, close }] = useDisclosure(false)
   const [note, setNote] = useState('')
   const changed = useAccreditationChanged()
-  const accredit = useMutation({
+  const accredit = useNotifyingMutation({
     mutationFn: () =>
       api.post<Organisation>(`/admin/organisations/${organisation.id}/accreditation`, {
         note: note.trim(),
@@ -54,8 +54,8 @@ function AccreditButton({ organisation }: { organisation: AdminOrganisation }) {
       changed(updated)
       close()
       setNote('')
-      notifications.show({ color: 'teal', message: `${organisation.name} is accredited` })
     },
+    success: `${organisation.name} is accredited`,
   })
 
   function submit(event: FormEvent) {
@@ -113,31 +113,21 @@ function AccreditButton({ organisation }: { organisation: AdminOrganisation }) {
 
 function WithdrawButton({ organisation }: { organisation: AdminOrganisation }) {
   const changed = useAccreditationChanged()
-  const withdraw = useMutation({
-    mutationFn: () =>
-      api.delete<Organisation>(`/admin/organisations/${organisation.id}/accreditation`),
-    onSuccess: (updated) => {
-      changed(updated)
-      notifications.show({
-        color: 'teal',
-        message: `Accreditation of ${organisation.name} withdrawn`,
-      })
-    },
-  })
   return (
-    <ConfirmButton
+    <ConfirmAction
       label="Withdraw accreditation"
       ariaLabel={`Withdraw accreditation of ${organisation.name}`}
       title={`Withdraw the accreditation of ${organisation.name}?`}
       size="xs"
-      onConfirm={() => withdraw.mutateAsync()}
-      onOpen={() => withdraw.reset()}
-      pending={withdraw.isPending}
-      error={withdraw.error}
+      mutationFn={() =>
+        api.delete<Organisation>(`/admin/organisations/${organisation.id}/accreditation`)
+      }
+      onSuccess={changed}
+      success={`Accreditation of ${organisation.name} withdrawn`}
     >
       {organisation.name} will no longer be able to review assessments or grant tiers. Labels it has
       already granted are not changed by this.
-    </ConfirmButton>
+    </ConfirmAction>
   )
 }
 

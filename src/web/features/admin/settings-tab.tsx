@@ -1,6 +1,5 @@
 import { Alert, Button, Checkbox, Group, Paper, Stack, Text, Title } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { IconInfoCircle } from '@tabler/icons-react'
 import { useState, type FormEvent } from 'react'
 import type { NetworkSettings, TwoFactorGroup } from '../../../common/api/admin.ts'
@@ -8,6 +7,7 @@ import { FormError } from '../../components/form-error.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { keysOf, TWO_FACTOR_GROUP_LABELS } from '../../lib/labels.ts'
+import { useNotifyingMutation } from '../../lib/mutations.ts'
 import { SESSION_KEY } from '../../lib/session.ts'
 
 const SETTINGS_KEY = ['admin', 'settings'] as const
@@ -17,15 +17,13 @@ function SettingsForm({ settings }: { settings: NetworkSettings }) {
   const queryClient = useQueryClient()
   const [groups, setGroups] = useState<TwoFactorGroup[]>(settings.twoFactorRequiredFor)
 
-  const save = useMutation({
+  const save = useNotifyingMutation({
     mutationFn: () =>
       api.patch<NetworkSettings>('/admin/settings', { data: { twoFactorRequiredFor: groups } }),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(SETTINGS_KEY, saved)
-      // The requirement may now apply to the administrator making the change.
-      void queryClient.invalidateQueries({ queryKey: SESSION_KEY })
-      notifications.show({ color: 'teal', message: 'Settings saved' })
-    },
+    onSuccess: (saved) => queryClient.setQueryData(SETTINGS_KEY, saved),
+    // The requirement may now apply to the administrator making the change.
+    invalidates: [SESSION_KEY],
+    success: 'Settings saved',
   })
 
   function submit(event: FormEvent) {

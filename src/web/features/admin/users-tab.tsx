@@ -1,37 +1,33 @@
 import { Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
-import { notifications } from '@mantine/notifications'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { IconSearch } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { AdminUser, UpdateUserBodySchema } from '../../../common/api/admin.ts'
 import type { Static } from 'typebox'
 import { useCurrentSession } from '../../app/guards.tsx'
-import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { ConfirmButton, confirming } from '../../components/confirm-button.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
+import { useNotifyingMutation } from '../../lib/mutations.ts'
 
 type UserChanges = Static<typeof UpdateUserBodySchema>['data']
 
 const KEY = ['admin', 'users'] as const
 
 function useUpdateUser(user: AdminUser) {
-  const queryClient = useQueryClient()
-  return useMutation({
+  return useNotifyingMutation({
     mutationFn: (data: UserChanges) => api.patch<AdminUser>(`/admin/users/${user.id}`, { data }),
-    onSuccess: (updated, data) => {
-      void queryClient.invalidateQueries({ queryKey: KEY })
-      const message =
-        data.isNetworkAdmin !== undefined
-          ? updated.isNetworkAdmin
-            ? `${updated.displayName} is now a network administrator`
-            : `${updated.displayName} is no longer a network administrator`
-          : updated.disabled
-            ? `${updated.displayName} is disabled and signed out`
-            : `${updated.displayName} is enabled`
-      notifications.show({ color: 'teal', message })
-    },
+    invalidates: [KEY],
+    success: (updated, data) =>
+      data.isNetworkAdmin !== undefined
+        ? updated.isNetworkAdmin
+          ? `${updated.displayName} is now a network administrator`
+          : `${updated.displayName} is no longer a network administrator`
+        : updated.disabled
+          ? `${updated.displayName} is disabled and signed out`
+          : `${updated.displayName} is enabled`,
   })
 }
 
@@ -47,10 +43,7 @@ function UserActions({ user }: { user: AdminUser }) {
           title={`Remove ${name} as network administrator?`}
           size="xs"
           color="orange"
-          onConfirm={() => update.mutateAsync({ isNetworkAdmin: false })}
-          onOpen={() => update.reset()}
-          pending={update.isPending}
-          error={update.error}
+          {...confirming(update, { isNetworkAdmin: false })}
         >
           {name} will no longer be able to administer the network.
         </ConfirmButton>
@@ -61,10 +54,7 @@ function UserActions({ user }: { user: AdminUser }) {
           title={`Make ${name} a network administrator?`}
           size="xs"
           color="indigo"
-          onConfirm={() => update.mutateAsync({ isNetworkAdmin: true })}
-          onOpen={() => update.reset()}
-          pending={update.isPending}
-          error={update.error}
+          {...confirming(update, { isNetworkAdmin: true })}
         >
           Network administrators admit organisations, accredit assessors, manage every account, read
           the whole audit log and change security settings.
@@ -86,10 +76,7 @@ function UserActions({ user }: { user: AdminUser }) {
           ariaLabel={`Disable ${name}`}
           title={`Disable ${name}?`}
           size="xs"
-          onConfirm={() => update.mutateAsync({ disabled: true })}
-          onOpen={() => update.reset()}
-          pending={update.isPending}
-          error={update.error}
+          {...confirming(update, { disabled: true })}
         >
           {name} ({user.email}) can no longer sign in, and their sessions end. Their memberships and
           history are kept; you can enable the account again.

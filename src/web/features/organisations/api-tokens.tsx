@@ -13,13 +13,12 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import type { MembershipSummary } from '../../../common/api/accounts.ts'
 import type { ApiToken, CreatedToken } from '../../../common/api/organisations.ts'
 import { TOKEN_SCOPES, type TokenScope } from '../../../common/organisations.ts'
-import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
@@ -42,27 +41,19 @@ function tokenStatus(token: ApiToken): { label: string; color: string } {
 
 function RevokeTokenButton({ token }: { token: ApiToken }) {
   const queryClient = useQueryClient()
-  const revoke = useMutation({
-    mutationFn: () => api.delete(`/organisations/${token.organisationId}/tokens/${token.id}`),
-    onSuccess: () => {
-      invalidateTokens(queryClient, token.organisationId)
-      notifications.show({ color: 'teal', message: `Token “${token.name}” revoked` })
-    },
-  })
   return (
-    <ConfirmButton
+    <ConfirmAction
       label="Revoke"
       ariaLabel={`Revoke token ${token.name}`}
       title="Revoke this API token?"
       size="xs"
-      onConfirm={() => revoke.mutateAsync()}
-      onOpen={() => revoke.reset()}
-      pending={revoke.isPending}
-      error={revoke.error}
+      mutationFn={() => api.delete(`/organisations/${token.organisationId}/tokens/${token.id}`)}
+      onSuccess={() => invalidateTokens(queryClient, token.organisationId)}
+      success={`Token “${token.name}” revoked`}
     >
       Programs using <strong>{token.name}</strong> ({token.prefix}…) stop working at once. This
       cannot be undone.
-    </ConfirmButton>
+    </ConfirmAction>
   )
 }
 

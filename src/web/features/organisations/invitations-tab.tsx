@@ -10,12 +10,11 @@ import {
   TextInput,
   Title,
 } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import type { Invitation, InviteResult, Organisation } from '../../../common/api/organisations.ts'
 import type { OrganisationRole } from '../../../common/organisations.ts'
-import { ConfirmButton } from '../../components/confirm-button.tsx'
+import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
@@ -24,6 +23,8 @@ import { formatDate, formatDateTime } from '../../lib/format.ts'
 import { INVITATION_STATUS_COLORS, ROLE_LABELS } from '../../lib/labels.ts'
 import { useOrganisationAccess } from './access.ts'
 import { assignableRoles } from './members-tab.tsx'
+
+const invitationsKey = (organisationId: string) => ['organisations', organisationId, 'invitations']
 
 function InviteForm({ organisation }: { organisation: Organisation }) {
   const queryClient = useQueryClient()
@@ -41,9 +42,7 @@ function InviteForm({ organisation }: { organisation: Organisation }) {
     onSuccess: (created) => {
       setResult(created)
       setEmail('')
-      void queryClient.invalidateQueries({
-        queryKey: ['organisations', organisation.id, 'invitations'],
-      })
+      void queryClient.invalidateQueries({ queryKey: invitationsKey(organisation.id) })
     },
   })
 
@@ -110,35 +109,26 @@ function RevokeInvitationButton({
   organisation: Organisation
   invitation: Invitation
 }) {
-  const queryClient = useQueryClient()
-  const revoke = useMutation({
-    mutationFn: () => api.delete(`/organisations/${organisation.id}/invitations/${invitation.id}`),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({
-        queryKey: ['organisations', organisation.id, 'invitations'],
-      })
-      notifications.show({ color: 'teal', message: `Invitation for ${invitation.email} revoked` })
-    },
-  })
   return (
-    <ConfirmButton
+    <ConfirmAction
       label="Revoke"
       ariaLabel={`Revoke invitation for ${invitation.email}`}
       title="Revoke this invitation?"
       size="xs"
-      onConfirm={() => revoke.mutateAsync()}
-      onOpen={() => revoke.reset()}
-      pending={revoke.isPending}
-      error={revoke.error}
+      mutationFn={() =>
+        api.delete(`/organisations/${organisation.id}/invitations/${invitation.id}`)
+      }
+      invalidates={[invitationsKey(organisation.id)]}
+      success={`Invitation for ${invitation.email} revoked`}
     >
       The link sent to {invitation.email} stops working. You can invite them again later.
-    </ConfirmButton>
+    </ConfirmAction>
   )
 }
 
 export function InvitationsTab({ organisation }: { organisation: Organisation }) {
   const invitations = useQuery({
-    queryKey: ['organisations', organisation.id, 'invitations'],
+    queryKey: invitationsKey(organisation.id),
     queryFn: () => api.get<Invitation[]>(`/organisations/${organisation.id}/invitations`),
   })
   return (

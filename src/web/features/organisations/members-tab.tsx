@@ -1,13 +1,12 @@
 import { Badge, NativeSelect, Stack, Table, Text } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import type { Member, Organisation } from '../../../common/api/organisations.ts'
 import { ORGANISATION_ROLES, type OrganisationRole } from '../../../common/organisations.ts'
-import { ConfirmButton } from '../../components/confirm-button.tsx'
-import { errorMessage } from '../../lib/api.ts'
+import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
+import { useNotifyingMutation } from '../../lib/mutations.ts'
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/labels.ts'
 import { SESSION_KEY } from '../../lib/session.ts'
 import { useOrganisationAccess, type OrganisationAccess } from './access.ts'
@@ -17,26 +16,18 @@ export function assignableRoles(access: OrganisationAccess): OrganisationRole[] 
   return ORGANISATION_ROLES.filter((role) => role !== 'owner' || access.canManageOwners)
 }
 
+const membersKey = (organisationId: string) => ['organisations', organisationId, 'members']
+
 function RoleSelect({ organisation, member }: { organisation: Organisation; member: Member }) {
-  const queryClient = useQueryClient()
   const access = useOrganisationAccess(organisation.id)
-  const change = useMutation({
+  const change = useNotifyingMutation({
     mutationFn: (role: OrganisationRole) =>
       api.patch<Member>(`/organisations/${organisation.id}/members/${member.userId}`, {
         data: { role },
       }),
-    onSuccess: (_updated, role) => {
-      void queryClient.invalidateQueries({
-        queryKey: ['organisations', organisation.id, 'members'],
-      })
-      notifications.show({
-        color: 'teal',
-        message: `${member.displayName} is now ${ROLE_LABELS[role].toLowerCase()}`,
-      })
-    },
-    onError: (error) => {
-      notifications.show({ color: 'red', title: 'Role not changed', message: errorMessage(error) })
-    },
+    invalidates: [membersKey(organisation.id)],
+    success: (_updated, role) => `${member.displayName} is now ${ROLE_LABELS[role].toLowerCase()}`,
+    failure: 'Role not changed',
   })
   return (
     <NativeSelect
@@ -58,38 +49,26 @@ function RemoveMemberButton({
   organisation: Organisation
   member: Member
 }) {
-  const queryClient = useQueryClient()
-  const remove = useMutation({
-    mutationFn: () => api.delete(`/organisations/${organisation.id}/members/${member.userId}`),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({
-        queryKey: ['organisations', organisation.id, 'members'],
-      })
-      void queryClient.invalidateQueries({ queryKey: SESSION_KEY })
-      notifications.show({ color: 'teal', message: `${member.displayName} removed` })
-    },
-  })
   return (
-    <ConfirmButton
+    <ConfirmAction
       label="Remove"
       ariaLabel={`Remove ${member.displayName}`}
       title={`Remove ${member.displayName}?`}
       size="xs"
-      onConfirm={() => remove.mutateAsync()}
-      onOpen={() => remove.reset()}
-      pending={remove.isPending}
-      error={remove.error}
+      mutationFn={() => api.delete(`/organisations/${organisation.id}/members/${member.userId}`)}
+      invalidates={[membersKey(organisation.id), SESSION_KEY]}
+      success={`${member.displayName} removed`}
     >
       {member.displayName} ({member.email}) loses access to {organisation.name} at once. API tokens
       they created for it stop working. They can be invited again later.
-    </ConfirmButton>
+    </ConfirmAction>
   )
 }
 
 export function MembersTab({ organisation }: { organisation: Organisation }) {
   const access = useOrganisationAccess(organisation.id)
   const members = useQuery({
-    queryKey: ['organisations', organisation.id, 'members'],
+    queryKey: membersKey(organisation.id),
     queryFn: () => api.get<Member[]>(`/organisations/${organisation.id}/members`),
   })
 

@@ -9,14 +9,14 @@ import {
   TextInput,
   Title,
 } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type ReactNode } from 'react'
 import type { Organisation, UpdateOrganisationBody } from '../../../common/api/organisations.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate, formatDateTime } from '../../lib/format.ts'
+import { useNotifyingMutation } from '../../lib/mutations.ts'
 import { SESSION_KEY } from '../../lib/session.ts'
 import { useOrganisationAccess } from './access.ts'
 
@@ -46,15 +46,12 @@ function EditOrganisation({ organisation }: { organisation: Organisation }) {
   if ((country.trim() || null) !== organisation.country) changes.country = country.trim() || null
   const changed = Object.keys(changes).length > 0
 
-  const save = useMutation({
+  const save = useNotifyingMutation({
     mutationFn: () =>
       api.patch<Organisation>(`/organisations/${organisation.id}`, { data: changes }),
-    onSuccess: (updated) => {
-      queryClient.setQueryData(['organisations', organisation.id], updated)
-      void queryClient.invalidateQueries({ queryKey: ['organisations'], exact: true })
-      void queryClient.invalidateQueries({ queryKey: SESSION_KEY })
-      notifications.show({ color: 'teal', message: 'Organisation saved' })
-    },
+    onSuccess: (updated) => queryClient.setQueryData(['organisations', organisation.id], updated),
+    invalidates: [{ queryKey: ['organisations'], exact: true }, SESSION_KEY],
+    success: 'Organisation saved',
   })
 
   function submit(event: FormEvent) {
