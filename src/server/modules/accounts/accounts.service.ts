@@ -73,7 +73,7 @@ const userActor = (user: {
   email: string
   is_network_admin?: number
   isNetworkAdmin?: boolean
-}): Actor => ({
+}): Extract<Actor, { type: 'user' }> => ({
   type: 'user',
   userId: user.id,
   email: user.email,
