@@ -16,6 +16,7 @@ import { Link } from 'react-router'
 import type { User } from '../../../common/api/accounts.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
+import { DataTable } from '../../components/data-table.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
@@ -92,36 +93,29 @@ export function ProfileTab() {
               Member since {formatDate(user.createdAt)}
             </Text>
           </Group>
-          {memberships.length === 0 ? (
-            <Empty title="No organisations yet">
-              An administrator of an organisation can invite you by email.
-            </Empty>
-          ) : (
-            <Table.ScrollContainer minWidth={420}>
-              <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Organisation</Table.Th>
-                    <Table.Th>Type</Table.Th>
-                    <Table.Th>Your role</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {memberships.map((m) => (
-                    <Table.Tr key={m.organisationId}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/organisations/${m.organisationId}`}>
-                          {m.organisationName}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>{ORGANISATION_TYPE_LABELS[m.organisationType]}</Table.Td>
-                      <Table.Td>{ROLE_LABELS[m.role]}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
+          <DataTable
+            rows={memberships}
+            empty={
+              <Empty title="No organisations yet">
+                An administrator of an organisation can invite you by email.
+              </Empty>
+            }
+            minWidth={420}
+            columns={['Organisation', 'Type', 'Your role']}
+            rowKey={(m) => m.organisationId}
+          >
+            {(m) => (
+              <>
+                <Table.Td>
+                  <Anchor component={Link} to={`/organisations/${m.organisationId}`}>
+                    {m.organisationName}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{ORGANISATION_TYPE_LABELS[m.organisationType]}</Table.Td>
+                <Table.Td>{ROLE_LABELS[m.role]}</Table.Td>
+              </>
+            )}
+          </DataTable>
         </Stack>
       </Paper>
     </Stack>

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useNavigate } from 'react-router'
 import type { AccountSession } from '../../../common/api/accounts.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
-import { QueryState } from '../../components/query-state.tsx'
+import { QueryTable } from '../../components/data-table.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime, formatRelative } from '../../lib/format.ts'
 import { useSetSession } from '../../lib/session.ts'
@@ -92,55 +92,42 @@ export function SessionsTab() {
             </Stack>
             <SignOutEverywhere />
           </Group>
-          <QueryState query={sessions} loadingLabel="Loading sessions…">
-            {(list) => (
-              <Table.ScrollContainer minWidth={720}>
-                <Table verticalSpacing="sm">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Device</Table.Th>
-                      <Table.Th>Address</Table.Th>
-                      <Table.Th>Signed in</Table.Th>
-                      <Table.Th>Last active</Table.Th>
-                      <Table.Th>Ends</Table.Th>
-                      <Table.Th />
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {list.map((session) => (
-                      <Table.Tr key={session.id}>
-                        <Table.Td>
-                          <Stack gap={4} align="flex-start">
-                            <Text size="sm" title={session.userAgent ?? undefined}>
-                              {describeUserAgent(session.userAgent)}
-                            </Text>
-                            {session.current && (
-                              <Badge color="teal" variant="light">
-                                This device
-                              </Badge>
-                            )}
-                          </Stack>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm" ff="monospace">
-                            {session.ip ?? '—'}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>{formatDateTime(session.createdAt)}</Table.Td>
-                        <Table.Td title={formatDateTime(session.lastSeenAt)}>
-                          {formatRelative(session.lastSeenAt)}
-                        </Table.Td>
-                        <Table.Td>{formatDateTime(session.expiresAt)}</Table.Td>
-                        <Table.Td>
-                          {!session.current && <RevokeSessionButton session={session} />}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+          <QueryTable
+            query={sessions}
+            loadingLabel="Loading sessions…"
+            minWidth={720}
+            verticalSpacing="sm"
+            columns={['Device', 'Address', 'Signed in', 'Last active', 'Ends', null]}
+            rowKey={(session) => session.id}
+          >
+            {(session) => (
+              <>
+                <Table.Td>
+                  <Stack gap={4} align="flex-start">
+                    <Text size="sm" title={session.userAgent ?? undefined}>
+                      {describeUserAgent(session.userAgent)}
+                    </Text>
+                    {session.current && (
+                      <Badge color="teal" variant="light">
+                        This device
+                      </Badge>
+                    )}
+                  </Stack>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" ff="monospace">
+                    {session.ip ?? '—'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{formatDateTime(session.createdAt)}</Table.Td>
+                <Table.Td title={formatDateTime(session.lastSeenAt)}>
+                  {formatRelative(session.lastSeenAt)}
+                </Table.Td>
+                <Table.Td>{formatDateTime(session.expiresAt)}</Table.Td>
+                <Table.Td>{!session.current && <RevokeSessionButton session={session} />}</Table.Td>
+              </>
             )}
-          </QueryState>
+          </QueryTable>
         </Stack>
       </Paper>
     </Stack>

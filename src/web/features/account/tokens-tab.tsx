@@ -2,7 +2,7 @@ import { Alert, Stack, Title } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import type { ApiToken } from '../../../common/api/organisations.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
-import { Empty, QueryState } from '../../components/query-state.tsx'
+import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { CreateTokenForm, TokenTable } from '../organisations/api-tokens.tsx'
 
@@ -18,17 +18,16 @@ export function AccountTokensTab() {
         <Title order={2} size="h4">
           Tokens you created
         </Title>
-        <QueryState
+        <TokenTable
           query={tokens}
-          loadingLabel="Loading tokens…"
           empty={
             <Empty title="No API tokens">
               Tokens you create for your organisations appear here.
             </Empty>
           }
-        >
-          {(list) => <TokenTable tokens={list} showOrganisation canRevoke={() => true} />}
-        </QueryState>
+          showOrganisation
+          canRevoke={() => true}
+        />
       </Stack>
       {session.memberships.length > 0 ? (
         <CreateTokenForm organisations={session.memberships} />

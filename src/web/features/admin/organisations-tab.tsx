@@ -26,7 +26,8 @@ import {
 import { useCurrentSession } from '../../app/guards.tsx'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import { Empty, QueryState } from '../../components/query-state.tsx'
+import { QueryTable } from '../../components/data-table.tsx'
+import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
@@ -198,7 +199,7 @@ export function AdminOrganisationsTab() {
         To admit a new member organisation, use the form under Organisations in the navigation.
         Organisation pages open for their members only.
       </Text>
-      <QueryState
+      <QueryTable
         query={organisations}
         loadingLabel="Loading organisations…"
         empty={
@@ -206,51 +207,39 @@ export function AdminOrganisationsTab() {
             {debounced || type ? 'Nothing matches this search.' : 'No organisation exists yet.'}
           </Empty>
         }
+        minWidth={760}
+        verticalSpacing="sm"
+        striped
+        columns={['Name', 'Type', 'Members', 'Joined', 'Accreditation']}
+        rowKey={(organisation) => organisation.id}
       >
-        {(list) => (
-          <Table.ScrollContainer minWidth={760}>
-            <Table verticalSpacing="sm" striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Type</Table.Th>
-                  <Table.Th>Members</Table.Th>
-                  <Table.Th>Joined</Table.Th>
-                  <Table.Th>Accreditation</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.map((organisation) => (
-                  <Table.Tr key={organisation.id}>
-                    <Table.Td>
-                      {memberOf.has(organisation.id) ? (
-                        <Anchor component={Link} to={`/organisations/${organisation.id}`} fw={500}>
-                          {organisation.name}
-                        </Anchor>
-                      ) : (
-                        <Text size="sm" fw={500}>
-                          {organisation.name}
-                        </Text>
-                      )}
-                      {organisation.country && (
-                        <Text size="xs" c="dimmed">
-                          {organisation.country}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{ORGANISATION_TYPE_LABELS[organisation.type]}</Table.Td>
-                    <Table.Td>{organisation.memberCount}</Table.Td>
-                    <Table.Td>{formatDate(organisation.createdAt)}</Table.Td>
-                    <Table.Td>
-                      <Accreditation organisation={organisation} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+        {(organisation) => (
+          <>
+            <Table.Td>
+              {memberOf.has(organisation.id) ? (
+                <Anchor component={Link} to={`/organisations/${organisation.id}`} fw={500}>
+                  {organisation.name}
+                </Anchor>
+              ) : (
+                <Text size="sm" fw={500}>
+                  {organisation.name}
+                </Text>
+              )}
+              {organisation.country && (
+                <Text size="xs" c="dimmed">
+                  {organisation.country}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>{ORGANISATION_TYPE_LABELS[organisation.type]}</Table.Td>
+            <Table.Td>{organisation.memberCount}</Table.Td>
+            <Table.Td>{formatDate(organisation.createdAt)}</Table.Td>
+            <Table.Td>
+              <Accreditation organisation={organisation} />
+            </Table.Td>
+          </>
         )}
-      </QueryState>
+      </QueryTable>
     </Stack>
   )
 }

@@ -7,7 +7,8 @@ import type { AdminUser, UpdateUserBodySchema } from '../../../common/api/admin.
 import type { Static } from 'typebox'
 import { useCurrentSession } from '../../app/guards.tsx'
 import { ConfirmButton, confirming } from '../../components/confirm-button.tsx'
-import { Empty, QueryState } from '../../components/query-state.tsx'
+import { QueryTable } from '../../components/data-table.tsx'
+import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
@@ -106,7 +107,7 @@ export function AdminUsersTab() {
         maw={480}
         maxLength={200}
       />
-      <QueryState
+      <QueryTable
         query={users}
         loadingLabel="Loading users…"
         empty={
@@ -114,68 +115,55 @@ export function AdminUsersTab() {
             {debounced ? 'Nothing matches this search.' : undefined}
           </Empty>
         }
+        minWidth={860}
+        verticalSpacing="sm"
+        striped
+        columns={['Name', 'Organisations', 'Two-factor', 'Status', 'Since', 'Actions']}
+        rowKey={(user) => user.id}
       >
-        {(list) => (
-          <Table.ScrollContainer minWidth={860}>
-            <Table verticalSpacing="sm" striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Organisations</Table.Th>
-                  <Table.Th>Two-factor</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Since</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.map((user) => (
-                  <Table.Tr key={user.id}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {user.displayName}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {user.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{user.organisationCount}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={user.twoFactorEnabled ? 'teal' : 'gray'}>
-                        {user.twoFactorEnabled ? 'On' : 'Off'}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {user.isNetworkAdmin && <Badge color="indigo">Network admin</Badge>}
-                        {user.disabled ? (
-                          <Badge color="red" variant="light">
-                            Disabled
-                          </Badge>
-                        ) : (
-                          <Badge color="teal" variant="light">
-                            Active
-                          </Badge>
-                        )}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{formatDate(user.createdAt)}</Table.Td>
-                    <Table.Td>
-                      {user.id === session.user.id ? (
-                        <Text size="sm" c="dimmed">
-                          You
-                        </Text>
-                      ) : (
-                        <UserActions user={user} />
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+        {(user) => (
+          <>
+            <Table.Td>
+              <Text size="sm" fw={500}>
+                {user.displayName}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {user.email}
+              </Text>
+            </Table.Td>
+            <Table.Td>{user.organisationCount}</Table.Td>
+            <Table.Td>
+              <Badge variant="light" color={user.twoFactorEnabled ? 'teal' : 'gray'}>
+                {user.twoFactorEnabled ? 'On' : 'Off'}
+              </Badge>
+            </Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                {user.isNetworkAdmin && <Badge color="indigo">Network admin</Badge>}
+                {user.disabled ? (
+                  <Badge color="red" variant="light">
+                    Disabled
+                  </Badge>
+                ) : (
+                  <Badge color="teal" variant="light">
+                    Active
+                  </Badge>
+                )}
+              </Group>
+            </Table.Td>
+            <Table.Td>{formatDate(user.createdAt)}</Table.Td>
+            <Table.Td>
+              {user.id === session.user.id ? (
+                <Text size="sm" c="dimmed">
+                  You
+                </Text>
+              ) : (
+                <UserActions user={user} />
+              )}
+            </Table.Td>
+          </>
         )}
-      </QueryState>
+      </QueryTable>
     </Stack>
   )
 }

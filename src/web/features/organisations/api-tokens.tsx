@@ -13,12 +13,13 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useMutation, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
+import { useState, type FormEvent, type ReactNode } from 'react'
 import type { MembershipSummary } from '../../../common/api/accounts.ts'
 import type { ApiToken, CreatedToken } from '../../../common/api/organisations.ts'
 import { TOKEN_SCOPES, type TokenScope } from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
+import { QueryTable } from '../../components/data-table.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
@@ -57,70 +58,72 @@ function RevokeTokenButton({ token }: { token: ApiToken }) {
   )
 }
 
+/** A token list (the account's or an organisation's), with its loading and empty states. */
 export function TokenTable({
-  tokens,
+  query,
+  empty,
   showOrganisation = false,
   canRevoke,
 }: {
-  tokens: ApiToken[]
+  query: UseQueryResult<ApiToken[]>
+  empty: ReactNode
   showOrganisation?: boolean
   canRevoke: (token: ApiToken) => boolean
 }) {
   return (
-    <Table.ScrollContainer minWidth={760}>
-      <Table verticalSpacing="sm" striped highlightOnHover>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            {showOrganisation && <Table.Th>Organisation</Table.Th>}
-            <Table.Th>Scopes</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Expires</Table.Th>
-            <Table.Th>Last used</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>
-              <VisuallyHidden>Actions</VisuallyHidden>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {tokens.map((token) => {
-            const status = tokenStatus(token)
-            return (
-              <Table.Tr key={token.id}>
-                <Table.Td>
-                  <Text fw={500}>{token.name}</Text>
-                  <Code>{token.prefix}…</Code>
-                </Table.Td>
-                {showOrganisation && <Table.Td>{token.organisationName}</Table.Td>}
-                <Table.Td>
-                  <Stack gap={2}>
-                    {token.scopes.map((scope) => (
-                      <Code key={scope} title={SCOPE_LABELS[scope]} w="fit-content">
-                        {scope}
-                      </Code>
-                    ))}
-                  </Stack>
-                </Table.Td>
-                <Table.Td>{formatDate(token.createdAt)}</Table.Td>
-                <Table.Td>{token.expiresAt ? formatDate(token.expiresAt) : 'Never'}</Table.Td>
-                <Table.Td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'}</Table.Td>
-                <Table.Td>
-                  <Badge color={status.color} variant="light">
-                    {status.label}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>
-                  {status.label === 'Active' && canRevoke(token) && (
-                    <RevokeTokenButton token={token} />
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            )
-          })}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <QueryTable
+      query={query}
+      loadingLabel="Loading tokens…"
+      empty={empty}
+      minWidth={760}
+      verticalSpacing="sm"
+      striped
+      highlightOnHover
+      columns={[
+        'Name',
+        showOrganisation && 'Organisation',
+        'Scopes',
+        'Created',
+        'Expires',
+        'Last used',
+        'Status',
+        <VisuallyHidden>Actions</VisuallyHidden>,
+      ]}
+      rowKey={(token) => token.id}
+    >
+      {(token) => {
+        const status = tokenStatus(token)
+        return (
+          <>
+            <Table.Td>
+              <Text fw={500}>{token.name}</Text>
+              <Code>{token.prefix}…</Code>
+            </Table.Td>
+            {showOrganisation && <Table.Td>{token.organisationName}</Table.Td>}
+            <Table.Td>
+              <Stack gap={2}>
+                {token.scopes.map((scope) => (
+                  <Code key={scope} title={SCOPE_LABELS[scope]} w="fit-content">
+                    {scope}
+                  </Code>
+                ))}
+              </Stack>
+            </Table.Td>
+            <Table.Td>{formatDate(token.createdAt)}</Table.Td>
+            <Table.Td>{token.expiresAt ? formatDate(token.expiresAt) : 'Never'}</Table.Td>
+            <Table.Td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'}</Table.Td>
+            <Table.Td>
+              <Badge color={status.color} variant="light">
+                {status.label}
+              </Badge>
+            </Table.Td>
+            <Table.Td>
+              {status.label === 'Active' && canRevoke(token) && <RevokeTokenButton token={token} />}
+            </Table.Td>
+          </>
+        )
+      }}
+    </QueryTable>
   )
 }
 

@@ -16,7 +16,8 @@ import type { Invitation, InviteResult, Organisation } from '../../../common/api
 import type { OrganisationRole } from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import { Empty, QueryState } from '../../components/query-state.tsx'
+import { QueryTable } from '../../components/data-table.tsx'
+import { Empty } from '../../components/query-state.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate, formatDateTime } from '../../lib/format.ts'
@@ -138,51 +139,35 @@ export function InvitationsTab({ organisation }: { organisation: Organisation })
         <Title order={2} size="h4">
           Invitations
         </Title>
-        <QueryState
+        <QueryTable
           query={invitations}
           loadingLabel="Loading invitations…"
           empty={<Empty title="No invitations yet">Invitations you send appear here.</Empty>}
+          minWidth={680}
+          verticalSpacing="sm"
+          striped
+          columns={['Email', 'Role', 'Status', 'Sent', 'Expires', null]}
+          rowKey={(invitation) => invitation.id}
         >
-          {(list) => (
-            <Table.ScrollContainer minWidth={680}>
-              <Table verticalSpacing="sm" striped>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Email</Table.Th>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Sent</Table.Th>
-                    <Table.Th>Expires</Table.Th>
-                    <Table.Th />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.map((invitation) => (
-                    <Table.Tr key={invitation.id}>
-                      <Table.Td>{invitation.email}</Table.Td>
-                      <Table.Td>{ROLE_LABELS[invitation.role]}</Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" color={INVITATION_STATUS_COLORS[invitation.status]}>
-                          {invitation.status}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{formatDate(invitation.createdAt)}</Table.Td>
-                      <Table.Td>{formatDateTime(invitation.expiresAt)}</Table.Td>
-                      <Table.Td>
-                        {invitation.status === 'pending' && (
-                          <RevokeInvitationButton
-                            organisation={organisation}
-                            invitation={invitation}
-                          />
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+          {(invitation) => (
+            <>
+              <Table.Td>{invitation.email}</Table.Td>
+              <Table.Td>{ROLE_LABELS[invitation.role]}</Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={INVITATION_STATUS_COLORS[invitation.status]}>
+                  {invitation.status}
+                </Badge>
+              </Table.Td>
+              <Table.Td>{formatDate(invitation.createdAt)}</Table.Td>
+              <Table.Td>{formatDateTime(invitation.expiresAt)}</Table.Td>
+              <Table.Td>
+                {invitation.status === 'pending' && (
+                  <RevokeInvitationButton organisation={organisation} invitation={invitation} />
+                )}
+              </Table.Td>
+            </>
           )}
-        </QueryState>
+        </QueryTable>
       </Stack>
       <Text size="xs" c="dimmed">
         An invitation link works once. People without an account choose their name and password when

@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query'
 import type { Member, Organisation } from '../../../common/api/organisations.ts'
 import { ORGANISATION_ROLES, type OrganisationRole } from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
-import { Empty, QueryState } from '../../components/query-state.tsx'
+import { QueryTable } from '../../components/data-table.tsx'
+import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
@@ -88,67 +89,55 @@ export function MembersTab({ organisation }: { organisation: Organisation }) {
           .
         </Text>
       )}
-      <QueryState
+      <QueryTable
         query={members}
         loadingLabel="Loading members…"
         empty={<Empty title="No members">Invite people from the Invitations tab.</Empty>}
+        minWidth={680}
+        verticalSpacing="sm"
+        striped
+        columns={['Name', 'Role', 'Two-factor', 'Joined', access.canManage ? null : false]}
+        rowKey={(member) => member.userId}
       >
-        {(list) => (
-          <Table.ScrollContainer minWidth={680}>
-            <Table verticalSpacing="sm" striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Two-factor</Table.Th>
-                  <Table.Th>Joined</Table.Th>
-                  {access.canManage && <Table.Th />}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.map((member) => (
-                  <Table.Tr key={member.userId}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {member.displayName}
-                        {member.userId === access.userId && (
-                          <Text span c="dimmed" size="sm">
-                            {' '}
-                            (you)
-                          </Text>
-                        )}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {member.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      {editable(member) ? (
-                        <RoleSelect organisation={organisation} member={member} />
-                      ) : (
-                        <Badge variant="light">{ROLE_LABELS[member.role]}</Badge>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={member.twoFactorEnabled ? 'teal' : 'gray'}>
-                        {member.twoFactorEnabled ? 'On' : 'Off'}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{formatDate(member.joinedAt)}</Table.Td>
-                    {access.canManage && (
-                      <Table.Td>
-                        {editable(member) && (
-                          <RemoveMemberButton organisation={organisation} member={member} />
-                        )}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+        {(member) => (
+          <>
+            <Table.Td>
+              <Text size="sm" fw={500}>
+                {member.displayName}
+                {member.userId === access.userId && (
+                  <Text span c="dimmed" size="sm">
+                    {' '}
+                    (you)
+                  </Text>
+                )}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {member.email}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              {editable(member) ? (
+                <RoleSelect organisation={organisation} member={member} />
+              ) : (
+                <Badge variant="light">{ROLE_LABELS[member.role]}</Badge>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Badge variant="light" color={member.twoFactorEnabled ? 'teal' : 'gray'}>
+                {member.twoFactorEnabled ? 'On' : 'Off'}
+              </Badge>
+            </Table.Td>
+            <Table.Td>{formatDate(member.joinedAt)}</Table.Td>
+            {access.canManage && (
+              <Table.Td>
+                {editable(member) && (
+                  <RemoveMemberButton organisation={organisation} member={member} />
+                )}
+              </Table.Td>
+            )}
+          </>
         )}
-      </QueryState>
+      </QueryTable>
     </Stack>
   )
 }

@@ -1,7 +1,7 @@
 import { Stack, Title } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import type { ApiToken, Organisation } from '../../../common/api/organisations.ts'
-import { Empty, QueryState } from '../../components/query-state.tsx'
+import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { CreateTokenForm, TokenTable } from './api-tokens.tsx'
 
@@ -16,17 +16,15 @@ export function OrganisationTokensTab({ organisation }: { organisation: Organisa
         <Title order={2} size="h4">
           Tokens of {organisation.name}
         </Title>
-        <QueryState
+        <TokenTable
           query={tokens}
-          loadingLabel="Loading tokens…"
           empty={
             <Empty title="No API tokens">
               Create one below to let a program act for this organisation.
             </Empty>
           }
-        >
-          {(list) => <TokenTable tokens={list} canRevoke={() => true} />}
-        </QueryState>
+          canRevoke={() => true}
+        />
       </Stack>
       <CreateTokenForm organisationId={organisation.id} />
     </Stack>
