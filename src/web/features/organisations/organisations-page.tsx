@@ -1,29 +1,11 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  NativeSelect,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Anchor, Badge, Card, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
 import { Link, useNavigate } from 'react-router'
 import type { Organisation } from '../../../common/api/organisations.ts'
-import {
-  ORGANISATION_TYPE_LABELS,
-  ORGANISATION_TYPES,
-  type OrganisationType,
-} from '../../../common/organisations.ts'
+import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
-import { fieldError, FormError } from '../../components/form-error.tsx'
+import { OrganisationForm, type OrganisationDetails } from '../../components/organisation-form.tsx'
 import { Page } from '../../components/page.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
@@ -55,13 +37,9 @@ export function optional(value: string): string | undefined {
 function NewOrganisationForm() {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
-  const [name, setName] = useState('')
-  const [type, setType] = useState<OrganisationType>('manufacturer')
-  const [website, setWebsite] = useState('')
-  const [country, setCountry] = useState('')
 
   const create = useMutation({
-    mutationFn: () =>
+    mutationFn: ({ name, type, website, country }: OrganisationDetails) =>
       api.post<Organisation>('/organisations', {
         name: name.trim(),
         type,
@@ -79,15 +57,11 @@ function NewOrganisationForm() {
     },
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    create.mutate()
-  }
-
   return (
     <Paper withBorder p="lg" radius="md" component="section" aria-labelledby="new-organisation">
-      <form onSubmit={submit} noValidate>
-        <Stack>
+      <OrganisationForm
+        mode="create"
+        heading={
           <Stack gap={2}>
             <Title order={2} size="h4" id="new-organisation">
               New organisation
@@ -96,54 +70,13 @@ function NewOrganisationForm() {
               Admit a member organisation. You become its owner and can then invite its people.
             </Text>
           </Stack>
-          <FormError error={create.error} />
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput
-              label="Organisation name"
-              required
-              minLength={2}
-              maxLength={160}
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={fieldError(create.error, 'name')}
-            />
-            <NativeSelect
-              label="Organisation type"
-              required
-              value={type}
-              onChange={(e) => setType(e.currentTarget.value as OrganisationType)}
-              data={ORGANISATION_TYPES.map((t) => ({
-                value: t,
-                label: ORGANISATION_TYPE_LABELS[t],
-              }))}
-              error={fieldError(create.error, 'type')}
-            />
-            <TextInput
-              label="Website"
-              description="Optional, starting with https://"
-              type="url"
-              placeholder="https://"
-              maxLength={500}
-              value={website}
-              onChange={(e) => setWebsite(e.currentTarget.value)}
-              error={fieldError(create.error, 'website')}
-            />
-            <TextInput
-              label="Country"
-              description="Optional two-letter ISO code, e.g. DE"
-              maxLength={2}
-              value={country}
-              onChange={(e) => setCountry(e.currentTarget.value.toUpperCase())}
-              error={fieldError(create.error, 'country')}
-            />
-          </SimpleGrid>
-          <Group>
-            <Button type="submit" loading={create.isPending} disabled={name.trim().length < 2}>
-              Create organisation
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+        }
+        initial={{ name: '', type: 'manufacturer', website: '', country: '' }}
+        submitLabel="Create organisation"
+        onSubmit={(details) => create.mutate(details)}
+        pending={create.isPending}
+        error={create.error}
+      />
     </Paper>
   )
 }

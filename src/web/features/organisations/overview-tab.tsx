@@ -1,19 +1,9 @@
-import {
-  Anchor,
-  Button,
-  Group,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Anchor, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent, type ReactNode } from 'react'
+import type { ReactNode } from 'react'
 import type { Organisation, UpdateOrganisationBody } from '../../../common/api/organisations.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
-import { fieldError, FormError } from '../../components/form-error.tsx'
+import { OrganisationForm, type OrganisationDetails } from '../../components/organisation-form.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate, formatDateTime } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
@@ -33,79 +23,49 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   )
 }
 
-function EditOrganisation({ organisation }: { organisation: Organisation }) {
-  const queryClient = useQueryClient()
-  const [name, setName] = useState(organisation.name)
-  const [website, setWebsite] = useState(organisation.website ?? '')
-  const [country, setCountry] = useState(organisation.country ?? '')
-
-  // Only what changed is sent; a cleared optional field becomes null.
+/** Only what changed is sent; a cleared optional field becomes null. */
+function changesOf(
+  organisation: Organisation,
+  { name, website, country }: OrganisationDetails,
+): UpdateOrganisationBody['data'] {
   const changes: UpdateOrganisationBody['data'] = {}
   if (name.trim() !== organisation.name) changes.name = name.trim()
   if ((website.trim() || null) !== organisation.website) changes.website = website.trim() || null
   if ((country.trim() || null) !== organisation.country) changes.country = country.trim() || null
-  const changed = Object.keys(changes).length > 0
+  return changes
+}
 
+function EditOrganisation({ organisation }: { organisation: Organisation }) {
+  const queryClient = useQueryClient()
   const save = useNotifyingMutation({
-    mutationFn: () =>
+    mutationFn: (changes: UpdateOrganisationBody['data']) =>
       api.patch<Organisation>(`/organisations/${organisation.id}`, { data: changes }),
     onSuccess: (updated) => queryClient.setQueryData(['organisations', organisation.id], updated),
     invalidates: [{ queryKey: ['organisations'], exact: true }, SESSION_KEY],
     success: 'Organisation saved',
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    save.mutate()
-  }
-
   return (
     <Paper withBorder p="lg" radius="md">
-      <form onSubmit={submit} noValidate>
-        <Stack>
+      <OrganisationForm
+        mode="edit"
+        heading={
           <Title order={2} size="h4">
             Edit details
           </Title>
-          <FormError error={save.error} />
-          <TextInput
-            label="Organisation name"
-            required
-            minLength={2}
-            maxLength={160}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fieldError(save.error, 'name')}
-          />
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput
-              label="Website"
-              description="Starting with https://; leave empty for none"
-              type="url"
-              maxLength={500}
-              value={website}
-              onChange={(e) => setWebsite(e.currentTarget.value)}
-              error={fieldError(save.error, 'website')}
-            />
-            <TextInput
-              label="Country"
-              description="Two-letter ISO code; leave empty for none"
-              maxLength={2}
-              value={country}
-              onChange={(e) => setCountry(e.currentTarget.value.toUpperCase())}
-              error={fieldError(save.error, 'country')}
-            />
-          </SimpleGrid>
-          <Group>
-            <Button
-              type="submit"
-              loading={save.isPending}
-              disabled={!changed || name.trim().length < 2}
-            >
-              Save changes
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+        }
+        initial={{
+          name: organisation.name,
+          type: organisation.type,
+          website: organisation.website ?? '',
+          country: organisation.country ?? '',
+        }}
+        submitLabel="Save changes"
+        cannotSubmit={(details) => Object.keys(changesOf(organisation, details)).length === 0}
+        onSubmit={(details) => save.mutate(changesOf(organisation, details))}
+        pending={save.isPending}
+        error={save.error}
+      />
     </Paper>
   )
 }
