@@ -2,33 +2,27 @@ import { Button, Group, Paper, PasswordInput, Stack, Title } from '@mantine/core
 import { useState, type FormEvent } from 'react'
 import { isAppError } from '../../../common/errors.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import {
-  MIN_PASSWORD_LENGTH,
-  PASSWORD_POLICY,
-  passwordTooShort,
-} from '../../components/password-policy.ts'
+import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
 import { api } from '../../lib/api.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
 
 export function PasswordTab() {
   const [currentPassword, setCurrentPassword] = useState('')
-  const [newPassword, setNewPassword] = useState('')
-  const [touched, setTouched] = useState(false)
+  const newPassword = useNewPassword()
 
   const change = useNotifyingMutation({
-    mutationFn: () => api.post('/account/password', { currentPassword, newPassword }),
+    mutationFn: () =>
+      api.post('/account/password', { currentPassword, newPassword: newPassword.value }),
     onSuccess: () => {
       setCurrentPassword('')
-      setNewPassword('')
-      setTouched(false)
+      newPassword.clear()
     },
     success: 'Password changed',
   })
 
   function submit(event: FormEvent) {
     event.preventDefault()
-    setTouched(true)
-    if (newPassword.length >= MIN_PASSWORD_LENGTH) change.mutate()
+    if (newPassword.check()) change.mutate()
   }
 
   const error = change.error
@@ -50,24 +44,16 @@ export function PasswordTab() {
             onChange={(e) => setCurrentPassword(e.currentTarget.value)}
             error={currentError ?? fieldError(error, 'currentPassword')}
           />
-          <PasswordInput
+          <NewPasswordInput
             label="New password"
-            autoComplete="new-password"
-            required
-            description={PASSWORD_POLICY}
-            value={newPassword}
-            onChange={(e) => setNewPassword(e.currentTarget.value)}
-            onBlur={() => setTouched(newPassword !== '')}
-            error={
-              (touched ? passwordTooShort(newPassword) : undefined) ??
-              fieldError(error, 'newPassword')
-            }
+            {...newPassword.input}
+            error={fieldError(error, 'newPassword')}
           />
           <Group>
             <Button
               type="submit"
               loading={change.isPending}
-              disabled={currentPassword === '' || newPassword === ''}
+              disabled={currentPassword === '' || newPassword.value === ''}
             >
               Change password
             </Button>

@@ -4,7 +4,6 @@ import {
   Container,
   Group,
   Paper,
-  PasswordInput,
   Stack,
   Text,
   TextInput,
@@ -24,11 +23,7 @@ import { isAppError } from '../../../common/errors.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { useDocumentTitle } from '../../components/page.tsx'
-import {
-  MIN_PASSWORD_LENGTH,
-  PASSWORD_POLICY,
-  passwordTooShort,
-} from '../../components/password-policy.ts'
+import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
@@ -41,14 +36,13 @@ type AcceptResult = Static<typeof AcceptInvitationResultSchema>
 function NewAccountForm({ token, preview }: { token: string; preview: InvitationPreview }) {
   const navigate = useNavigate()
   const [displayName, setDisplayName] = useState('')
-  const [password, setPassword] = useState('')
-  const [touched, setTouched] = useState(false)
+  const password = useNewPassword()
 
   const accept = useMutation({
     mutationFn: () =>
       api.post<AcceptResult>(`/invitations/${encodeURIComponent(token)}/accept`, {
         displayName: displayName.trim(),
-        password,
+        password: password.value,
       }),
     onSuccess: (result) => {
       notifications.show({
@@ -63,8 +57,7 @@ function NewAccountForm({ token, preview }: { token: string; preview: Invitation
 
   function submit(event: FormEvent) {
     event.preventDefault()
-    setTouched(true)
-    if (password.length >= MIN_PASSWORD_LENGTH) accept.mutate()
+    if (password.check()) accept.mutate()
   }
 
   return (
@@ -83,23 +76,15 @@ function NewAccountForm({ token, preview }: { token: string; preview: Invitation
           onChange={(e) => setDisplayName(e.currentTarget.value)}
           error={fieldError(accept.error, 'displayName')}
         />
-        <PasswordInput
+        <NewPasswordInput
           label="Password"
-          autoComplete="new-password"
-          required
-          description={PASSWORD_POLICY}
-          value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)}
-          onBlur={() => setTouched(password !== '')}
-          error={
-            (touched ? passwordTooShort(password) : undefined) ??
-            fieldError(accept.error, 'password')
-          }
+          {...password.input}
+          error={fieldError(accept.error, 'password')}
         />
         <Button
           type="submit"
           loading={accept.isPending}
-          disabled={displayName.trim() === '' || password === ''}
+          disabled={displayName.trim() === '' || password.value === ''}
         >
           Accept invitation
         </Button>

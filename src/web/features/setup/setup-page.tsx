@@ -5,7 +5,6 @@ import {
   Code,
   Container,
   Paper,
-  PasswordInput,
   Stack,
   Text,
   TextInput,
@@ -21,11 +20,7 @@ import type { SetupLink, SetupStatusSchema, User } from '../../../common/api/acc
 import { isAppError } from '../../../common/errors.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { useDocumentTitle } from '../../components/page.tsx'
-import {
-  PASSWORD_POLICY,
-  passwordTooShort,
-  MIN_PASSWORD_LENGTH,
-} from '../../components/password-policy.ts'
+import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
@@ -68,8 +63,7 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
   const navigate = useNavigate()
   const [email, setEmail] = useState(link.email ?? '')
   const [displayName, setDisplayName] = useState('')
-  const [password, setPassword] = useState('')
-  const [touched, setTouched] = useState(false)
+  const password = useNewPassword()
 
   const create = useMutation({
     mutationFn: () =>
@@ -77,7 +71,7 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
         token,
         email: email.trim(),
         displayName: displayName.trim(),
-        password,
+        password: password.value,
       }),
     onSuccess: (user) => {
       notifications.show({
@@ -91,12 +85,10 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
 
   function submit(event: FormEvent) {
     event.preventDefault()
-    setTouched(true)
-    if (password.length >= MIN_PASSWORD_LENGTH) create.mutate()
+    if (password.check()) create.mutate()
   }
 
   const error = create.error
-  const tooShort = touched ? passwordTooShort(password) : undefined
   return (
     <form onSubmit={submit} noValidate>
       <Stack>
@@ -121,20 +113,15 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
           onChange={(e) => setDisplayName(e.currentTarget.value)}
           error={fieldError(error, 'displayName')}
         />
-        <PasswordInput
+        <NewPasswordInput
           label="Password"
-          autoComplete="new-password"
-          required
-          description={PASSWORD_POLICY}
-          value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)}
-          onBlur={() => setTouched(password !== '')}
-          error={tooShort ?? fieldError(error, 'password')}
+          {...password.input}
+          error={fieldError(error, 'password')}
         />
         <Button
           type="submit"
           loading={create.isPending}
-          disabled={email.trim() === '' || displayName.trim() === '' || password === ''}
+          disabled={email.trim() === '' || displayName.trim() === '' || password.value === ''}
         >
           Create administrator
         </Button>
