@@ -1,23 +1,13 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Group,
-  Paper,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Anchor, Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core'
 import { useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { Link } from 'react-router'
 import type { User } from '../../../common/api/accounts.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Panel } from '../../components/panel.tsx'
 import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
@@ -36,88 +26,71 @@ export function ProfileTab() {
     success: 'Profile saved',
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    save.mutate()
-  }
-
   const { user, memberships } = session
   return (
     <Stack gap="lg" maw={720}>
-      <Paper withBorder p="lg" radius="md">
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            <Title order={2} size="h4">
-              Profile
-            </Title>
-            <FormError error={save.error} />
-            <TextInput
-              label="Email"
-              value={user.email}
-              readOnly
-              description="Your sign-in name; it cannot be changed here."
-            />
-            <TextInput
-              label="Display name"
-              description="Shown to the other members of your organisations and in the audit log."
-              required
-              maxLength={120}
-              value={displayName}
-              onChange={(e) => setDisplayName(e.currentTarget.value)}
-              error={fieldError(save.error, 'displayName')}
-            />
-            <Group>
-              <Button
-                type="submit"
-                loading={save.isPending}
-                disabled={displayName.trim() === '' || displayName.trim() === user.displayName}
-              >
-                Save profile
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Paper>
-
-      <Paper withBorder p="lg" radius="md">
-        <Stack gap="sm">
-          <Title order={2} size="h4">
-            Your memberships
-          </Title>
-          <Group gap="xs">
-            {user.isNetworkAdmin && <Badge color="indigo">Network administrator</Badge>}
-            <Badge variant="light" color={user.twoFactorEnabled ? 'teal' : 'gray'}>
-              Two-factor {user.twoFactorEnabled ? 'on' : 'off'}
-            </Badge>
-            <Text size="sm" c="dimmed">
-              Member since {formatDate(user.createdAt)}
-            </Text>
-          </Group>
-          <DataTable
-            rows={memberships}
-            empty={
-              <Empty title="No organisations yet">
-                An administrator of an organisation can invite you by email.
-              </Empty>
-            }
-            minWidth={420}
-            columns={['Organisation', 'Type', 'Your role']}
-            rowKey={(m) => m.organisationId}
+      <Panel title="Profile" onSubmit={() => save.mutate()}>
+        <FormError error={save.error} />
+        <TextInput
+          label="Email"
+          value={user.email}
+          readOnly
+          description="Your sign-in name; it cannot be changed here."
+        />
+        <TextInput
+          label="Display name"
+          description="Shown to the other members of your organisations and in the audit log."
+          required
+          maxLength={120}
+          value={displayName}
+          onChange={(e) => setDisplayName(e.currentTarget.value)}
+          error={fieldError(save.error, 'displayName')}
+        />
+        <Group>
+          <Button
+            type="submit"
+            loading={save.isPending}
+            disabled={displayName.trim() === '' || displayName.trim() === user.displayName}
           >
-            {(m) => (
-              <>
-                <Table.Td>
-                  <Anchor component={Link} to={`/organisations/${m.organisationId}`}>
-                    {m.organisationName}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{ORGANISATION_TYPE_LABELS[m.organisationType]}</Table.Td>
-                <Table.Td>{ROLE_LABELS[m.role]}</Table.Td>
-              </>
-            )}
-          </DataTable>
-        </Stack>
-      </Paper>
+            Save profile
+          </Button>
+        </Group>
+      </Panel>
+
+      <Panel title="Your memberships" gap="sm">
+        <Group gap="xs">
+          {user.isNetworkAdmin && <Badge color="indigo">Network administrator</Badge>}
+          <Badge variant="light" color={user.twoFactorEnabled ? 'teal' : 'gray'}>
+            Two-factor {user.twoFactorEnabled ? 'on' : 'off'}
+          </Badge>
+          <Text size="sm" c="dimmed">
+            Member since {formatDate(user.createdAt)}
+          </Text>
+        </Group>
+        <DataTable
+          rows={memberships}
+          empty={
+            <Empty title="No organisations yet">
+              An administrator of an organisation can invite you by email.
+            </Empty>
+          }
+          minWidth={420}
+          columns={['Organisation', 'Type', 'Your role']}
+          rowKey={(m) => m.organisationId}
+        >
+          {(m) => (
+            <>
+              <Table.Td>
+                <Anchor component={Link} to={`/organisations/${m.organisationId}`}>
+                  {m.organisationName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{ORGANISATION_TYPE_LABELS[m.organisationType]}</Table.Td>
+              <Table.Td>{ROLE_LABELS[m.role]}</Table.Td>
+            </>
+          )}
+        </DataTable>
+      </Panel>
     </Stack>
   )
 }

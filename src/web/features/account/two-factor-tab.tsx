@@ -5,12 +5,10 @@ import {
   Group,
   Image,
   List,
-  Paper,
   PasswordInput,
   Stack,
   Text,
   TextInput,
-  Title,
 } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
@@ -21,6 +19,7 @@ import type { TwoFactorSetup } from '../../../common/api/accounts.ts'
 import { isAppError } from '../../../common/errors.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Panel } from '../../components/panel.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
 import { SESSION_KEY } from '../../lib/session.ts'
@@ -101,61 +100,51 @@ function Enrol() {
 
   if (!setup) {
     return (
-      <Paper withBorder p="lg" radius="md">
-        <Stack align="flex-start">
-          <Title order={2} size="h4">
-            Turn on two-factor sign-in
-          </Title>
-          <Text size="sm">
-            After your password, signing in will also ask for a six-digit code from an authenticator
-            app on your phone or computer (any app that supports TOTP codes). Someone who learns
-            your password still cannot sign in as you.
-          </Text>
-          <FormError error={start.error} />
-          <Button loading={start.isPending} onClick={() => start.mutate()}>
-            Set up two-factor
-          </Button>
-        </Stack>
-      </Paper>
+      <Panel title="Turn on two-factor sign-in" align="flex-start">
+        <Text size="sm">
+          After your password, signing in will also ask for a six-digit code from an authenticator
+          app on your phone or computer (any app that supports TOTP codes). Someone who learns your
+          password still cannot sign in as you.
+        </Text>
+        <FormError error={start.error} />
+        <Button loading={start.isPending} onClick={() => start.mutate()}>
+          Set up two-factor
+        </Button>
+      </Panel>
     )
   }
 
   const confirmError = codeError(confirm.error) ? undefined : confirm.error
   return (
-    <Paper withBorder p="lg" radius="md">
-      <Stack>
-        <Title order={2} size="h4">
-          Set up your authenticator
-        </Title>
-        <List type="ordered" spacing="xs" size="sm">
-          <List.Item>Open your authenticator app and add an account.</List.Item>
-          <List.Item>Scan the QR code, or type the secret below into the app.</List.Item>
-          <List.Item>Enter the six-digit code the app shows, to prove it works.</List.Item>
-        </List>
-        <Group align="flex-start" gap="lg">
-          <QrCode svg={setup.qrSvg} />
-          <Stack style={{ flex: '1 1 16rem' }} gap="xs">
-            <SecretReveal label="Secret for manual entry" value={setup.secret}>
-              Can’t scan? Type this into your app as a time-based key.
-            </SecretReveal>
-          </Stack>
-        </Group>
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            <FormError error={confirmError} />
-            <CodeInput value={code} onChange={setCode} error={codeError(confirm.error)} />
-            <Group>
-              <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>
-                Turn on two-factor
-              </Button>
-              <Button variant="default" onClick={() => setSetup(undefined)}>
-                Cancel
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Stack>
-    </Paper>
+    <Panel title="Set up your authenticator">
+      <List type="ordered" spacing="xs" size="sm">
+        <List.Item>Open your authenticator app and add an account.</List.Item>
+        <List.Item>Scan the QR code, or type the secret below into the app.</List.Item>
+        <List.Item>Enter the six-digit code the app shows, to prove it works.</List.Item>
+      </List>
+      <Group align="flex-start" gap="lg">
+        <QrCode svg={setup.qrSvg} />
+        <Stack style={{ flex: '1 1 16rem' }} gap="xs">
+          <SecretReveal label="Secret for manual entry" value={setup.secret}>
+            Can’t scan? Type this into your app as a time-based key.
+          </SecretReveal>
+        </Stack>
+      </Group>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <FormError error={confirmError} />
+          <CodeInput value={code} onChange={setCode} error={codeError(confirm.error)} />
+          <Group>
+            <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>
+              Turn on two-factor
+            </Button>
+            <Button variant="default" onClick={() => setSetup(undefined)}>
+              Cancel
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Panel>
   )
 }
 
@@ -173,48 +162,36 @@ function Disable() {
     },
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    disable.mutate()
-  }
-
   const wrongPassword = isAppError(disable.error, 'invalid_credentials')
   const generalError = wrongPassword || codeError(disable.error) ? undefined : disable.error
   return (
-    <Paper withBorder p="lg" radius="md">
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <Title order={2} size="h4">
-            Turn off two-factor sign-in
-          </Title>
-          <Text size="sm" c="dimmed">
-            Your account will be protected by your password alone. If the network requires
-            two-factor sign-in for your role, it cannot be turned off.
-          </Text>
-          <FormError error={generalError} />
-          <PasswordInput
-            label="Password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={wrongPassword ? disable.error?.message : fieldError(disable.error, 'password')}
-            maw={400}
-          />
-          <CodeInput value={code} onChange={setCode} error={codeError(disable.error)} />
-          <Group>
-            <Button
-              type="submit"
-              color="red"
-              loading={disable.isPending}
-              disabled={password === '' || code.length !== 6}
-            >
-              Turn off two-factor
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <Panel title="Turn off two-factor sign-in" onSubmit={() => disable.mutate()}>
+      <Text size="sm" c="dimmed">
+        Your account will be protected by your password alone. If the network requires two-factor
+        sign-in for your role, it cannot be turned off.
+      </Text>
+      <FormError error={generalError} />
+      <PasswordInput
+        label="Password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        error={wrongPassword ? disable.error?.message : fieldError(disable.error, 'password')}
+        maw={400}
+      />
+      <CodeInput value={code} onChange={setCode} error={codeError(disable.error)} />
+      <Group>
+        <Button
+          type="submit"
+          color="red"
+          loading={disable.isPending}
+          disabled={password === '' || code.length !== 6}
+        >
+          Turn off two-factor
+        </Button>
+      </Group>
+    </Panel>
   )
 }
 

@@ -1,9 +1,10 @@
-import { Alert, Button, Checkbox, Group, Paper, Stack, Text, Title } from '@mantine/core'
+import { Alert, Button, Checkbox, Group, Stack, Text } from '@mantine/core'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { IconInfoCircle } from '@tabler/icons-react'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { NetworkSettings, TwoFactorGroup } from '../../../common/api/admin.ts'
 import { FormError } from '../../components/form-error.tsx'
+import { Panel } from '../../components/panel.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { keysOf, TWO_FACTOR_GROUP_LABELS } from '../../lib/labels.ts'
@@ -26,63 +27,51 @@ function SettingsForm({ settings }: { settings: NetworkSettings }) {
     success: 'Settings saved',
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    save.mutate()
-  }
-
   const missing = RECOMMENDED.filter((g) => !groups.includes(g) && !groups.includes('everyone'))
   const unchanged =
     groups.length === settings.twoFactorRequiredFor.length &&
     groups.every((g) => settings.twoFactorRequiredFor.includes(g))
   return (
-    <Paper withBorder p="lg" radius="md" maw={720}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <Title order={2} size="h4">
-            Two-factor sign-in
-          </Title>
-          <Alert color="blue" variant="light" icon={<IconInfoCircle aria-hidden />}>
-            We recommend requiring two-factor sign-in at least for network administrators and for
-            members of assessor organisations: their accounts admit members, accredit assessors and
-            decide labels.
-          </Alert>
-          <FormError error={save.error} />
-          <Checkbox.Group
-            label="Require two-factor sign-in for"
-            description="People in a chosen group who have not set it up can use only their account settings until they do."
-            value={groups}
-            onChange={(value) => setGroups(value as TwoFactorGroup[])}
-          >
-            <Stack gap="xs" mt="sm">
-              {keysOf(TWO_FACTOR_GROUP_LABELS).map((group) => (
-                <Checkbox
-                  key={group}
-                  value={group}
-                  label={
-                    RECOMMENDED.includes(group)
-                      ? `${TWO_FACTOR_GROUP_LABELS[group]} (recommended)`
-                      : TWO_FACTOR_GROUP_LABELS[group]
-                  }
-                />
-              ))}
-            </Stack>
-          </Checkbox.Group>
-          {missing.length > 0 && (
-            <Text size="sm" c="orange.9">
-              Not following the recommendation:{' '}
-              {missing.map((g) => TWO_FACTOR_GROUP_LABELS[g].toLowerCase()).join(' and ')} can sign
-              in with a password alone.
-            </Text>
-          )}
-          <Group>
-            <Button type="submit" loading={save.isPending} disabled={unchanged}>
-              Save settings
-            </Button>
-          </Group>
+    <Panel title="Two-factor sign-in" maw={720} onSubmit={() => save.mutate()}>
+      <Alert color="blue" variant="light" icon={<IconInfoCircle aria-hidden />}>
+        We recommend requiring two-factor sign-in at least for network administrators and for
+        members of assessor organisations: their accounts admit members, accredit assessors and
+        decide labels.
+      </Alert>
+      <FormError error={save.error} />
+      <Checkbox.Group
+        label="Require two-factor sign-in for"
+        description="People in a chosen group who have not set it up can use only their account settings until they do."
+        value={groups}
+        onChange={(value) => setGroups(value as TwoFactorGroup[])}
+      >
+        <Stack gap="xs" mt="sm">
+          {keysOf(TWO_FACTOR_GROUP_LABELS).map((group) => (
+            <Checkbox
+              key={group}
+              value={group}
+              label={
+                RECOMMENDED.includes(group)
+                  ? `${TWO_FACTOR_GROUP_LABELS[group]} (recommended)`
+                  : TWO_FACTOR_GROUP_LABELS[group]
+              }
+            />
+          ))}
         </Stack>
-      </form>
-    </Paper>
+      </Checkbox.Group>
+      {missing.length > 0 && (
+        <Text size="sm" c="orange.9">
+          Not following the recommendation:{' '}
+          {missing.map((g) => TWO_FACTOR_GROUP_LABELS[g].toLowerCase()).join(' and ')} can sign in
+          with a password alone.
+        </Text>
+      )}
+      <Group>
+        <Button type="submit" loading={save.isPending} disabled={unchanged}>
+          Save settings
+        </Button>
+      </Group>
+    </Panel>
   )
 }
 

@@ -5,12 +5,10 @@ import {
   Code,
   Group,
   NativeSelect,
-  Paper,
   Stack,
   Table,
   Text,
   TextInput,
-  Title,
   VisuallyHidden,
 } from '@mantine/core'
 import { useMutation, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
@@ -21,6 +19,7 @@ import { TOKEN_SCOPES, type TokenScope } from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { QueryTable } from '../../components/data-table.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Panel } from '../../components/panel.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate, formatDateTime } from '../../lib/format.ts'
@@ -176,82 +175,77 @@ export function CreateTokenForm({
   }
 
   return (
-    <Paper withBorder p="lg" radius="md">
-      <Stack>
-        <Title order={2} size="h4">
-          Create an API token
-        </Title>
-        <Text size="sm" c="dimmed">
-          Programs use a token as <Code>Authorization: Bearer &lt;secret&gt;</Code>. Give each
-          program its own token with only the scopes it needs.
-        </Text>
-        {created && (
-          <SecretReveal label="Token secret" value={created.secret} warning>
-            Copy the secret of <strong>{created.token.name}</strong> now and store it safely. It is
-            shown only once; if it is lost, revoke the token and create a new one.
-          </SecretReveal>
-        )}
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            <FormError error={create.error} />
-            {organisations && (
-              <NativeSelect
-                label="Organisation"
-                value={chosenOrg}
-                onChange={(e) => setChosenOrg(e.currentTarget.value)}
-                data={organisations.map((m) => ({
-                  value: m.organisationId,
-                  label: m.organisationName,
-                }))}
-              />
-            )}
-            <TextInput
-              label="Token name"
-              description="Says what uses it, e.g. “CI pipeline” or “ERP export”"
-              required
-              maxLength={100}
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={fieldError(create.error, 'name')}
-            />
-            <Checkbox.Group
-              label="Scopes"
-              value={scopes}
-              onChange={(value) => setScopes(value as TokenScope[])}
-              error={fieldError(create.error, 'scopes')}
-            >
-              <Stack gap="xs" mt="xs">
-                {TOKEN_SCOPES.map((scope) => (
-                  <Checkbox
-                    key={scope}
-                    value={scope}
-                    label={
-                      <>
-                        <Code>{scope}</Code> — {SCOPE_LABELS[scope]}
-                      </>
-                    }
-                  />
-                ))}
-              </Stack>
-            </Checkbox.Group>
+    <Panel title="Create an API token">
+      <Text size="sm" c="dimmed">
+        Programs use a token as <Code>Authorization: Bearer &lt;secret&gt;</Code>. Give each program
+        its own token with only the scopes it needs.
+      </Text>
+      {created && (
+        <SecretReveal label="Token secret" value={created.secret} warning>
+          Copy the secret of <strong>{created.token.name}</strong> now and store it safely. It is
+          shown only once; if it is lost, revoke the token and create a new one.
+        </SecretReveal>
+      )}
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <FormError error={create.error} />
+          {organisations && (
             <NativeSelect
-              label="Expires after"
-              value={expiry}
-              onChange={(e) => setExpiry(e.currentTarget.value)}
-              data={EXPIRY_OPTIONS}
+              label="Organisation"
+              value={chosenOrg}
+              onChange={(e) => setChosenOrg(e.currentTarget.value)}
+              data={organisations.map((m) => ({
+                value: m.organisationId,
+                label: m.organisationName,
+              }))}
             />
-            <Group>
-              <Button
-                type="submit"
-                loading={create.isPending}
-                disabled={name.trim() === '' || scopes.length === 0 || chosenOrg === ''}
-              >
-                Create token
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Stack>
-    </Paper>
+          )}
+          <TextInput
+            label="Token name"
+            description="Says what uses it, e.g. “CI pipeline” or “ERP export”"
+            required
+            maxLength={100}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={fieldError(create.error, 'name')}
+          />
+          <Checkbox.Group
+            label="Scopes"
+            value={scopes}
+            onChange={(value) => setScopes(value as TokenScope[])}
+            error={fieldError(create.error, 'scopes')}
+          >
+            <Stack gap="xs" mt="xs">
+              {TOKEN_SCOPES.map((scope) => (
+                <Checkbox
+                  key={scope}
+                  value={scope}
+                  label={
+                    <>
+                      <Code>{scope}</Code> — {SCOPE_LABELS[scope]}
+                    </>
+                  }
+                />
+              ))}
+            </Stack>
+          </Checkbox.Group>
+          <NativeSelect
+            label="Expires after"
+            value={expiry}
+            onChange={(e) => setExpiry(e.currentTarget.value)}
+            data={EXPIRY_OPTIONS}
+          />
+          <Group>
+            <Button
+              type="submit"
+              loading={create.isPending}
+              disabled={name.trim() === '' || scopes.length === 0 || chosenOrg === ''}
+            >
+              Create token
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Panel>
   )
 }

@@ -3,7 +3,6 @@ import {
   Button,
   Group,
   NativeSelect,
-  Paper,
   Stack,
   Table,
   Text,
@@ -17,6 +16,7 @@ import type { OrganisationRole } from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { QueryTable } from '../../components/data-table.tsx'
+import { Panel } from '../../components/panel.tsx'
 import { Empty } from '../../components/query-state.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
@@ -54,52 +54,47 @@ function InviteForm({ organisation }: { organisation: Organisation }) {
   }
 
   return (
-    <Paper withBorder p="lg" radius="md">
-      <Stack>
-        <Title order={2} size="h4">
-          Invite someone
-        </Title>
-        {result && (
-          <SecretReveal label="Invitation link" value={result.link}>
-            {result.emailed
-              ? `We emailed this link to ${result.invitation.email}. You can also send it yourself. `
-              : `This server does not send email, so nobody has been told yet: send this link to ${result.invitation.email} yourself. `}
-            It works once and expires on {formatDateTime(result.invitation.expiresAt)}. It is shown
-            only now.
-          </SecretReveal>
-        )}
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            <FormError error={invite.error} />
-            <Group align="flex-start" gap="md" grow preventGrowOverflow={false}>
-              <TextInput
-                label="Email"
-                type="email"
-                required
-                autoComplete="off"
-                value={email}
-                onChange={(e) => setEmail(e.currentTarget.value)}
-                error={fieldError(invite.error, 'email')}
-                miw={220}
-              />
-              <NativeSelect
-                label="Role"
-                value={role}
-                onChange={(e) => setRole(e.currentTarget.value as OrganisationRole)}
-                data={assignableRoles(access).map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
-                error={fieldError(invite.error, 'role')}
-                miw={160}
-              />
-            </Group>
-            <Group>
-              <Button type="submit" loading={invite.isPending} disabled={email.trim() === ''}>
-                Send invitation
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Stack>
-    </Paper>
+    <Panel title="Invite someone">
+      {result && (
+        <SecretReveal label="Invitation link" value={result.link}>
+          {result.emailed
+            ? `We emailed this link to ${result.invitation.email}. You can also send it yourself. `
+            : `This server does not send email, so nobody has been told yet: send this link to ${result.invitation.email} yourself. `}
+          It works once and expires on {formatDateTime(result.invitation.expiresAt)}. It is shown
+          only now.
+        </SecretReveal>
+      )}
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <FormError error={invite.error} />
+          <Group align="flex-start" gap="md" grow preventGrowOverflow={false}>
+            <TextInput
+              label="Email"
+              type="email"
+              required
+              autoComplete="off"
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+              error={fieldError(invite.error, 'email')}
+              miw={220}
+            />
+            <NativeSelect
+              label="Role"
+              value={role}
+              onChange={(e) => setRole(e.currentTarget.value as OrganisationRole)}
+              data={assignableRoles(access).map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+              error={fieldError(invite.error, 'role')}
+              miw={160}
+            />
+          </Group>
+          <Group>
+            <Button type="submit" loading={invite.isPending} disabled={email.trim() === ''}>
+              Send invitation
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Panel>
   )
 }
 
