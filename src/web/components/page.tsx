@@ -10,17 +10,33 @@ export function useDocumentTitle(title: string | undefined): void {
 
 interface PageProps {
   title: string
+  /** The browser tab's title, when it is not the heading's. */
+  documentTitle?: string
   description?: ReactNode
   actions?: ReactNode
   size?: 'sm' | 'md' | 'lg' | 'xl'
+  /** A page of one task (sign-in, set-up, an invitation): a column this many pixels wide. */
+  width?: number
   children: ReactNode
 }
 
 /** A page's frame: one h1, an optional lead paragraph and actions, then the content. */
-export function Page({ title, description, actions, size = 'lg', children }: PageProps) {
-  useDocumentTitle(title)
+export function Page({
+  title,
+  documentTitle = title,
+  description,
+  actions,
+  size = 'lg',
+  width,
+  children,
+}: PageProps) {
+  useDocumentTitle(documentTitle)
   return (
-    <Container size={size} px={0}>
+    <Container
+      size={width ?? size}
+      px={0}
+      py={width === undefined ? undefined : { base: 'md', sm: 'xl' }}
+    >
       <Stack gap="lg">
         <Group justify="space-between" align="flex-start" gap="sm">
           <Stack gap={4} style={{ flex: '1 1 16rem' }}>

@@ -1,15 +1,4 @@
-import {
-  Anchor,
-  Button,
-  Container,
-  Group,
-  Paper,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Anchor, Button, Group, Paper, PasswordInput, Stack, Text, TextInput } from '@mantine/core'
 import { useMutation } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router'
@@ -17,7 +6,7 @@ import type { SignInResult } from '../../../common/api/accounts.ts'
 import { AppError, isAppError } from '../../../common/errors.ts'
 import { TWO_FACTOR_PATH } from '../../app/guards.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import { useDocumentTitle } from '../../components/page.tsx'
+import { Page, useDocumentTitle } from '../../components/page.tsx'
 import { Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { safeNextPath, useSession, useSetSession } from '../../lib/session.ts'
@@ -102,106 +91,102 @@ export function SignInPage() {
   const signInError = signIn.isError && !challengeOf(signIn.error) ? signIn.error : notice
 
   return (
-    <Container size={440} px={0} py={{ base: 'md', sm: 'xl' }}>
-      <Stack gap="lg">
-        <Stack gap={4}>
-          <Title order={1} size="h2">
-            Sign in
-          </Title>
-          <Text c="dimmed">
-            {step.kind === 'password'
-              ? 'Members of the network sign in with the email address they were invited with.'
-              : 'Enter the six-digit code from your authenticator app.'}
-          </Text>
-        </Stack>
-        <Paper withBorder radius="md" p="lg">
-          {step.kind === 'password' ? (
-            <form onSubmit={submitPassword} noValidate>
-              <Stack>
-                <FormError error={signInError} />
-                <TextInput
-                  label="Email"
-                  type="email"
-                  autoComplete="username"
-                  required
-                  value={email}
-                  onChange={(e) => setEmail(e.currentTarget.value)}
-                  error={fieldError(signInError, 'email')}
-                  autoFocus={email === ''}
-                />
-                <PasswordInput
-                  label="Password"
-                  autoComplete="current-password"
-                  required
-                  value={password}
-                  onChange={(e) => setPassword(e.currentTarget.value)}
-                  error={fieldError(signInError, 'password')}
-                  autoFocus={email !== ''}
-                />
-                <Button
-                  type="submit"
-                  loading={signIn.isPending}
-                  disabled={email.trim() === '' || password === ''}
+    <Page
+      title="Sign in"
+      width={440}
+      description={
+        step.kind === 'password'
+          ? 'Members of the network sign in with the email address they were invited with.'
+          : 'Enter the six-digit code from your authenticator app.'
+      }
+    >
+      <Paper withBorder radius="md" p="lg">
+        {step.kind === 'password' ? (
+          <form onSubmit={submitPassword} noValidate>
+            <Stack>
+              <FormError error={signInError} />
+              <TextInput
+                label="Email"
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+                error={fieldError(signInError, 'email')}
+                autoFocus={email === ''}
+              />
+              <PasswordInput
+                label="Password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                error={fieldError(signInError, 'password')}
+                autoFocus={email !== ''}
+              />
+              <Button
+                type="submit"
+                loading={signIn.isPending}
+                disabled={email.trim() === '' || password === ''}
+              >
+                Sign in
+              </Button>
+            </Stack>
+          </form>
+        ) : (
+          <form onSubmit={submitCode} noValidate>
+            <Stack>
+              <FormError
+                error={
+                  isAppError(verify.error, 'invalid_two_factor_code') ? undefined : verify.error
+                }
+              />
+              <TextInput
+                label="Authentication code"
+                description={`Signing in as ${email}`}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxLength={6}
+                required
+                autoFocus
+                value={code}
+                onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))}
+                error={
+                  isAppError(verify.error, 'invalid_two_factor_code')
+                    ? verify.error.message
+                    : undefined
+                }
+              />
+              <Button type="submit" loading={verify.isPending} disabled={code.length !== 6}>
+                Sign in
+              </Button>
+              <Group justify="center">
+                <Anchor
+                  component="button"
+                  type="button"
+                  size="sm"
+                  onClick={() => {
+                    setStep({ kind: 'password' })
+                    setPassword('')
+                    verify.reset()
+                    signIn.reset()
+                  }}
                 >
-                  Sign in
-                </Button>
-              </Stack>
-            </form>
-          ) : (
-            <form onSubmit={submitCode} noValidate>
-              <Stack>
-                <FormError
-                  error={
-                    isAppError(verify.error, 'invalid_two_factor_code') ? undefined : verify.error
-                  }
-                />
-                <TextInput
-                  label="Authentication code"
-                  description={`Signing in as ${email}`}
-                  inputMode="numeric"
-                  autoComplete="one-time-code"
-                  pattern="[0-9]{6}"
-                  maxLength={6}
-                  required
-                  autoFocus
-                  value={code}
-                  onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))}
-                  error={
-                    isAppError(verify.error, 'invalid_two_factor_code')
-                      ? verify.error.message
-                      : undefined
-                  }
-                />
-                <Button type="submit" loading={verify.isPending} disabled={code.length !== 6}>
-                  Sign in
-                </Button>
-                <Group justify="center">
-                  <Anchor
-                    component="button"
-                    type="button"
-                    size="sm"
-                    onClick={() => {
-                      setStep({ kind: 'password' })
-                      setPassword('')
-                      verify.reset()
-                      signIn.reset()
-                    }}
-                  >
-                    Use a different account
-                  </Anchor>
-                </Group>
-              </Stack>
-            </form>
-          )}
-        </Paper>
-        <Text size="sm" c="dimmed" ta="center">
-          New to the network? Organisations join by invitation — see{' '}
-          <Anchor component={Link} to="/#audiences">
-            who the network is for
-          </Anchor>
-          .
-        </Text>
-      </Stack>
-    </Container>
+                  Use a different account
+                </Anchor>
+              </Group>
+            </Stack>
+          </form>
+        )}
+      </Paper>
+      <Text size="sm" c="dimmed" ta="center">
+        New to the network? Organisations join by invitation — see{' '}
+        <Anchor component={Link} to="/#audiences">
+          who the network is for
+        </Anchor>
+        .
+      </Text>
+    </Page>
   )
 }

@@ -1,14 +1,4 @@
-import {
-  Alert,
-  Button,
-  Container,
-  Group,
-  Paper,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Alert, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { IconMailOpened } from '@tabler/icons-react'
@@ -22,7 +12,7 @@ import type {
 import { isAppError } from '../../../common/errors.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import { useDocumentTitle } from '../../components/page.tsx'
+import { Page } from '../../components/page.tsx'
 import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
@@ -160,7 +150,6 @@ function ExistingAccount({ token, preview }: { token: string; preview: Invitatio
 
 /** The page a one-time invitation link opens. */
 export function InvitationPage() {
-  useDocumentTitle('Invitation')
   const { token = '' } = useParams()
   const preview = useQuery({
     queryKey: ['invitation', token],
@@ -210,19 +199,13 @@ export function InvitationPage() {
   }
 
   return (
-    <Container size={520} px={0} py={{ base: 'md', sm: 'xl' }}>
-      <Stack gap="lg">
-        <Stack gap={4}>
-          <Title order={1} size="h2">
-            You are invited
-          </Title>
-          <Text c="dimmed">
-            Member organisations of the IIoT Safety Network work together on the security of
-            industrial IoT products.
-          </Text>
-        </Stack>
-        {body}
-      </Stack>
-    </Container>
+    <Page
+      title="You are invited"
+      documentTitle="Invitation"
+      width={520}
+      description="Member organisations of the IIoT Safety Network work together on the security of industrial IoT products."
+    >
+      {body}
+    </Page>
   )
 }

@@ -1,15 +1,4 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Code,
-  Container,
-  Paper,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Alert, Anchor, Button, Code, Paper, Stack, Text, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { IconInfoCircle } from '@tabler/icons-react'
@@ -19,7 +8,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router'
 import type { SetupLink, SetupStatusSchema, User } from '../../../common/api/accounts.ts'
 import { isAppError } from '../../../common/errors.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import { useDocumentTitle } from '../../components/page.tsx'
+import { Page } from '../../components/page.tsx'
 import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
@@ -132,7 +121,6 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
 
 /** First run: the one-time link printed by the server creates the first network administrator. */
 export function SetupPage() {
-  useDocumentTitle('Set up the network')
   const [params] = useSearchParams()
   const token = params.get('token') ?? ''
   const link = useQuery({
@@ -173,20 +161,17 @@ export function SetupPage() {
 
   const firstAdmin = !link.data || link.data.purpose === 'first_admin'
   return (
-    <Container size={520} px={0} py={{ base: 'md', sm: 'xl' }}>
-      <Stack gap="lg">
-        <Stack gap={4}>
-          <Title order={1} size="h2">
-            {firstAdmin ? 'Set up the network' : 'Create an administrator'}
-          </Title>
-          <Text c="dimmed">
-            {firstAdmin
-              ? 'Create the first network administrator. This account admits organisations, accredits assessors and sets the network’s security rules.'
-              : 'Create an account for a new network administrator.'}
-          </Text>
-        </Stack>
-        {body}
-      </Stack>
-    </Container>
+    <Page
+      title={firstAdmin ? 'Set up the network' : 'Create an administrator'}
+      documentTitle="Set up the network"
+      width={520}
+      description={
+        firstAdmin
+          ? 'Create the first network administrator. This account admits organisations, accredits assessors and sets the network’s security rules.'
+          : 'Create an account for a new network administrator.'
+      }
+    >
+      {body}
+    </Page>
   )
 }
