@@ -119,42 +119,31 @@ function MainNavigation() {
   const { pathname } = useLocation()
   const session = useSession().data
   const isActive = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`)
+  const links = [
+    { to: '/', label: 'Home', icon: IconHome, shown: true },
+    { to: '/organisations', label: 'Organisations', icon: IconBuildingCommunity, shown: !!session },
+    {
+      to: '/admin',
+      label: 'Administration',
+      icon: IconShieldLock,
+      shown: !!session?.user.isNetworkAdmin,
+    },
+    { to: '/account', label: 'Account', icon: IconUserCircle, shown: !!session },
+  ]
   return (
     <Stack gap={2}>
-      <NavLink
-        component={Link}
-        to="/"
-        label="Home"
-        leftSection={<IconHome size={18} aria-hidden />}
-        active={pathname === '/'}
-      />
-      {session && (
-        <NavLink
-          component={Link}
-          to="/organisations"
-          label="Organisations"
-          leftSection={<IconBuildingCommunity size={18} aria-hidden />}
-          active={isActive('/organisations')}
-        />
-      )}
-      {session?.user.isNetworkAdmin && (
-        <NavLink
-          component={Link}
-          to="/admin"
-          label="Administration"
-          leftSection={<IconShieldLock size={18} aria-hidden />}
-          active={isActive('/admin')}
-        />
-      )}
-      {session && (
-        <NavLink
-          component={Link}
-          to="/account"
-          label="Account"
-          leftSection={<IconUserCircle size={18} aria-hidden />}
-          active={isActive('/account')}
-        />
-      )}
+      {links
+        .filter((link) => link.shown)
+        .map((link) => (
+          <NavLink
+            key={link.to}
+            component={Link}
+            to={link.to}
+            label={link.label}
+            leftSection={<link.icon size={18} aria-hidden />}
+            active={link.to === '/' ? pathname === '/' : isActive(link.to)}
+          />
+        ))}
       <Divider
         my="sm"
         label="Coming soon"
