@@ -94,6 +94,7 @@ const WRITE_ROUTES: Record<
     valid: { data: { role: 'viewer' } },
   },
   'DELETE /api/v1/organisations/:orgId/members/:userId': null,
+  'DELETE /api/v1/organisations/:orgId/membership': null,
   'POST /api/v1/organisations/:orgId/invitations': {
     schema: InviteBodySchema,
     valid: { email: 'new@acme.test', role: 'member' },

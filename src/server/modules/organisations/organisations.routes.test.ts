@@ -518,6 +518,25 @@ describe('organisations over HTTP', () => {
       expect(sneaky.json().entries).toEqual(trail.json().entries)
     })
   })
+
+  it('lets any member leave, but not the last owner', async () => {
+    const org = await createOrg('Leavers Ltd')
+    const viewer = await join(org.id, 'viewer@leavers.test', 'viewer')
+    expect(
+      (await asUser(t.app, viewer)('DELETE', `/api/v1/organisations/${org.id}/membership`))
+        .statusCode,
+    ).toBe(204)
+    expect((await asUser(t.app, viewer)('GET', `/api/v1/organisations/${org.id}`)).statusCode).toBe(
+      403,
+    )
+    const last = await asAdmin('DELETE', `/api/v1/organisations/${org.id}/membership`)
+    expect(last.statusCode).toBe(409)
+    const actions = await asAdmin(
+      'GET',
+      `/api/v1/organisations/${org.id}/audit?action=membership.left`,
+    )
+    expect(actions.json().entries).toHaveLength(1)
+  })
 })
 
 describe('invitation mail', () => {

@@ -171,6 +171,24 @@ export const organisationsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = asyn
     },
   )
 
+  app.delete(
+    '/organisations/:orgId/membership',
+    {
+      config: { access: access.org('viewer') },
+      schema: {
+        tags,
+        summary: 'Leave the organisation (the last owner cannot)',
+        params: OrgParamsSchema,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const who = userWho(request)
+      await removeMember(ctx, who, request.params.orgId, who.actor.userId)
+      return reply.status(204).send(null)
+    },
+  )
+
   // ---- invitations
 
   app.get(

@@ -356,13 +356,18 @@ export async function removeMember(
   await ctx.db.transaction().execute(async (trx) => {
     const current = await findMembershipRole(trx, organisationId, userId)
     if (!current) throw new AppError('not_found', 'No such member')
-    assertMayManageRole(await actingRole(trx, who.actor, organisationId), current)
+    // Anyone may leave; removing someone else takes an admin (an owner, for owners).
+    const leaving = who.actor.type === 'user' && who.actor.userId === userId
+    if (!leaving) assertMayManageRole(await actingRole(trx, who.actor, organisationId), current)
     if (current === 'owner' && (await countOwners(trx, organisationId)) <= 1) {
-      throw new AppError('conflict', 'An organisation needs at least one owner.')
+      throw new AppError(
+        'conflict',
+        'An organisation needs at least one owner; make someone else owner first.',
+      )
     }
     await deleteMembership(trx, organisationId, userId)
     await recordAudit(trx, ctx.clock, who, {
-      action: 'membership.removed',
+      action: leaving ? 'membership.left' : 'membership.removed',
       organisationId,
       targetType: 'user',
       targetId: userId,
