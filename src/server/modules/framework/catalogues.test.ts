@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { AppError, isAppError } from '../../../common/errors.ts'
 import { PROJECT_ROOT } from '../../kernel/paths.ts'
 import {
-  type Catalogue,
+  type CatalogueFor,
   type CatalogueId,
   type CatalogueProblem,
   loadCatalogues,
@@ -29,15 +29,39 @@ const ISVS_DATA = path.join(
 const EXPECTED_COUNTS: Partial<Record<CatalogueId, number>> = {
   // 5.1-1 … 6-5: 13 categories + clause 6 (standards.md §2.1; ouspg/tcsfw etsi_en_303_645.py).
   'etsi-en-303-645': 67,
+  // standards.md §2.3 table: 43 CRs + 30 component-specific ones (2.4 and 3.2 for SAR/EDR/HDR/NDR;
+  // 2.13 and 3.10–3.14 for EDR/HDR/NDR; NDR 1.6, 1.13, 5.2, 5.3) = 73 base requirements, plus 49
+  // requirement enhancements (each component-type variant of an enhancement counted once).
+  'iec-62443-4-2': 122,
+  // standards.md §2.4: "8 practices, 47 requirements" (SM 13, SR 5, SD 4, SI 2, SVV 5, DM 6, SUM 5, SG 7).
+  'iec-62443-4-1': 47,
+  // NISTIR 8259A: six device cybersecurity capabilities (standards.md §2.2).
+  'nistir-8259a': 6,
+  // NISTIR 8259B: four non-technical supporting capabilities (standards.md §2.2).
+  'nistir-8259b': 4,
+  // NIST IR 8425: six product criteria and four developer criteria (standards.md §2.2).
+  'nist-ir-8425': 10,
+  // CRA Annex I: Part I 1 and 2(a)–(m) = 14, Part II 1–8 = 8 (standards.md §2.5).
+  'eu-cra-annex-i': 22,
+  // PSTI Schedule 1: passwords, reporting security issues, update periods (standards.md §1).
+  'uk-psti': 3,
+  // OWASP IoT Top 10 2018: I1–I10 (standards.md §2.6).
+  'owasp-iot-top-10': 10,
 }
 
 const catalogues = loadCatalogues()
 const byId = new Map(catalogues.map((c) => [c.catalogue, c]))
 
-function catalogue<Id extends CatalogueId>(id: Id): Extract<Catalogue, { catalogue: Id }> {
+function catalogue<Id extends CatalogueId>(id: Id): CatalogueFor<Id> {
   const found = byId.get(id)
   if (!found) throw new Error(`catalogue ${id} is not shipped`)
-  return found as Extract<Catalogue, { catalogue: Id }>
+  return found as CatalogueFor<Id>
+}
+
+function countBy<T>(list: T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const item of list) counts[key(item)] = (counts[key(item)] ?? 0) + 1
+  return counts
 }
 
 describe('shipped catalogues', () => {
@@ -63,6 +87,68 @@ describe('shipped catalogues', () => {
       .map((item) => item.id)
     expect(mandatory).toHaveLength(32)
     expect(mandatory).toEqual(expect.arrayContaining(['5.1-1', '5.2-1', '5.3-13', '5.13-1', '6-1']))
+  })
+
+  it('ships exactly the expected catalogues', () => {
+    expect(catalogues.map((c) => c.catalogue)).toEqual(
+      [...Object.keys(EXPECTED_COUNTS), 'owasp-isvs'].sort(),
+    )
+  })
+
+  it('IEC 62443-4-2 names FR, SL and component type and links every enhancement', () => {
+    const items = catalogue('iec-62443-4-2').items
+    expect(countBy(items, (item) => item.id.split(' ')[0] ?? '')).toEqual({
+      CR: 70,
+      SAR: 3,
+      EDR: 13,
+      HDR: 14,
+      NDR: 22,
+    })
+    expect(items.filter((item) => item.enhances === undefined)).toHaveLength(73)
+    for (const item of items) {
+      expect(item.componentType, item.id).toBe(
+        item.id.startsWith('CR ') ? undefined : item.id.split(' ')[0],
+      )
+    }
+    for (const item of items) {
+      expect(item.foundationalRequirement).toBe(Number(item.id.split(' ')[1]?.split('.')[0]))
+    }
+    const atSl12 = items.filter((item) => item.securityLevel <= 2)
+    expect(atSl12.map((item) => item.id)).toEqual(
+      expect.arrayContaining(['CR 1.1', 'CR 1.1 RE 1', 'EDR 3.10 RE 1', 'NDR 5.2 RE 1']),
+    )
+    expect(items.find((item) => item.id === 'CR 1.1 RE 2')?.securityLevel).toBe(3)
+  })
+
+  it('IEC 62443-4-1 has the eight practices with their requirement counts', () => {
+    const items = catalogue('iec-62443-4-1').items
+    expect(countBy(items, (item) => item.group ?? '')).toEqual({
+      SM: 13,
+      SR: 5,
+      SD: 4,
+      SI: 2,
+      SVV: 5,
+      DM: 6,
+      SUM: 5,
+      SG: 7,
+    })
+    expect(items.map((item) => item.id)).toEqual(expect.arrayContaining(['SM-1', 'SUM-5', 'SG-7']))
+  })
+
+  it('CRA Annex I has I.1, I.2(a)–(m) and II.1–II.8', () => {
+    const letters = 'abcdefghijklm'.split('').map((l) => `I.2(${l})`)
+    const partII = Array.from({ length: 8 }, (_, i) => `II.${i + 1}`)
+    expect(catalogue('eu-cra-annex-i').items.map((item) => item.id)).toEqual([
+      'I.1',
+      ...letters,
+      ...partII,
+    ])
+  })
+
+  it('OWASP IoT Top 10 is I1–I10', () => {
+    expect(catalogue('owasp-iot-top-10').items.map((item) => item.id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `I${i + 1}`),
+    )
   })
 
   const isvsData = fs.existsSync(ISVS_DATA)

@@ -90,6 +90,15 @@ export type Catalogue =
 
 export type CatalogueId = Catalogue['catalogue']
 
+/** The catalogue type (with its item type) for one catalogue id. */
+export type CatalogueFor<Id extends CatalogueId> = Catalogue extends infer C
+  ? C extends { catalogue: infer K }
+    ? Id extends K
+      ? C
+      : never
+    : never
+  : never
+
 /** One problem in one file; `text` is the one-line form `<file>:<line>:<col> <pointer>: <message>`. */
 export interface CatalogueProblem {
   file: string
