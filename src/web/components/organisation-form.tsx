@@ -1,11 +1,12 @@
-import { Button, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core'
-import { useState, type FormEvent, type ReactNode } from 'react'
+import { Button, Group, NativeSelect, SimpleGrid, TextInput } from '@mantine/core'
+import { useState, type ReactNode } from 'react'
 import {
   ORGANISATION_TYPE_LABELS,
   ORGANISATION_TYPES,
   type OrganisationType,
 } from '../../common/organisations.ts'
 import { fieldError, FormError } from './form-error.tsx'
+import { Form } from './form.tsx'
 
 /** The form's values as typed; blank optional fields are empty strings. */
 export interface OrganisationDetails {
@@ -59,11 +60,6 @@ export function OrganisationForm({
     setValues((current) => ({ ...current, ...changes }))
   const hints = HINTS[mode]
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    onSubmit(values)
-  }
-
   const name = (
     <TextInput
       label="Organisation name"
@@ -99,42 +95,40 @@ export function OrganisationForm({
   )
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        {heading}
-        <FormError error={error} />
-        {mode === 'create' ? (
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            {name}
-            <NativeSelect
-              label="Organisation type"
-              required
-              value={values.type}
-              onChange={(e) => set({ type: e.currentTarget.value as OrganisationType })}
-              data={ORGANISATION_TYPES.map((t) => ({
-                value: t,
-                label: ORGANISATION_TYPE_LABELS[t],
-              }))}
-              error={fieldError(error, 'type')}
-            />
-            {optionalFields}
-          </SimpleGrid>
-        ) : (
-          <>
-            {name}
-            <SimpleGrid cols={{ base: 1, sm: 2 }}>{optionalFields}</SimpleGrid>
-          </>
-        )}
-        <Group>
-          <Button
-            type="submit"
-            loading={pending}
-            disabled={values.name.trim().length < 2 || (cannotSubmit?.(values) ?? false)}
-          >
-            {submitLabel}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <Form onSubmit={() => onSubmit(values)}>
+      {heading}
+      <FormError error={error} />
+      {mode === 'create' ? (
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          {name}
+          <NativeSelect
+            label="Organisation type"
+            required
+            value={values.type}
+            onChange={(e) => set({ type: e.currentTarget.value as OrganisationType })}
+            data={ORGANISATION_TYPES.map((t) => ({
+              value: t,
+              label: ORGANISATION_TYPE_LABELS[t],
+            }))}
+            error={fieldError(error, 'type')}
+          />
+          {optionalFields}
+        </SimpleGrid>
+      ) : (
+        <>
+          {name}
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>{optionalFields}</SimpleGrid>
+        </>
+      )}
+      <Group>
+        <Button
+          type="submit"
+          loading={pending}
+          disabled={values.name.trim().length < 2 || (cannotSubmit?.(values) ?? false)}
+        >
+          {submitLabel}
+        </Button>
+      </Group>
+    </Form>
   )
 }

@@ -1,5 +1,6 @@
 import { Paper, Stack, Title, type PaperProps, type StackProps } from '@mantine/core'
-import type { FormEvent, ReactNode } from 'react'
+import type { ReactNode } from 'react'
+import { Form } from './form.tsx'
 
 interface PanelProps extends PaperProps {
   /** The panel's heading, an h2. */
@@ -16,26 +17,23 @@ interface PanelProps extends PaperProps {
 
 /** A bordered card with a heading: one task or topic on a page, often a form. */
 export function Panel({ title, onSubmit, gap, align, children, ...paperProps }: PanelProps) {
-  const content = (
-    <Stack gap={gap} align={align}>
-      <Title order={2} size="h4">
-        {title}
-      </Title>
-      {children}
-    </Stack>
+  const heading = (
+    <Title order={2} size="h4">
+      {title}
+    </Title>
   )
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    onSubmit?.()
-  }
   return (
     <Paper withBorder p="lg" radius="md" {...paperProps}>
       {onSubmit ? (
-        <form onSubmit={submit} noValidate>
-          {content}
-        </form>
+        <Form onSubmit={onSubmit} gap={gap} align={align}>
+          {heading}
+          {children}
+        </Form>
       ) : (
-        content
+        <Stack gap={gap} align={align}>
+          {heading}
+          {children}
+        </Stack>
       )}
     </Paper>
   )

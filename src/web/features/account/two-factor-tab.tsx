@@ -13,12 +13,13 @@ import {
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { IconShieldCheck, IconShieldLock } from '@tabler/icons-react'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { Link } from 'react-router'
 import type { TwoFactorSetup } from '../../../common/api/accounts.ts'
 import { isAppError } from '../../../common/errors.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Form } from '../../components/form.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
@@ -93,11 +94,6 @@ function Enrol() {
     },
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    confirm.mutate()
-  }
-
   if (!setup) {
     return (
       <Panel title="Turn on two-factor sign-in" align="flex-start">
@@ -130,20 +126,18 @@ function Enrol() {
           </SecretReveal>
         </Stack>
       </Group>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <FormError error={confirmError} />
-          <CodeInput value={code} onChange={setCode} error={codeError(confirm.error)} />
-          <Group>
-            <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>
-              Turn on two-factor
-            </Button>
-            <Button variant="default" onClick={() => setSetup(undefined)}>
-              Cancel
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+      <Form onSubmit={() => confirm.mutate()}>
+        <FormError error={confirmError} />
+        <CodeInput value={code} onChange={setCode} error={codeError(confirm.error)} />
+        <Group>
+          <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>
+            Turn on two-factor
+          </Button>
+          <Button variant="default" onClick={() => setSetup(undefined)}>
+            Cancel
+          </Button>
+        </Group>
+      </Form>
     </Panel>
   )
 }

@@ -14,7 +14,7 @@ import {
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { IconSearch } from '@tabler/icons-react'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { Link } from 'react-router'
 import type { AdminOrganisation } from '../../../common/api/admin.ts'
 import type { Organisation } from '../../../common/api/organisations.ts'
@@ -25,8 +25,9 @@ import {
 } from '../../../common/organisations.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
-import { fieldError, FormError } from '../../components/form-error.tsx'
 import { QueryTable } from '../../components/data-table.tsx'
+import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Form } from '../../components/form.tsx'
 import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
@@ -59,11 +60,6 @@ function AccreditButton({ organisation }: { organisation: AdminOrganisation }) {
     success: `${organisation.name} is accredited`,
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    accredit.mutate()
-  }
-
   return (
     <>
       <Button
@@ -78,35 +74,33 @@ function AccreditButton({ organisation }: { organisation: AdminOrganisation }) {
         Accredit
       </Button>
       <Modal opened={opened} onClose={close} title={`Accredit ${organisation.name}`} centered>
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            <Text size="sm">
-              An accredited assessor may review assessments and grant tiers. Record on what basis
-              the network accredits it; the note is kept in the audit log.
-            </Text>
-            <FormError error={accredit.error} />
-            <Textarea
-              label="Accreditation note"
-              description="e.g. scope of the accreditation, the accrediting body and its reference"
-              required
-              autosize
-              minRows={3}
-              maxLength={1000}
-              value={note}
-              onChange={(e) => setNote(e.currentTarget.value)}
-              error={fieldError(accredit.error, 'note')}
-              data-autofocus
-            />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={accredit.isPending} disabled={note.trim() === ''}>
-                Accredit
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+        <Form onSubmit={() => accredit.mutate()}>
+          <Text size="sm">
+            An accredited assessor may review assessments and grant tiers. Record on what basis the
+            network accredits it; the note is kept in the audit log.
+          </Text>
+          <FormError error={accredit.error} />
+          <Textarea
+            label="Accreditation note"
+            description="e.g. scope of the accreditation, the accrediting body and its reference"
+            required
+            autosize
+            minRows={3}
+            maxLength={1000}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            error={fieldError(accredit.error, 'note')}
+            data-autofocus
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={accredit.isPending} disabled={note.trim() === ''}>
+              Accredit
+            </Button>
+          </Group>
+        </Form>
       </Modal>
     </>
   )

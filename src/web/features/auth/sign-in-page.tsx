@@ -1,11 +1,12 @@
-import { Anchor, Button, Group, Paper, PasswordInput, Stack, Text, TextInput } from '@mantine/core'
+import { Anchor, Button, Group, Paper, PasswordInput, Text, TextInput } from '@mantine/core'
 import { useMutation } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router'
 import type { SignInResult } from '../../../common/api/accounts.ts'
 import { AppError, isAppError } from '../../../common/errors.ts'
 import { TWO_FACTOR_PATH } from '../../app/guards.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Form } from '../../components/form.tsx'
 import { Page, useDocumentTitle } from '../../components/page.tsx'
 import { Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
@@ -78,13 +79,7 @@ export function SignInPage() {
     return <Navigate to={next} replace />
   }
 
-  function submitPassword(event: FormEvent) {
-    event.preventDefault()
-    signIn.mutate()
-  }
-
-  function submitCode(event: FormEvent) {
-    event.preventDefault()
+  function submitCode() {
     if (step.kind === 'code') verify.mutate(step.challenge)
   }
 
@@ -102,82 +97,76 @@ export function SignInPage() {
     >
       <Paper withBorder radius="md" p="lg">
         {step.kind === 'password' ? (
-          <form onSubmit={submitPassword} noValidate>
-            <Stack>
-              <FormError error={signInError} />
-              <TextInput
-                label="Email"
-                type="email"
-                autoComplete="username"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.currentTarget.value)}
-                error={fieldError(signInError, 'email')}
-                autoFocus={email === ''}
-              />
-              <PasswordInput
-                label="Password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(e) => setPassword(e.currentTarget.value)}
-                error={fieldError(signInError, 'password')}
-                autoFocus={email !== ''}
-              />
-              <Button
-                type="submit"
-                loading={signIn.isPending}
-                disabled={email.trim() === '' || password === ''}
-              >
-                Sign in
-              </Button>
-            </Stack>
-          </form>
+          <Form onSubmit={() => signIn.mutate()}>
+            <FormError error={signInError} />
+            <TextInput
+              label="Email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+              error={fieldError(signInError, 'email')}
+              autoFocus={email === ''}
+            />
+            <PasswordInput
+              label="Password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              error={fieldError(signInError, 'password')}
+              autoFocus={email !== ''}
+            />
+            <Button
+              type="submit"
+              loading={signIn.isPending}
+              disabled={email.trim() === '' || password === ''}
+            >
+              Sign in
+            </Button>
+          </Form>
         ) : (
-          <form onSubmit={submitCode} noValidate>
-            <Stack>
-              <FormError
-                error={
-                  isAppError(verify.error, 'invalid_two_factor_code') ? undefined : verify.error
-                }
-              />
-              <TextInput
-                label="Authentication code"
-                description={`Signing in as ${email}`}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-                autoFocus
-                value={code}
-                onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))}
-                error={
-                  isAppError(verify.error, 'invalid_two_factor_code')
-                    ? verify.error.message
-                    : undefined
-                }
-              />
-              <Button type="submit" loading={verify.isPending} disabled={code.length !== 6}>
-                Sign in
-              </Button>
-              <Group justify="center">
-                <Anchor
-                  component="button"
-                  type="button"
-                  size="sm"
-                  onClick={() => {
-                    setStep({ kind: 'password' })
-                    setPassword('')
-                    verify.reset()
-                    signIn.reset()
-                  }}
-                >
-                  Use a different account
-                </Anchor>
-              </Group>
-            </Stack>
-          </form>
+          <Form onSubmit={submitCode}>
+            <FormError
+              error={isAppError(verify.error, 'invalid_two_factor_code') ? undefined : verify.error}
+            />
+            <TextInput
+              label="Authentication code"
+              description={`Signing in as ${email}`}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              autoFocus
+              value={code}
+              onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))}
+              error={
+                isAppError(verify.error, 'invalid_two_factor_code')
+                  ? verify.error.message
+                  : undefined
+              }
+            />
+            <Button type="submit" loading={verify.isPending} disabled={code.length !== 6}>
+              Sign in
+            </Button>
+            <Group justify="center">
+              <Anchor
+                component="button"
+                type="button"
+                size="sm"
+                onClick={() => {
+                  setStep({ kind: 'password' })
+                  setPassword('')
+                  verify.reset()
+                  signIn.reset()
+                }}
+              >
+                Use a different account
+              </Anchor>
+            </Group>
+          </Form>
         )}
       </Paper>
       <Text size="sm" c="dimmed" ta="center">

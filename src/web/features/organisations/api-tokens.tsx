@@ -12,13 +12,14 @@ import {
   VisuallyHidden,
 } from '@mantine/core'
 import { useMutation, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
-import { useState, type FormEvent, type ReactNode } from 'react'
+import { useState, type ReactNode } from 'react'
 import type { MembershipSummary } from '../../../common/api/accounts.ts'
 import type { ApiToken, CreatedToken } from '../../../common/api/organisations.ts'
 import { TOKEN_SCOPES, type TokenScope } from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { QueryTable } from '../../components/data-table.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Form } from '../../components/form.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
@@ -168,8 +169,7 @@ export function CreateTokenForm({
     },
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
+  function submit() {
     setCreated(undefined)
     create.mutate()
   }
@@ -186,66 +186,64 @@ export function CreateTokenForm({
           shown only once; if it is lost, revoke the token and create a new one.
         </SecretReveal>
       )}
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <FormError error={create.error} />
-          {organisations && (
-            <NativeSelect
-              label="Organisation"
-              value={chosenOrg}
-              onChange={(e) => setChosenOrg(e.currentTarget.value)}
-              data={organisations.map((m) => ({
-                value: m.organisationId,
-                label: m.organisationName,
-              }))}
-            />
-          )}
-          <TextInput
-            label="Token name"
-            description="Says what uses it, e.g. “CI pipeline” or “ERP export”"
-            required
-            maxLength={100}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fieldError(create.error, 'name')}
-          />
-          <Checkbox.Group
-            label="Scopes"
-            value={scopes}
-            onChange={(value) => setScopes(value as TokenScope[])}
-            error={fieldError(create.error, 'scopes')}
-          >
-            <Stack gap="xs" mt="xs">
-              {TOKEN_SCOPES.map((scope) => (
-                <Checkbox
-                  key={scope}
-                  value={scope}
-                  label={
-                    <>
-                      <Code>{scope}</Code> — {SCOPE_LABELS[scope]}
-                    </>
-                  }
-                />
-              ))}
-            </Stack>
-          </Checkbox.Group>
+      <Form onSubmit={submit}>
+        <FormError error={create.error} />
+        {organisations && (
           <NativeSelect
-            label="Expires after"
-            value={expiry}
-            onChange={(e) => setExpiry(e.currentTarget.value)}
-            data={EXPIRY_OPTIONS}
+            label="Organisation"
+            value={chosenOrg}
+            onChange={(e) => setChosenOrg(e.currentTarget.value)}
+            data={organisations.map((m) => ({
+              value: m.organisationId,
+              label: m.organisationName,
+            }))}
           />
-          <Group>
-            <Button
-              type="submit"
-              loading={create.isPending}
-              disabled={name.trim() === '' || scopes.length === 0 || chosenOrg === ''}
-            >
-              Create token
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+        )}
+        <TextInput
+          label="Token name"
+          description="Says what uses it, e.g. “CI pipeline” or “ERP export”"
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={fieldError(create.error, 'name')}
+        />
+        <Checkbox.Group
+          label="Scopes"
+          value={scopes}
+          onChange={(value) => setScopes(value as TokenScope[])}
+          error={fieldError(create.error, 'scopes')}
+        >
+          <Stack gap="xs" mt="xs">
+            {TOKEN_SCOPES.map((scope) => (
+              <Checkbox
+                key={scope}
+                value={scope}
+                label={
+                  <>
+                    <Code>{scope}</Code> — {SCOPE_LABELS[scope]}
+                  </>
+                }
+              />
+            ))}
+          </Stack>
+        </Checkbox.Group>
+        <NativeSelect
+          label="Expires after"
+          value={expiry}
+          onChange={(e) => setExpiry(e.currentTarget.value)}
+          data={EXPIRY_OPTIONS}
+        />
+        <Group>
+          <Button
+            type="submit"
+            loading={create.isPending}
+            disabled={name.trim() === '' || scopes.length === 0 || chosenOrg === ''}
+          >
+            Create token
+          </Button>
+        </Group>
+      </Form>
     </Panel>
   )
 }

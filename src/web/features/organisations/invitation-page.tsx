@@ -2,7 +2,7 @@ import { Alert, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/co
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { IconMailOpened } from '@tabler/icons-react'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import type { Static } from 'typebox'
 import type {
@@ -12,8 +12,9 @@ import type {
 import { isAppError } from '../../../common/errors.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import { Page } from '../../components/page.tsx'
+import { Form } from '../../components/form.tsx'
 import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
+import { Page } from '../../components/page.tsx'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
@@ -45,41 +46,38 @@ function NewAccountForm({ token, preview }: { token: string; preview: Invitation
     },
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
+  function submit() {
     if (password.check()) accept.mutate()
   }
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <Text size="sm">Create your account to join. You will sign in with {preview.email}.</Text>
-        <FormError error={accept.error} />
-        <TextInput label="Email" value={preview.email} readOnly />
-        <TextInput
-          label="Display name"
-          description="How other members see you"
-          autoComplete="name"
-          required
-          maxLength={120}
-          value={displayName}
-          onChange={(e) => setDisplayName(e.currentTarget.value)}
-          error={fieldError(accept.error, 'displayName')}
-        />
-        <NewPasswordInput
-          label="Password"
-          {...password.input}
-          error={fieldError(accept.error, 'password')}
-        />
-        <Button
-          type="submit"
-          loading={accept.isPending}
-          disabled={displayName.trim() === '' || password.value === ''}
-        >
-          Accept invitation
-        </Button>
-      </Stack>
-    </form>
+    <Form onSubmit={submit}>
+      <Text size="sm">Create your account to join. You will sign in with {preview.email}.</Text>
+      <FormError error={accept.error} />
+      <TextInput label="Email" value={preview.email} readOnly />
+      <TextInput
+        label="Display name"
+        description="How other members see you"
+        autoComplete="name"
+        required
+        maxLength={120}
+        value={displayName}
+        onChange={(e) => setDisplayName(e.currentTarget.value)}
+        error={fieldError(accept.error, 'displayName')}
+      />
+      <NewPasswordInput
+        label="Password"
+        {...password.input}
+        error={fieldError(accept.error, 'password')}
+      />
+      <Button
+        type="submit"
+        loading={accept.isPending}
+        disabled={displayName.trim() === '' || password.value === ''}
+      >
+        Accept invitation
+      </Button>
+    </Form>
   )
 }
 

@@ -10,12 +10,13 @@ import {
   Title,
 } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { Invitation, InviteResult, Organisation } from '../../../common/api/organisations.ts'
 import type { OrganisationRole } from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
-import { fieldError, FormError } from '../../components/form-error.tsx'
 import { QueryTable } from '../../components/data-table.tsx'
+import { fieldError, FormError } from '../../components/form-error.tsx'
+import { Form } from '../../components/form.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { Empty } from '../../components/query-state.tsx'
 import { SecretReveal } from '../../components/secret-reveal.tsx'
@@ -47,8 +48,7 @@ function InviteForm({ organisation }: { organisation: Organisation }) {
     },
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
+  function submit() {
     setResult(undefined)
     invite.mutate()
   }
@@ -64,36 +64,34 @@ function InviteForm({ organisation }: { organisation: Organisation }) {
           only now.
         </SecretReveal>
       )}
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <FormError error={invite.error} />
-          <Group align="flex-start" gap="md" grow preventGrowOverflow={false}>
-            <TextInput
-              label="Email"
-              type="email"
-              required
-              autoComplete="off"
-              value={email}
-              onChange={(e) => setEmail(e.currentTarget.value)}
-              error={fieldError(invite.error, 'email')}
-              miw={220}
-            />
-            <NativeSelect
-              label="Role"
-              value={role}
-              onChange={(e) => setRole(e.currentTarget.value as OrganisationRole)}
-              data={assignableRoles(access).map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
-              error={fieldError(invite.error, 'role')}
-              miw={160}
-            />
-          </Group>
-          <Group>
-            <Button type="submit" loading={invite.isPending} disabled={email.trim() === ''}>
-              Send invitation
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+      <Form onSubmit={submit}>
+        <FormError error={invite.error} />
+        <Group align="flex-start" gap="md" grow preventGrowOverflow={false}>
+          <TextInput
+            label="Email"
+            type="email"
+            required
+            autoComplete="off"
+            value={email}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+            error={fieldError(invite.error, 'email')}
+            miw={220}
+          />
+          <NativeSelect
+            label="Role"
+            value={role}
+            onChange={(e) => setRole(e.currentTarget.value as OrganisationRole)}
+            data={assignableRoles(access).map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+            error={fieldError(invite.error, 'role')}
+            miw={160}
+          />
+        </Group>
+        <Group>
+          <Button type="submit" loading={invite.isPending} disabled={email.trim() === ''}>
+            Send invitation
+          </Button>
+        </Group>
+      </Form>
     </Panel>
   )
 }

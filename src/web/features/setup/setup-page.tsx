@@ -2,14 +2,15 @@ import { Alert, Anchor, Button, Code, Paper, Stack, Text, TextInput } from '@man
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { IconInfoCircle } from '@tabler/icons-react'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { Static } from 'typebox'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import type { SetupLink, SetupStatusSchema, User } from '../../../common/api/accounts.ts'
 import { isAppError } from '../../../common/errors.ts'
 import { fieldError, FormError } from '../../components/form-error.tsx'
-import { Page } from '../../components/page.tsx'
+import { Form } from '../../components/form.tsx'
 import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
+import { Page } from '../../components/page.tsx'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
@@ -72,50 +73,47 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
     },
   })
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
+  function submit() {
     if (password.check()) create.mutate()
   }
 
   const error = create.error
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <FormError error={error} />
-        <TextInput
-          label="Email"
-          type="email"
-          autoComplete="username"
-          required
-          readOnly={link.email !== null}
-          description={link.email !== null ? 'Fixed by the set-up link' : undefined}
-          value={email}
-          onChange={(e) => setEmail(e.currentTarget.value)}
-          error={fieldError(error, 'email')}
-        />
-        <TextInput
-          label="Display name"
-          autoComplete="name"
-          required
-          maxLength={120}
-          value={displayName}
-          onChange={(e) => setDisplayName(e.currentTarget.value)}
-          error={fieldError(error, 'displayName')}
-        />
-        <NewPasswordInput
-          label="Password"
-          {...password.input}
-          error={fieldError(error, 'password')}
-        />
-        <Button
-          type="submit"
-          loading={create.isPending}
-          disabled={email.trim() === '' || displayName.trim() === '' || password.value === ''}
-        >
-          Create administrator
-        </Button>
-      </Stack>
-    </form>
+    <Form onSubmit={submit}>
+      <FormError error={error} />
+      <TextInput
+        label="Email"
+        type="email"
+        autoComplete="username"
+        required
+        readOnly={link.email !== null}
+        description={link.email !== null ? 'Fixed by the set-up link' : undefined}
+        value={email}
+        onChange={(e) => setEmail(e.currentTarget.value)}
+        error={fieldError(error, 'email')}
+      />
+      <TextInput
+        label="Display name"
+        autoComplete="name"
+        required
+        maxLength={120}
+        value={displayName}
+        onChange={(e) => setDisplayName(e.currentTarget.value)}
+        error={fieldError(error, 'displayName')}
+      />
+      <NewPasswordInput
+        label="Password"
+        {...password.input}
+        error={fieldError(error, 'password')}
+      />
+      <Button
+        type="submit"
+        loading={create.isPending}
+        disabled={email.trim() === '' || displayName.trim() === '' || password.value === ''}
+      >
+        Create administrator
+      </Button>
+    </Form>
   )
 }
 
