@@ -9,11 +9,9 @@ import {
   Table,
   Text,
   Textarea,
-  TextInput,
 } from '@mantine/core'
-import { useDebouncedValue, useDisclosure } from '@mantine/hooks'
+import { useDisclosure } from '@mantine/hooks'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { IconSearch } from '@tabler/icons-react'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import type { AdminOrganisation } from '../../../common/api/admin.ts'
@@ -29,6 +27,7 @@ import { QueryTable } from '../../components/data-table.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Form } from '../../components/form.tsx'
 import { Empty } from '../../components/query-state.tsx'
+import { SearchInput, useSearch } from '../../components/search-input.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
@@ -158,25 +157,22 @@ export function AdminOrganisationsTab() {
   // Organisation pages are for members; others see the name without a link.
   const session = useCurrentSession()
   const memberOf = new Set(session.memberships.map((m) => m.organisationId))
-  const [query, setQuery] = useState('')
+  const search = useSearch()
   const [type, setType] = useState<OrganisationType | ''>('')
-  const [debounced] = useDebouncedValue(query.trim(), 300)
   const organisations = useQuery({
-    queryKey: [...KEY, debounced, type],
-    queryFn: () => api.get<AdminOrganisation[]>('/admin/organisations', { query: debounced, type }),
+    queryKey: [...KEY, search.query, type],
+    queryFn: () =>
+      api.get<AdminOrganisation[]>('/admin/organisations', { query: search.query, type }),
     placeholderData: (previous) => previous,
   })
   return (
     <Stack>
       <Group align="flex-end" gap="md">
-        <TextInput
+        <SearchInput
           label="Search organisations"
           placeholder="Name"
-          leftSection={<IconSearch size={16} aria-hidden />}
-          value={query}
-          onChange={(e) => setQuery(e.currentTarget.value)}
+          search={search}
           style={{ flex: '1 1 16rem' }}
-          maxLength={200}
         />
         <NativeSelect
           label="Organisation type"
@@ -198,7 +194,7 @@ export function AdminOrganisationsTab() {
         loadingLabel="Loading organisations…"
         empty={
           <Empty title="No organisations found">
-            {debounced || type ? 'Nothing matches this search.' : 'No organisation exists yet.'}
+            {search.query || type ? 'Nothing matches this search.' : 'No organisation exists yet.'}
           </Empty>
         }
         minWidth={760}

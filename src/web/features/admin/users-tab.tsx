@@ -1,14 +1,12 @@
-import { Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core'
-import { useDebouncedValue } from '@mantine/hooks'
+import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
-import { IconSearch } from '@tabler/icons-react'
-import { useState } from 'react'
 import type { AdminUser, UpdateUserBodySchema } from '../../../common/api/admin.ts'
 import type { Static } from 'typebox'
 import { useCurrentSession } from '../../app/guards.tsx'
 import { ConfirmButton, confirming } from '../../components/confirm-button.tsx'
 import { QueryTable } from '../../components/data-table.tsx'
 import { Empty } from '../../components/query-state.tsx'
+import { SearchInput, useSearch } from '../../components/search-input.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
@@ -89,30 +87,21 @@ function UserActions({ user }: { user: AdminUser }) {
 
 export function AdminUsersTab() {
   const session = useCurrentSession()
-  const [query, setQuery] = useState('')
-  const [debounced] = useDebouncedValue(query.trim(), 300)
+  const search = useSearch()
   const users = useQuery({
-    queryKey: [...KEY, debounced],
-    queryFn: () => api.get<AdminUser[]>('/admin/users', { query: debounced }),
+    queryKey: [...KEY, search.query],
+    queryFn: () => api.get<AdminUser[]>('/admin/users', { query: search.query }),
     placeholderData: (previous) => previous,
   })
   return (
     <Stack>
-      <TextInput
-        label="Search users"
-        placeholder="Name or email"
-        leftSection={<IconSearch size={16} aria-hidden />}
-        value={query}
-        onChange={(e) => setQuery(e.currentTarget.value)}
-        maw={480}
-        maxLength={200}
-      />
+      <SearchInput label="Search users" placeholder="Name or email" search={search} maw={480} />
       <QueryTable
         query={users}
         loadingLabel="Loading users…"
         empty={
           <Empty title="No users found">
-            {debounced ? 'Nothing matches this search.' : undefined}
+            {search.query ? 'Nothing matches this search.' : undefined}
           </Empty>
         }
         minWidth={860}
