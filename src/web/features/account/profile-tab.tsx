@@ -6,7 +6,8 @@ import type { User } from '../../../common/api/accounts.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
 import { DataTable } from '../../components/data-table.tsx'
-import { fieldError, FormError } from '../../components/form-error.tsx'
+import { DisplayNameInput } from '../../components/display-name-input.tsx'
+import { FormError } from '../../components/form-error.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { Empty } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
@@ -37,14 +38,11 @@ export function ProfileTab() {
           readOnly
           description="Your sign-in name; it cannot be changed here."
         />
-        <TextInput
-          label="Display name"
+        <DisplayNameInput
           description="Shown to the other members of your organisations and in the audit log."
-          required
-          maxLength={120}
           value={displayName}
-          onChange={(e) => setDisplayName(e.currentTarget.value)}
-          error={fieldError(save.error, 'displayName')}
+          onChange={setDisplayName}
+          formError={save.error}
         />
         <Group>
           <Button

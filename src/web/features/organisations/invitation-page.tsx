@@ -11,6 +11,7 @@ import type {
 } from '../../../common/api/organisations.ts'
 import { isAppError } from '../../../common/errors.ts'
 import { ORGANISATION_TYPE_LABELS } from '../../../common/organisations.ts'
+import { DisplayNameInput } from '../../components/display-name-input.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Form } from '../../components/form.tsx'
 import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
@@ -55,15 +56,12 @@ function NewAccountForm({ token, preview }: { token: string; preview: Invitation
       <Text size="sm">Create your account to join. You will sign in with {preview.email}.</Text>
       <FormError error={accept.error} />
       <TextInput label="Email" value={preview.email} readOnly />
-      <TextInput
-        label="Display name"
+      <DisplayNameInput
         description="How other members see you"
         autoComplete="name"
-        required
-        maxLength={120}
         value={displayName}
-        onChange={(e) => setDisplayName(e.currentTarget.value)}
-        error={fieldError(accept.error, 'displayName')}
+        onChange={setDisplayName}
+        formError={accept.error}
       />
       <NewPasswordInput
         label="Password"

@@ -7,6 +7,7 @@ import type { Static } from 'typebox'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import type { SetupLink, SetupStatusSchema, User } from '../../../common/api/accounts.ts'
 import { isAppError } from '../../../common/errors.ts'
+import { DisplayNameInput } from '../../components/display-name-input.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Form } from '../../components/form.tsx'
 import { NewPasswordInput, useNewPassword } from '../../components/new-password-input.tsx'
@@ -92,14 +93,11 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
         onChange={(e) => setEmail(e.currentTarget.value)}
         error={fieldError(error, 'email')}
       />
-      <TextInput
-        label="Display name"
+      <DisplayNameInput
         autoComplete="name"
-        required
-        maxLength={120}
         value={displayName}
-        onChange={(e) => setDisplayName(e.currentTarget.value)}
-        error={fieldError(error, 'displayName')}
+        onChange={setDisplayName}
+        formError={error}
       />
       <NewPasswordInput
         label="Password"
