@@ -1,15 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Image,
-  List,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core'
+import { Alert, Badge, Button, Group, Image, List, PasswordInput, Stack, Text } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { IconShieldCheck, IconShieldLock } from '@tabler/icons-react'
@@ -18,6 +7,7 @@ import { Link } from 'react-router'
 import type { TwoFactorSetup } from '../../../common/api/accounts.ts'
 import { isAppError } from '../../../common/errors.ts'
 import { useCurrentSession } from '../../app/guards.tsx'
+import { CodeInput } from '../../components/code-input.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Form } from '../../components/form.tsx'
 import { Panel } from '../../components/panel.tsx'
@@ -25,33 +15,7 @@ import { SecretReveal } from '../../components/secret-reveal.tsx'
 import { api } from '../../lib/api.ts'
 import { SESSION_KEY } from '../../lib/session.ts'
 
-function CodeInput({
-  value,
-  onChange,
-  error,
-  description,
-}: {
-  value: string
-  onChange: (value: string) => void
-  error?: string
-  description?: string
-}) {
-  return (
-    <TextInput
-      label="Authentication code"
-      description={description}
-      inputMode="numeric"
-      autoComplete="one-time-code"
-      pattern="[0-9]{6}"
-      maxLength={6}
-      required
-      value={value}
-      onChange={(e) => onChange(e.currentTarget.value.replace(/\D/g, ''))}
-      error={error}
-      w={{ base: '100%', xs: 240 }}
-    />
-  )
-}
+const CODE_WIDTH = { base: '100%', xs: 240 }
 
 function codeError(error: unknown): string | undefined {
   return isAppError(error, 'invalid_two_factor_code') ? error.message : fieldError(error, 'code')
@@ -128,7 +92,12 @@ function Enrol() {
       </Group>
       <Form onSubmit={() => confirm.mutate()}>
         <FormError error={confirmError} />
-        <CodeInput value={code} onChange={setCode} error={codeError(confirm.error)} />
+        <CodeInput
+          value={code}
+          onChange={setCode}
+          error={codeError(confirm.error)}
+          w={CODE_WIDTH}
+        />
         <Group>
           <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>
             Turn on two-factor
@@ -174,7 +143,7 @@ function Disable() {
         error={wrongPassword ? disable.error?.message : fieldError(disable.error, 'password')}
         maw={400}
       />
-      <CodeInput value={code} onChange={setCode} error={codeError(disable.error)} />
+      <CodeInput value={code} onChange={setCode} error={codeError(disable.error)} w={CODE_WIDTH} />
       <Group>
         <Button
           type="submit"

@@ -5,6 +5,7 @@ import { Link, Navigate, useNavigate, useSearchParams } from 'react-router'
 import type { SignInResult } from '../../../common/api/accounts.ts'
 import { AppError, isAppError } from '../../../common/errors.ts'
 import { TWO_FACTOR_PATH } from '../../app/guards.tsx'
+import { CodeInput } from '../../components/code-input.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Form } from '../../components/form.tsx'
 import { Page, useDocumentTitle } from '../../components/page.tsx'
@@ -131,17 +132,11 @@ export function SignInPage() {
             <FormError
               error={isAppError(verify.error, 'invalid_two_factor_code') ? undefined : verify.error}
             />
-            <TextInput
-              label="Authentication code"
+            <CodeInput
               description={`Signing in as ${email}`}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              required
               autoFocus
               value={code}
-              onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))}
+              onChange={setCode}
               error={
                 isAppError(verify.error, 'invalid_two_factor_code')
                   ? verify.error.message
