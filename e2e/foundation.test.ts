@@ -1,6 +1,17 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, snap, startPlatform, watchForErrors, type Platform } from './support.ts'
+import {
+  accessibilityViolations,
+  launchBrowser,
+  SCREENSHOTS,
+  snap,
+  startPlatform,
+  watchForErrors,
+  type AxeViolation,
+  type Platform,
+} from './support.ts'
 
 const JOURNEY = 'foundation'
 const ADMIN = {
@@ -30,6 +41,12 @@ async function signIn(page: Page, base: string, who: { email: string; password: 
 describe('first run → administrator → organisation → invitation → member → audit log', () => {
   let platform: Platform
   let browser: Browser
+  /** Accessibility problems found along the way, by page; asserted empty at the end. */
+  const accessibility: Record<string, AxeViolation[]> = {}
+  const checkAccessibility = async (page: Page, name: string) => {
+    const found = await accessibilityViolations(page)
+    if (found.length > 0) accessibility[name] = found
+  }
 
   beforeAll(async () => {
     platform = await startPlatform()
@@ -49,6 +66,7 @@ describe('first run → administrator → organisation → invitation → member
     await admin.goto(base)
     await expect.poll(() => admin.getByRole('heading', { level: 1 }).count()).toBeGreaterThan(0)
     await snap(admin, JOURNEY, '01-landing')
+    await checkAccessibility(admin, 'landing')
 
     // First-run set-up through the printed one-time link.
     await admin.goto(platform.setupLink)
@@ -56,6 +74,7 @@ describe('first run → administrator → organisation → invitation → member
     await admin.getByLabel('Display name').fill(ADMIN.name)
     await admin.locator('input[type="password"]').fill(ADMIN.password)
     await snap(admin, JOURNEY, '02-setup')
+    await checkAccessibility(admin, 'setup')
     await admin.getByRole('button', { name: 'Create administrator' }).click()
     await admin
       .getByRole('link', { name: /sign in/i })
@@ -76,6 +95,7 @@ describe('first run → administrator → organisation → invitation → member
     await admin.getByRole('link', { name: 'Acme Controls' }).first().click()
     await waitForPath(admin, (path) => /^\/organisations\/[0-9a-f-]{36}/.test(path))
     await snap(admin, JOURNEY, '05-organisation')
+    await checkAccessibility(admin, 'organisation')
 
     // Invite a member; the one-time link is shown once.
     await admin.getByRole('tab', { name: /invitations/i }).click()
@@ -93,6 +113,7 @@ describe('first run → administrator → organisation → invitation → member
     await member.getByLabel('Display name').fill(MEMBER.name)
     await member.locator('input[type="password"]').fill(MEMBER.password)
     await snap(member, JOURNEY, '07-member-accepts')
+    await checkAccessibility(member, 'invitation (phone-sized)')
     await member.getByRole('button', { name: 'Accept invitation' }).click()
     await waitForPath(member, (path) => path.startsWith('/sign-in'))
     // Wait for the sign-in page itself, not the invitation page's password field still on screen.
@@ -104,6 +125,7 @@ describe('first run → administrator → organisation → invitation → member
     await member.goto(`${base}/organisations`)
     await member.getByRole('link', { name: 'Acme Controls' }).first().waitFor()
     await snap(member, JOURNEY, '08-member-signed-in')
+    await checkAccessibility(member, 'organisations (phone-sized)')
 
     // The administrator sees those events in the audit log.
     await admin.goto(`${base}/admin`)
@@ -119,6 +141,7 @@ describe('first run → administrator → organisation → invitation → member
     }
     await expect.poll(() => admin.getByText(MEMBER.email).count()).toBeGreaterThan(0)
     await snap(admin, JOURNEY, '09-audit-log')
+    await checkAccessibility(admin, 'audit log')
 
     await admin.getByRole('button', { name: /verify/i }).click()
     await admin
@@ -138,6 +161,12 @@ describe('first run → administrator → organisation → invitation → member
       (p) => !p.includes('status of 401'),
     )
     expect(pageErrors).toEqual([])
+    // Written out in full for whoever has to fix a finding.
+    fs.writeFileSync(
+      path.join(SCREENSHOTS, JOURNEY, 'accessibility.json'),
+      JSON.stringify(accessibility, null, 2),
+    )
+    expect(accessibility).toEqual({})
     await memberContext.close()
   })
 })

@@ -149,3 +149,46 @@ export function watchForErrors(page: Page): string[] {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
   return problems
 }
+
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8')
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[]; html?: string; failureSummary?: string }[]
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules: labels, contrast, roles, keyboard names) on the page
+ * and returns the serious and critical violations. Evaluated through the DevTools protocol, so
+ * the platform's Content-Security-Policy stays as strict as it is.
+ */
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE)
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> }
+      }
+    ).axe
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    })
+    return result.violations
+  })
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes
+        .slice(0, 5)
+        .map((n) => ({
+          target: n.target,
+          html: n.html?.slice(0, 300),
+          failureSummary: n.failureSummary,
+        })),
+    }))
+}

@@ -156,10 +156,9 @@ function MainNavigation() {
           component={Link}
           to={`/areas/${area.slug}`}
           label={area.title}
-          aria-label={`${area.title} (coming soon)`}
           leftSection={<area.icon size={18} aria-hidden />}
           rightSection={
-            <Badge size="xs" variant="light" color="gray" aria-hidden>
+            <Badge size="xs" variant="light" color="gray">
               Soon
             </Badge>
           }

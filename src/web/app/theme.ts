@@ -1,4 +1,4 @@
-import { Alert, createTheme, type CSSVariablesResolver } from '@mantine/core'
+import { Alert, createTheme, Notification, type CSSVariablesResolver } from '@mantine/core'
 
 // Shade 9 in the light scheme keeps white-on-colour buttons and coloured text at WCAG AA contrast
 // (Mantine's default shade 6 is about 3:1 for most colours).
@@ -16,6 +16,10 @@ export const theme = createTheme({
     // Mantine makes every Alert an assertive live region; only errors should interrupt a screen
     // reader (they pass role="alert" themselves), the rest are notes.
     Alert: Alert.extend({ defaultProps: { role: 'note' } }),
+    // The close button of a notification has only an icon; give it a name.
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } },
+    }),
   },
 })
 

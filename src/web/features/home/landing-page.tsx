@@ -326,7 +326,11 @@ function SetupNotice() {
   })
   if (!setup.data?.needsSetup) return null
   return (
-    <Alert color="orange" title="This platform is not set up yet">
+    <Alert
+      color="orange"
+      title="This platform is not set up yet"
+      styles={{ label: { color: 'var(--mantine-color-text)' } }}
+    >
       No network administrator exists. Open the one-time set-up link that the server printed when it
       first started, or create a new link from a shell with <Code>isn admin create</Code>.
     </Alert>
