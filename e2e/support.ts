@@ -183,12 +183,10 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
       id: v.id,
       impact: v.impact,
       help: v.help,
-      nodes: v.nodes
-        .slice(0, 5)
-        .map((n) => ({
-          target: n.target,
-          html: n.html?.slice(0, 300),
-          failureSummary: n.failureSummary,
-        })),
+      nodes: v.nodes.slice(0, 5).map((n) => ({
+        target: n.target,
+        html: n.html?.slice(0, 300),
+        failureSummary: n.failureSummary,
+      })),
     }))
 }
