@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -10,6 +9,7 @@ import { observabilityRoutes } from './http/observability.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { applyRouteConventions, type RegisteredRoute } from './http/route-conventions.ts'
 import { validatorCompiler } from './http/validation.ts'
+import { registerSecurityHeaders } from './http/security-headers.ts'
 import { registerWeb } from './http/web.ts'
 import type { Ctx } from './kernel/context.ts'
 import { VERSION } from './kernel/paths.ts'
@@ -55,25 +55,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
     }
   })
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        // Mantine sets style attributes at run time.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  })
+  registerSecurityHeaders(app)
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
