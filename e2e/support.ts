@@ -1,23 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { freePort } from '../src/server/testing/free-port.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 export const SCREENSHOTS = path.join(ROOT, 'e2e/screenshots')
 const POSTGRES_ADMIN_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function postgresAnswers(): Promise<boolean> {
   const client = new pg.Client({

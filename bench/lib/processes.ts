@@ -1,7 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { log, trackChild } from './cleanup.ts'
 
@@ -10,21 +9,7 @@ const MAX_CAPTURE = 1_000_000
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** A port that was free a moment ago (the OS picks it; the caller binds it right away). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, HOST, () => {
-      const address = server.address()
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port)
-        else reject(new Error('no port assigned'))
-      })
-    })
-  })
-}
+export { freePort } from '../../src/server/testing/free-port.ts'
 
 export interface Server {
   label: string

@@ -1,5 +1,4 @@
 import { execFile, spawn } from 'node:child_process'
-import net from 'node:net'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,6 +7,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../server/kernel/paths.ts'
 import { newId } from '../server/kernel/crypto.ts'
+import { freePort } from '../server/testing/free-port.ts'
 import { TEST_DIALECT, TEST_POSTGRES_URL } from '../server/testing/test-db.ts'
 
 const run = promisify(execFile)
@@ -25,14 +25,6 @@ async function isn(args: string[], env: Record<string, string>) {
     const e = error as { code: number; stdout: string; stderr: string }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** Starts a long-running command, waits until `ready` says so, then stops it with SIGTERM. */
