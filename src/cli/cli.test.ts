@@ -40,7 +40,8 @@ async function runUntilSignal(
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const deadline = Date.now() + 30_000
+  // Inside the test's own 20 s timeout, so a command that never gets ready is still killed.
+  const deadline = Date.now() + 15_000
   while (!(await ready(output).catch(() => false))) {
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
