@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import { containsInsensitive } from '../../db/dialect.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import type {
   NewUserRow,
   OneTimeLinkTable,
@@ -77,8 +78,8 @@ export async function insertSession(db: Db, row: SessionRow): Promise<void> {
 }
 
 /** The session with this token hash and its user, in one query: the hot path of every request. */
-export async function findSessionWithUser(db: Db, tokenHash: string) {
-  return db
+export const findSessionWithUser = preparedQuery((db: Db, tokenHash: string) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select([
@@ -95,9 +96,8 @@ export async function findSessionWithUser(db: Db, tokenHash: string) {
       'users.disabled_at',
       'users.created_at',
     ])
-    .where('sessions.token_hash', '=', tokenHash)
-    .executeTakeFirst()
-}
+    .where('sessions.token_hash', '=', tokenHash),
+)
 
 export async function touchSession(
   db: Db,

@@ -1,6 +1,7 @@
 import type { OrganisationRole, OrganisationType } from '../../../common/organisations.ts'
 import type { Db } from '../../db/database.ts'
 import { containsInsensitive } from '../../db/dialect.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import type { InvitationRow, NewOrganisationRow, OrganisationRow } from './organisations.table.ts'
 
 // ---- organisations
@@ -9,12 +10,9 @@ export async function insertOrganisation(db: Db, row: NewOrganisationRow): Promi
   await db.insertInto('organisations').values(row).execute()
 }
 
-export async function findOrganisationById(
-  db: Db,
-  id: string,
-): Promise<OrganisationRow | undefined> {
-  return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst()
-}
+export const findOrganisationById = preparedQuery((db: Db, id: string) =>
+  db.selectFrom('organisations').selectAll().where('id', '=', id),
+)
 
 export async function findOrganisationBySlug(
   db: Db,
@@ -79,18 +77,20 @@ export async function insertMembership(
   await db.insertInto('memberships').values(row).execute()
 }
 
+const findMembership = preparedQuery((db: Db, organisationId: string, userId: string) =>
+  db
+    .selectFrom('memberships')
+    .select('role')
+    .where('organisation_id', '=', organisationId)
+    .where('user_id', '=', userId),
+)
+
 export async function findMembershipRole(
   db: Db,
   organisationId: string,
   userId: string,
 ): Promise<OrganisationRole | undefined> {
-  const row = await db
-    .selectFrom('memberships')
-    .select('role')
-    .where('organisation_id', '=', organisationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  return row?.role
+  return (await findMembership(db, organisationId, userId))?.role
 }
 
 export async function listMembersWithUsers(db: Db, organisationId: string) {

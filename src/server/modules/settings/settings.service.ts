@@ -10,11 +10,22 @@ const KEY = 'network'
 /** What a fresh network starts with: nobody is forced, but the admin page recommends it. */
 export const DEFAULT_SETTINGS: NetworkSettings = { twoFactorRequiredFor: [] }
 
+/**
+ * The settings are read on every signed-in request, so each process keeps them for a few seconds.
+ * A change made here is seen at once; other instances see it within CACHE_MS.
+ */
+const CACHE_MS = 5_000
+const cache = new WeakMap<Ctx['db'], { settings: NetworkSettings; readAt: number }>()
+
 export async function getNetworkSettings(ctx: Pick<Ctx, 'db'>): Promise<NetworkSettings> {
+  const cached = cache.get(ctx.db)
+  if (cached && performance.now() - cached.readAt < CACHE_MS) return cached.settings
   const row = await findSetting(ctx.db, KEY)
-  return row
+  const settings = row
     ? { ...DEFAULT_SETTINGS, ...(JSON.parse(row.value) as Partial<NetworkSettings>) }
     : DEFAULT_SETTINGS
+  if (!ctx.db.isTransaction) cache.set(ctx.db, { settings, readAt: performance.now() })
+  return settings
 }
 
 export async function updateNetworkSettings(
@@ -22,7 +33,8 @@ export async function updateNetworkSettings(
   who: { actor: Extract<Actor, { type: 'user' }>; meta?: RequestMeta },
   changes: Partial<NetworkSettings>,
 ): Promise<NetworkSettings> {
-  return ctx.db.transaction().execute(async (trx) => {
+  cache.delete(ctx.db)
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     const before = await getNetworkSettings({ db: trx })
     const after = { ...before, ...changes }
     await upsertSetting(
@@ -40,6 +52,9 @@ export async function updateNetworkSettings(
     })
     return after
   })
+  // Dropped again after the commit, in case a request re-read the old value meanwhile.
+  cache.delete(ctx.db)
+  return updated
 }
 
 /** True when the network requires two-factor sign-in of someone with these roles. */
