@@ -131,9 +131,8 @@ export function loadConfig(
   }
 
   const databaseUrl = read('DATABASE_URL') ?? ENV_VARS.DATABASE_URL.default
-  let dialect: Config['dialect'] = 'sqlite'
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) dialect = 'postgres'
-  else if (!databaseUrl.startsWith('sqlite:')) {
+  const dialect = dialectOf(databaseUrl)
+  if (dialect === 'sqlite' && !databaseUrl.startsWith('sqlite:')) {
     problems.push({
       variable: 'DATABASE_URL',
       problem: `must start with "sqlite:" or "postgres://", got "${databaseUrl}"`,
@@ -197,6 +196,11 @@ export function loadConfig(
     throw new AppError('invalid_config', `Invalid configuration:\n${lines}`, { details: problems })
   }
   return Object.freeze(config)
+}
+
+/** The database kind a `DATABASE_URL` names; anything not PostgreSQL is SQLite. */
+export function dialectOf(databaseUrl: string): 'sqlite' | 'postgres' {
+  return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite'
 }
 
 /** The SQLite file path of a `sqlite:` URL (`:memory:` stays as it is). */

@@ -11,11 +11,10 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
 } from 'kysely'
-import { sqliteFilename } from '../config.ts'
+import { dialectOf, sqliteFilename } from '../config.ts'
 import type { Database } from './schema.ts'
 
 export type Db = Kysely<Database>
-export type Dialect = 'sqlite' | 'postgres'
 
 // Kysely opens SQLite transactions with a deferred BEGIN; two processes (serve and worker) that
 // both upgrade a read lock to a write lock would then deadlock with SQLITE_BUSY. BEGIN IMMEDIATE
@@ -58,10 +57,6 @@ function withStatementCache(sqlite: SqliteDatabase): SqliteDatabase {
       return statement
     },
   }
-}
-
-export function dialectOf(databaseUrl: string): Dialect {
-  return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite'
 }
 
 /**

@@ -53,6 +53,17 @@ declare module 'fastify' {
   }
 }
 
+/** The signed-in person behind a request, for routes that only people (not API tokens) may use. */
+export function userWho(request: FastifyRequest): {
+  actor: Extract<Actor, { type: 'user' }>
+  meta: RequestMeta
+} {
+  if (request.actor.type !== 'user') {
+    throw new AppError('forbidden', 'Only people, not API tokens, can do this.')
+  }
+  return { actor: request.actor, meta: request.meta }
+}
+
 export const SESSION_COOKIE = 'isn_session'
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 

@@ -37,7 +37,12 @@ export async function countNetworkAdmins(db: Db): Promise<number> {
   return Number(row.count)
 }
 
-export async function findUsers(db: Db, query: string | undefined, limit: number) {
+/** Users with their organisation counts: those matching `query`, or the one with `userId`. */
+export async function findUsers(
+  db: Db,
+  filter: { query?: string; userId?: string },
+  limit: number,
+) {
   let q = db
     .selectFrom('users')
     .leftJoin('memberships', 'memberships.user_id', 'users.id')
@@ -60,6 +65,8 @@ export async function findUsers(db: Db, query: string | undefined, limit: number
       'users.disabled_at',
       'users.created_at',
     ])
+  const { query, userId } = filter
+  if (userId) q = q.where('users.id', '=', userId)
   if (query) {
     q = q.where((eb) =>
       eb.or([

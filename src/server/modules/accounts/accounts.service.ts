@@ -767,8 +767,11 @@ export { userActor }
 
 // ---- network administration of accounts
 
-export async function findUsersForAdmin(ctx: Pick<Ctx, 'db'>, query: string | undefined) {
-  const rows = await findUsers(ctx.db, query?.trim() || undefined, 200)
+export async function findUsersForAdmin(
+  ctx: Pick<Ctx, 'db'>,
+  filter: { query?: string; userId?: string },
+) {
+  const rows = await findUsers(ctx.db, { ...filter, query: filter.query?.trim() || undefined }, 200)
   return rows.map((row) => ({
     ...toUser(row),
     disabled: row.disabled_at !== null,
@@ -831,9 +834,7 @@ export async function updateUserByAdmin(
         details: { email: user.email },
       })
     }
-    const [updated] = (await findUsersForAdmin({ db: trx }, user.email)).filter(
-      (u) => u.id === userId,
-    )
+    const [updated] = await findUsersForAdmin({ db: trx }, { userId })
     if (!updated) throw new AppError('not_found', 'No such user')
     return updated
   })

@@ -16,11 +16,10 @@ import {
 } from '../../../common/api/admin.ts'
 import { OrganisationSchema } from '../../../common/api/organisations.ts'
 import { OrgParamsSchema } from '../../../common/api/shared.ts'
-import { access } from '../../http/access.ts'
+import { access, userWho } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { findUsersForAdmin, updateUserByAdmin } from '../accounts/accounts.service.ts'
 import { findAuditLog, verifyAuditChain } from '../audit/audit.service.ts'
-import { userWho } from '../organisations/organisations.routes.ts'
 import {
   findOrganisationsForAdmin,
   setAccreditation,
@@ -87,7 +86,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
         response: { 200: Type.Array(AdminUserSchema) },
       },
     },
-    async (request) => findUsersForAdmin(ctx, request.query.query),
+    async (request) => findUsersForAdmin(ctx, request.query),
   )
 
   app.patch(

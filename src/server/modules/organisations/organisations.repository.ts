@@ -249,12 +249,3 @@ export async function markInvitationExpired(db: Db, id: string, at: string): Pro
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
-
-export async function deleteInvitationsExpiredBefore(db: Db, before: string): Promise<number> {
-  const result = await db
-    .deleteFrom('invitations')
-    .where('accepted_at', 'is', null)
-    .where('expires_at', '<', before)
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
-}

@@ -19,9 +19,7 @@ import {
 } from '../../../common/api/organisations.ts'
 import { TokenParamsSchema } from '../../../common/api/accounts.ts'
 import { OrgParamsSchema } from '../../../common/api/shared.ts'
-import { AppError } from '../../../common/errors.ts'
-import { access } from '../../http/access.ts'
-import type { Actor } from '../../kernel/actor.ts'
+import { access, userWho } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { findAuditLog } from '../audit/audit.service.ts'
 import {
@@ -38,17 +36,6 @@ import {
   revokeInvitation,
   updateOrganisation,
 } from './organisations.service.ts'
-
-/** The signed-in person behind a request (routes declared for sessions only). */
-export function userWho(request: FastifyRequest): {
-  actor: Extract<Actor, { type: 'user' }>
-  meta: FastifyRequest['meta']
-} {
-  if (request.actor.type !== 'user') {
-    throw new AppError('forbidden', 'Only people, not API tokens, can do this.')
-  }
-  return { actor: request.actor, meta: request.meta }
-}
 
 export const organisationsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (
   app,

@@ -7,9 +7,8 @@ import {
   TokenIdParamsSchema,
 } from '../../../common/api/organisations.ts'
 import { OrgParamsSchema } from '../../../common/api/shared.ts'
-import { access } from '../../http/access.ts'
+import { access, userWho } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
-import { userWho } from '../organisations/organisations.routes.ts'
 import {
   createApiToken,
   listMyApiTokens,
