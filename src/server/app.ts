@@ -16,6 +16,7 @@ import { VERSION } from './kernel/paths.ts'
 import { newId } from './kernel/crypto.ts'
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts'
 import { adminRoutes } from './modules/admin/admin.routes.ts'
+import { frameworkRoutes } from './modules/framework/framework.routes.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 
@@ -75,6 +76,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(organisationsRoutes, { ctx })
       await api.register(tokensRoutes, { ctx })
       await api.register(adminRoutes, { ctx })
+      await api.register(frameworkRoutes, { ctx })
     },
     { prefix: '/api/v1' },
   )

@@ -14,6 +14,7 @@ import { createMailer } from './kernel/mailer.ts'
 import { resolveSecret } from './kernel/secret.ts'
 import { recordAudit } from './modules/audit/audit.service.ts'
 import { createFirstRunLink } from './modules/accounts/accounts.service.ts'
+import { loadFrameworkFromFiles } from './modules/framework/framework.service.ts'
 
 /**
  * Opens everything a process of the platform needs: the secret (generated on first start),
@@ -91,6 +92,8 @@ export async function startPlatform(
   print: (line: string) => void = console.log,
 ): Promise<RunningPlatform> {
   const ctx = await openContext(config)
+  // A framework with problems is logged and refused; the version already stored stays in service.
+  await loadFrameworkFromFiles(ctx)
   const app = await buildApp({ ctx })
   const runner = config.jobsInProcess ? createRunner(ctx) : undefined
   const address = await app.listen({ port: config.port, host: config.host })

@@ -12,6 +12,10 @@ import type {
   MembershipTable,
   OrganisationTable,
 } from '../modules/organisations/organisations.table.ts'
+import type {
+  FrameworkRequirementTable,
+  FrameworkVersionTable,
+} from '../modules/framework/framework.table.ts'
 import type { SettingTable } from '../modules/settings/settings.table.ts'
 import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
 
@@ -30,5 +34,7 @@ export interface Database {
   audit_head: AuditHeadTable
   settings: SettingTable
   jobs: JobTable
+  framework_versions: FrameworkVersionTable
+  framework_requirements: FrameworkRequirementTable
   job_schedules: JobScheduleTable
 }

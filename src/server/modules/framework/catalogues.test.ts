@@ -8,10 +8,10 @@ import { PROJECT_ROOT } from '../../kernel/paths.ts'
 import {
   type CatalogueFor,
   type CatalogueId,
-  type CatalogueProblem,
   loadCatalogues,
   parseCatalogue,
 } from './catalogues.ts'
+import type { SourceProblem } from './source-files.ts'
 
 const ISVS_DATA = path.join(
   PROJECT_ROOT,
@@ -190,7 +190,7 @@ describe('malformed catalogues', () => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  function problemsFor(files: Record<string, string>): CatalogueProblem[] {
+  function problemsFor(files: Record<string, string>): SourceProblem[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-catalogues-'))
     dirs.push(dir)
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
@@ -198,7 +198,7 @@ describe('malformed catalogues', () => {
       loadCatalogues(dir)
     } catch (error) {
       expect(isAppError(error, 'validation_failed')).toBe(true)
-      return ((error as AppError).details as { problems: CatalogueProblem[] }).problems
+      return ((error as AppError).details as { problems: SourceProblem[] }).problems
     }
     throw new Error('expected loadCatalogues to fail')
   }

@@ -1,9 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import { isCollection, isDocument, isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import type { ComponentType } from '../../../common/framework.ts'
 import { AppError } from '../../../common/errors.ts'
-import { PROJECT_ROOT } from '../../kernel/paths.ts'
+import {
+  FRAMEWORK_DIR,
+  parseSourceFile,
+  problem,
+  readSource,
+  type SourceProblem,
+} from './source-files.ts'
 
 /**
  * External catalogues: the standards and regulations the framework maps to (ETSI EN 303 645,
@@ -13,13 +18,7 @@ import { PROJECT_ROOT } from '../../kernel/paths.ts'
  * the attributes that coverage needs (status, security level, component type, levels).
  */
 
-export const CATALOGUES_DIR = path.join(PROJECT_ROOT, 'framework', 'catalogues')
-export const CATALOGUE_SCHEMA_FILE = path.join(
-  PROJECT_ROOT,
-  'framework',
-  'schema',
-  'catalogue.schema.json',
-)
+export const CATALOGUES_DIR = path.join(FRAMEWORK_DIR, 'catalogues')
 
 export interface CatalogueItemBase {
   id: string
@@ -35,8 +34,6 @@ export interface EtsiProvision extends CatalogueItemBase {
   /** Present when the provision is conditional: it applies only when this holds. */
   condition?: string
 }
-
-export type ComponentType = 'SAR' | 'EDR' | 'HDR' | 'NDR'
 
 export interface Iec62443ComponentRequirement extends CatalogueItemBase {
   group: string
@@ -99,72 +96,6 @@ export type CatalogueFor<Id extends CatalogueId> = Catalogue extends infer C
     : never
   : never
 
-/** One problem in one file; `text` is the one-line form `<file>:<line>:<col> <pointer>: <message>`. */
-export interface CatalogueProblem {
-  file: string
-  line?: number
-  column?: number
-  /** JSON pointer into the file's data, e.g. /items/3/status. */
-  pointer?: string
-  message: string
-  text: string
-}
-
-let validator: ValidateFunction | undefined
-
-function validate(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(fs.readFileSync(CATALOGUE_SCHEMA_FILE, 'utf8')) as object
-    validator = new Ajv2020({ allErrors: true, strictTypes: false, strictTuples: false }).compile(
-      schema,
-    )
-  }
-  return validator
-}
-
-function problem(
-  file: string,
-  message: string,
-  where: { line?: number; column?: number; pointer?: string } = {},
-): CatalogueProblem {
-  const position = where.line === undefined ? '' : `:${where.line}:${where.column ?? 1}`
-  const pointer = where.pointer === undefined ? '' : ` ${where.pointer || '/'}:`
-  return { file, ...where, message, text: `${file}${position}${pointer} ${message}` }
-}
-
-function decodePointer(pointer: string): string[] {
-  if (pointer === '') return []
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
-}
-
-/** The deepest YAML node that the pointer reaches (the node itself, or its nearest ancestor). */
-function nodeAt(root: unknown, segments: string[]): Node | undefined {
-  let node = root as Node | undefined
-  for (const segment of segments) {
-    let next: unknown
-    if (isMap(node)) {
-      const pair = node.items.find((p) => {
-        const key: unknown = p.key
-        return (
-          (isCollection(key) ? undefined : String((key as { value?: unknown })?.value ?? key)) ===
-          segment
-        )
-      })
-      next = pair?.value
-    } else if (isSeq(node) && /^\d+$/.test(segment)) {
-      next = node.items[Number(segment)]
-    }
-    if (next === undefined || next === null || typeof next !== 'object' || !('range' in next)) {
-      return node
-    }
-    node = next as Node
-  }
-  return node
-}
-
 /**
  * Parses and validates one catalogue file's text. Never throws: every problem (YAML syntax,
  * schema, duplicate IDs, dangling group or base-requirement references) is returned.
@@ -172,67 +103,27 @@ function nodeAt(root: unknown, segments: string[]): Node | undefined {
 export function parseCatalogue(
   text: string,
   file: string,
-): { catalogue?: Catalogue; problems: CatalogueProblem[] } {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    logLevel: 'error',
-  })
-  const problems: CatalogueProblem[] = []
-  for (const error of doc.errors) {
-    const start = lineCounter.linePos(error.pos[0])
-    const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')
-    problems.push(
-      problem(file, `${message ?? 'YAML syntax error'} (${error.code})`, {
-        line: start.line,
-        column: start.col,
-      }),
-    )
-  }
-  if (problems.length > 0) return { problems }
+): { catalogue?: Catalogue; problems: SourceProblem[] } {
+  const source = parseSourceFile<Omit<Catalogue, 'file'>>(text, file, 'catalogue.schema.json')
+  const { data, problems } = source
+  if (!data) return { problems }
+  const locate = (pointer: string, message: string) => source.problemAt(pointer, message)
 
-  const locate = (pointer: string) => {
-    const node = isDocument(doc) ? nodeAt(doc.contents, decodePointer(pointer)) : undefined
-    if (!node?.range) return { pointer }
-    const { line, col } = lineCounter.linePos(node.range[0])
-    return { line, column: col, pointer }
-  }
-
-  let data: unknown
-  try {
-    data = doc.toJS({ maxAliasCount: 100 })
-  } catch (error) {
-    return { problems: [problem(file, `cannot read the YAML data: ${(error as Error).message}`)] }
-  }
-
-  const check = validate()
-  if (!check(data)) {
-    for (const error of check.errors ?? []) {
-      if (error.keyword === 'if') continue
-      const { pointer, message } = describe(error)
-      problems.push(problem(file, message, locate(pointer)))
-    }
-    return { problems }
-  }
-
-  const catalogue = { ...(data as Omit<Catalogue, 'file'>), file } as Catalogue
+  const catalogue = { ...data, file } as Catalogue
   const expectedFile = `${catalogue.catalogue}.yaml`
   if (path.basename(file) !== expectedFile) {
     problems.push(
-      problem(file, `catalogue "${catalogue.catalogue}" must be in a file named ${expectedFile}`, {
-        ...locate('/catalogue'),
-      }),
+      locate(
+        '/catalogue',
+        `catalogue "${catalogue.catalogue}" must be in a file named ${expectedFile}`,
+      ),
     )
   }
 
   const groups = new Set<string>()
   catalogue.groups?.forEach((group, index) => {
     if (groups.has(group.id)) {
-      problems.push(
-        problem(file, `duplicate group id "${group.id}"`, locate(`/groups/${index}/id`)),
-      )
+      problems.push(locate(`/groups/${index}/id`, `duplicate group id "${group.id}"`))
     }
     groups.add(group.id)
   })
@@ -243,20 +134,16 @@ export function parseCatalogue(
     const first = seen.get(item.id)
     if (first !== undefined) {
       problems.push(
-        problem(
-          file,
-          `duplicate id "${item.id}" (first at /items/${first})`,
-          locate(`/items/${index}/id`),
-        ),
+        locate(`/items/${index}/id`, `duplicate id "${item.id}" (first at /items/${first})`),
       )
     } else {
       seen.set(item.id, index)
     }
     if (catalogue.groups && item.group === undefined) {
-      problems.push(problem(file, 'must name one of the header groups', locate(`/items/${index}`)))
+      problems.push(locate(`/items/${index}`, 'must name one of the header groups'))
     }
     if (item.group !== undefined && !groups.has(item.group)) {
-      problems.push(problem(file, `unknown group "${item.group}"`, locate(`/items/${index}/group`)))
+      problems.push(locate(`/items/${index}/group`, `unknown group "${item.group}"`))
     }
   })
 
@@ -267,27 +154,23 @@ export function parseCatalogue(
       const base = / RE \d+$/.test(item.id) ? item.id.replace(/ RE \d+$/, '') : undefined
       if (base !== item.enhances) {
         problems.push(
-          problem(
-            file,
+          locate(
+            item.enhances === undefined ? at : `${at}/enhances`,
             base
               ? `a requirement enhancement must name its base requirement: enhances: ${base}`
               : '"enhances" is only for requirement enhancements (ids ending in RE <n>)',
-            locate(item.enhances === undefined ? at : `${at}/enhances`),
           ),
         )
         return
       }
       const parent = base === undefined ? undefined : byId.get(base)
       if (base !== undefined && !parent) {
-        problems.push(
-          problem(file, `base requirement "${base}" is missing`, locate(`${at}/enhances`)),
-        )
+        problems.push(locate(`${at}/enhances`, `base requirement "${base}" is missing`))
       } else if (parent && parent.securityLevel > item.securityLevel) {
         problems.push(
-          problem(
-            file,
+          locate(
+            `${at}/securityLevel`,
             `an enhancement cannot start below its base requirement's SL${parent.securityLevel}`,
-            locate(`${at}/securityLevel`),
           ),
         )
       }
@@ -295,23 +178,16 @@ export function parseCatalogue(
       const expectedType = prefix === 'CR' ? undefined : prefix
       if (item.componentType !== expectedType) {
         problems.push(
-          problem(
-            file,
+          locate(
+            `${at}/componentType`,
             expectedType
               ? `componentType must be ${expectedType} for ${item.id}`
               : `a common requirement (CR) has no componentType`,
-            locate(`${at}/componentType`),
           ),
         )
       }
       if (`FR ${item.foundationalRequirement}` !== item.group) {
-        problems.push(
-          problem(
-            file,
-            `group must be "FR ${item.foundationalRequirement}"`,
-            locate(`${at}/group`),
-          ),
-        )
+        problems.push(locate(`${at}/group`, `group must be "FR ${item.foundationalRequirement}"`))
       }
     })
   }
@@ -319,40 +195,11 @@ export function parseCatalogue(
   return problems.length > 0 ? { problems } : { catalogue, problems }
 }
 
-function describe(error: ErrorObject): { pointer: string; message: string } {
-  const params = error.params as Record<string, unknown>
-  switch (error.keyword) {
-    case 'required':
-      return {
-        pointer: error.instancePath,
-        message: `missing required field "${String(params.missingProperty)}"`,
-      }
-    case 'additionalProperties':
-      return {
-        pointer: `${error.instancePath}/${String(params.additionalProperty)}`,
-        message: `unknown field "${String(params.additionalProperty)}"`,
-      }
-    case 'unevaluatedProperties':
-      return {
-        pointer: `${error.instancePath}/${String(params.unevaluatedProperty)}`,
-        message: `unknown field "${String(params.unevaluatedProperty)}"`,
-      }
-    case 'enum':
-      return {
-        pointer: error.instancePath,
-        message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
-      }
-    default:
-      return { pointer: error.instancePath, message: error.message ?? error.keyword }
-  }
-}
-
-/**
- * Loads every catalogue (*.yaml) in `dir`. Throws one `validation_failed` AppError whose
- * `details.problems` lists every problem in every file, each naming the file and the line or
- * JSON pointer; returns the catalogues sorted by id when all are valid.
- */
-export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogue[] {
+/** Reads and checks every catalogue (*.yaml) in `dir`; never throws. */
+export function readCatalogues(dir: string = CATALOGUES_DIR): {
+  catalogues: Catalogue[]
+  problems: SourceProblem[]
+} {
   let files: string[]
   try {
     files = fs
@@ -360,24 +207,31 @@ export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogue[] {
       .filter((name) => /\.ya?ml$/.test(name))
       .sort()
   } catch (error) {
-    throw new AppError('validation_failed', `Cannot read the catalogue directory ${dir}`, {
-      details: { problems: [problem(dir, (error as Error).message)] },
-    })
+    return { catalogues: [], problems: [problem(dir, (error as Error).message)] }
   }
   const catalogues: Catalogue[] = []
-  const problems: CatalogueProblem[] = []
+  const problems: SourceProblem[] = []
   for (const name of files) {
-    let text: string
-    try {
-      text = fs.readFileSync(path.join(dir, name), 'utf8')
-    } catch (error) {
-      problems.push(problem(name, (error as Error).message))
+    const { text, problem: unreadable } = readSource(dir, name)
+    if (text === undefined) {
+      if (unreadable) problems.push(unreadable)
       continue
     }
     const result = parseCatalogue(text, name)
     problems.push(...result.problems)
     if (result.catalogue) catalogues.push(result.catalogue)
   }
+  catalogues.sort((a, b) => a.catalogue.localeCompare(b.catalogue))
+  return { catalogues, problems }
+}
+
+/**
+ * Loads every catalogue in `dir`. Throws one `validation_failed` AppError whose
+ * `details.problems` lists every problem in every file, each naming the file and the line or
+ * JSON pointer; returns the catalogues sorted by id when all are valid.
+ */
+export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogue[] {
+  const { catalogues, problems } = readCatalogues(dir)
   if (problems.length > 0) {
     throw new AppError(
       'validation_failed',
@@ -386,5 +240,5 @@ export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogue[] {
       { details: { problems } },
     )
   }
-  return catalogues.sort((a, b) => a.catalogue.localeCompare(b.catalogue))
+  return catalogues
 }
