@@ -9,12 +9,21 @@ import {
 import type { Actor, RequestMeta } from '../kernel/actor.ts'
 import type { Ctx } from '../kernel/context.ts'
 import { safeEqual } from '../kernel/crypto.ts'
-import { authenticateSession, type SessionAuth } from '../modules/accounts/accounts.service.ts'
 import {
-  getMembershipRole,
+  authenticateSession,
+  cachedSession,
+  type SessionAuth,
+} from '../modules/accounts/accounts.service.ts'
+import {
+  cachedMembershipRole,
+  getMembershipRoleForAccess,
   listMembershipsOfUser,
 } from '../modules/organisations/organisations.service.ts'
-import { getNetworkSettings, isTwoFactorRequired } from '../modules/settings/settings.service.ts'
+import {
+  cachedNetworkSettings,
+  getNetworkSettings,
+  isTwoFactorRequired,
+} from '../modules/settings/settings.service.ts'
 import { authenticateApiToken, TOKEN_PREFIX } from '../modules/tokens/tokens.service.ts'
 
 /**
@@ -82,6 +91,47 @@ export function describeAccess(declared: Access | undefined): string {
   }
 }
 
+/**
+ * The value of one cookie in a Cookie header, read as @fastify/cookie (the `cookie` package)
+ * reads it: the first pair with that name, surrounding quotes removed, percent-decoded. Only the
+ * session cookie is ever needed, so the other cookies are not parsed on every request.
+ */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined
+  let start = 0
+  while (start < header.length) {
+    let end = header.indexOf(';', start)
+    if (end === -1) end = header.length
+    const equals = header.indexOf('=', start)
+    if (equals !== -1 && equals < end && header.slice(start, equals).trim() === name) {
+      let value = header.slice(equals + 1, end).trim()
+      if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) {
+        value = value.slice(1, -1)
+      }
+      if (value.includes('%')) {
+        try {
+          value = decodeURIComponent(value)
+        } catch {
+          // Kept as it is, as the cookie package does.
+        }
+      }
+      return value
+    }
+    start = end + 1
+  }
+  return undefined
+}
+
+function useSession(request: FastifyRequest, auth: SessionAuth): void {
+  request.auth = auth
+  request.actor = {
+    type: 'user',
+    userId: auth.user.id,
+    email: auth.user.email,
+    isNetworkAdmin: auth.user.isNetworkAdmin,
+  }
+}
+
 async function authenticate(ctx: Ctx, request: FastifyRequest): Promise<void> {
   const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
   if (bearer?.startsWith(TOKEN_PREFIX)) {
@@ -93,22 +143,17 @@ async function authenticate(ctx: Ctx, request: FastifyRequest): Promise<void> {
     request.actor = tokenActor
     return
   }
-  const cookie = request.cookies[SESSION_COOKIE]
+  const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
   if (!cookie) return
   const auth = await authenticateSession(ctx, cookie)
-  if (!auth) return
-  request.auth = auth
-  request.actor = {
-    type: 'user',
-    userId: auth.user.id,
-    email: auth.user.email,
-    isNetworkAdmin: auth.user.isNetworkAdmin,
-  }
+  if (auth) useSession(request, auth)
 }
 
-async function authorise(ctx: Ctx, request: FastifyRequest, declared: Access): Promise<void> {
-  // Any write that rides on the session cookie needs the CSRF token, public routes included
-  // (accepting an invitation as the signed-in invitee, for example).
+/**
+ * Any write that rides on the session cookie needs the CSRF token, public routes included
+ * (accepting an invitation as the signed-in invitee, for example).
+ */
+function checkCsrf(request: FastifyRequest): void {
   if (request.auth && UNSAFE_METHODS.has(request.method)) {
     const csrf = request.headers['x-csrf-token']
     if (typeof csrf !== 'string' || !safeEqual(csrf, request.auth.csrfToken)) {
@@ -118,6 +163,47 @@ async function authorise(ctx: Ctx, request: FastifyRequest, declared: Access): P
       )
     }
   }
+}
+
+/** Whether the network's two-factor requirement must be checked for this person and route. */
+function twoFactorMatters(declared: Access, user: SessionAuth['user']): boolean {
+  return !(declared.kind === 'user' && declared.duringTwoFactorSetup) && !user.twoFactorEnabled
+}
+
+const twoFactorSetupRequired = () =>
+  new AppError(
+    'two_factor_setup_required',
+    'The network requires two-factor sign-in for your role. Set it up in your account first.',
+  )
+
+/** The decision for a signed-in person once their role in `:orgId` (if any) is known. */
+function checkPersonAccess(
+  declared: Exclude<Access, { kind: 'public' }>,
+  user: SessionAuth['user'],
+  role: OrganisationRole | undefined,
+): void {
+  switch (declared.kind) {
+    case 'user':
+      return
+    case 'network_admin':
+      if (!user.isNetworkAdmin) {
+        throw new AppError('forbidden', 'Only network administrators can do this.')
+      }
+      return
+    case 'org':
+      if (!role) throw new AppError('forbidden', 'You are not a member of this organisation.')
+      if (!hasRoleAtLeast(role, declared.role)) {
+        throw new AppError(
+          'forbidden',
+          `This needs the ${declared.role} role or above in the organisation; you are ${role}.`,
+        )
+      }
+      return
+  }
+}
+
+async function authorise(ctx: Ctx, request: FastifyRequest, declared: Access): Promise<void> {
+  checkCsrf(request)
   if (declared.kind === 'public') return
   const actor = request.actor
   if (actor.type === 'anonymous') throw new AppError('unauthorized', 'Sign in to continue.')
@@ -140,40 +226,59 @@ async function authorise(ctx: Ctx, request: FastifyRequest, declared: Access): P
   }
 
   const user = request.auth.user
-  if (!(declared.kind === 'user' && declared.duringTwoFactorSetup) && !user.twoFactorEnabled) {
+  if (twoFactorMatters(declared, user)) {
     const settings = await getNetworkSettings(ctx)
     if (
       settings.twoFactorRequiredFor.length > 0 &&
       isTwoFactorRequired(settings, user, await listMembershipsOfUser(ctx, user.id))
     ) {
-      throw new AppError(
-        'two_factor_setup_required',
-        'The network requires two-factor sign-in for your role. Set it up in your account first.',
-      )
+      throw twoFactorSetupRequired()
     }
   }
+  let role: OrganisationRole | undefined
+  if (declared.kind === 'org') {
+    const orgId = (request.params as { orgId?: string }).orgId
+    role = orgId ? await getMembershipRoleForAccess(ctx, orgId, user.id) : undefined
+  }
+  checkPersonAccess(declared, user, role)
+}
 
-  switch (declared.kind) {
-    case 'user':
-      return
-    case 'network_admin':
-      if (!user.isNetworkAdmin) {
-        throw new AppError('forbidden', 'Only network administrators can do this.')
-      }
-      return
-    case 'org': {
-      const orgId = (request.params as { orgId?: string }).orgId
-      const role = orgId ? await getMembershipRole(ctx, orgId, user.id) : undefined
-      if (!role) throw new AppError('forbidden', 'You are not a member of this organisation.')
-      if (!hasRoleAtLeast(role, declared.role)) {
-        throw new AppError(
-          'forbidden',
-          `This needs the ${declared.role} role or above in the organisation; you are ${role}.`,
-        )
-      }
-      return
+/**
+ * The same decision as `authenticate` + `authorise`, taken synchronously from this process's
+ * caches (session, network settings, membership): true when allowed, an AppError thrown when
+ * refused, false when something it needs is not cached (then the full path decides). Most
+ * requests of a signed-in person end here without a query or a promise (docs/performance.md).
+ */
+function decideFromCache(ctx: Ctx, request: FastifyRequest, declared: Access): boolean {
+  // API tokens are always checked against the database (revocation is immediate everywhere).
+  if (request.headers.authorization !== undefined) return false
+  const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
+  if (cookie) {
+    const auth = cachedSession(ctx, cookie)
+    if (!auth) return false
+    useSession(request, auth)
+  }
+  checkCsrf(request)
+  if (declared.kind === 'public') return true
+  const auth = request.auth
+  if (!auth) throw new AppError('unauthorized', 'Sign in to continue.')
+  if (twoFactorMatters(declared, auth.user)) {
+    const settings = cachedNetworkSettings(ctx)
+    // When the network requires two-factor sign-in of some roles, the answer depends on the
+    // person's memberships, which the full path reads.
+    if (!settings || settings.twoFactorRequiredFor.length > 0) return false
+  }
+  let role: OrganisationRole | undefined
+  if (declared.kind === 'org') {
+    const orgId = (request.params as { orgId?: string }).orgId
+    if (orgId) {
+      const cached = cachedMembershipRole(orgId, auth.user.id)
+      if (!cached) return false
+      role = cached.role
     }
   }
+  checkPersonAccess(declared, auth.user, role)
+  return true
 }
 
 /** Authenticates every request and enforces each route's access declaration. */
@@ -181,27 +286,39 @@ export const accessControl = fp<{ ctx: Ctx }>(
   async (app: FastifyInstance, { ctx }) => {
     app.decorateRequest('actor', null as never)
     app.decorateRequest('auth', undefined)
-    app.decorateRequest('meta', null as never)
+    // Built when a route asks for it (writes, for the audit log), not on every request.
+    app.decorateRequest('meta', {
+      getter(this: FastifyRequest): RequestMeta {
+        return { requestId: this.id, ip: this.ip, userAgent: this.headers['user-agent'] }
+      },
+    })
 
-    app.addHook('onRequest', async (request) => {
+    // A callback hook rather than an async one: when the caches answer, the request goes on
+    // without a promise (docs/performance.md).
+    app.addHook('onRequest', (request, _reply, done) => {
       request.actor = { type: 'anonymous' }
       request.auth = undefined
-      request.meta = {
-        requestId: request.id,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      }
       // Requests that match no route fall through to the not-found handler.
-      if (request.is404) return
+      if (request.is404) return done()
       const declared = request.routeOptions.config.access
       if (!declared) {
-        throw new AppError(
-          'access_not_declared',
-          'This endpoint has no access declaration and is refused.',
+        return done(
+          new AppError(
+            'access_not_declared',
+            'This endpoint has no access declaration and is refused.',
+          ),
         )
       }
-      await authenticate(ctx, request)
-      await authorise(ctx, request, declared)
+      try {
+        if (decideFromCache(ctx, request, declared)) return done()
+      } catch (error) {
+        return done(error as Error)
+      }
+      request.actor = { type: 'anonymous' }
+      request.auth = undefined
+      authenticate(ctx, request)
+        .then(() => authorise(ctx, request, declared))
+        .then(() => done(), done)
     })
   },
   { name: 'access-control', dependencies: ['@fastify/cookie'] },

@@ -5,6 +5,7 @@ import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import { HOUR, MINUTE } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { hashToken, newId, randomToken } from '../../kernel/crypto.ts'
+import { TtlCache } from '../../kernel/ttl-cache.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import {
   countNetworkAdmins,
@@ -473,12 +474,42 @@ export interface SessionAuth {
   user: User
 }
 
+/**
+ * Sessions in use, by token hash, kept per process for SESSION_CACHE_MS so that a request needs
+ * no query (docs/performance.md). Every change made through this process (sign-out, revocation,
+ * sign-out everywhere, password and two-factor changes, profile, account administration) drops
+ * the entries at once; another process sees such a change within SESSION_CACHE_MS
+ * (docs/security.md). Expiry is checked against the clock on every request, cached or not.
+ */
+export const SESSION_CACHE_MS = 5_000
+interface CachedSession {
+  auth: SessionAuth
+  /** The earlier of the idle and absolute expiry, in ms. */
+  validUntil: number
+  lastSeenAt: number
+}
+const sessionCache = new TtlCache<CachedSession>(SESSION_CACHE_MS, 20_000)
+
+/**
+ * The session for a cookie from this process's cache, when it is there, still valid and does not
+ * need its last-seen time written; otherwise undefined (then call `authenticateSession`).
+ */
+export function cachedSession(ctx: Pick<Ctx, 'clock'>, token: string): SessionAuth | undefined {
+  const cached = sessionCache.get(hashToken(token), performance.now())
+  if (!cached) return undefined
+  const now = ctx.clock.now().getTime()
+  if (now >= cached.validUntil || now - cached.lastSeenAt >= TOUCH_INTERVAL) return undefined
+  return cached.auth
+}
+
 /** Resolves a session cookie; undefined when unknown, expired (idle or absolute) or the user is disabled. */
 export async function authenticateSession(
   ctx: AccountsCtx,
   token: string,
 ): Promise<SessionAuth | undefined> {
-  const row = await findSessionWithUser(ctx.db, hashToken(token))
+  const tokenHash = hashToken(token)
+  const epoch = sessionCache.epoch()
+  const row = await findSessionWithUser(ctx.db, tokenHash)
   const now = ctx.clock.now()
   const nowIso = now.toISOString()
   if (
@@ -489,20 +520,40 @@ export async function authenticateSession(
   ) {
     return undefined
   }
+  let lastSeenAt = row.last_seen_at
+  let idleExpiresAt = row.idle_expires_at
   if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_INTERVAL) {
     const idle = new Date(now.getTime() + ctx.config.sessionIdleMinutes * MINUTE).toISOString()
-    await touchSession(
-      ctx.db,
-      row.session_id,
-      nowIso,
-      idle < row.expires_at ? idle : row.expires_at,
-    )
+    lastSeenAt = nowIso
+    idleExpiresAt = idle < row.expires_at ? idle : row.expires_at
+    await touchSession(ctx.db, row.session_id, lastSeenAt, idleExpiresAt)
   }
-  return {
+  const auth: SessionAuth = {
     sessionId: row.session_id,
     csrfToken: row.csrf_token,
     user: toUser({ ...row, id: row.user_id }),
   }
+  sessionCache.set(
+    tokenHash,
+    {
+      auth,
+      validUntil: Math.min(Date.parse(idleExpiresAt), Date.parse(row.expires_at)),
+      lastSeenAt: Date.parse(lastSeenAt),
+    },
+    performance.now(),
+    epoch,
+  )
+  return auth
+}
+
+/** Drops one session from this process's cache (after it was ended). */
+export function forgetSession(sessionId: string): void {
+  sessionCache.deleteWhere((cached) => cached.auth.sessionId === sessionId)
+}
+
+/** Drops every cached session of a user (after a change to the user or to their sessions). */
+export function forgetSessionsOfUser(userId: string): void {
+  sessionCache.deleteWhere((cached) => cached.auth.user.id === userId)
 }
 
 export async function signOut(
@@ -523,6 +574,7 @@ export async function signOut(
       },
     )
   })
+  forgetSession(auth.sessionId)
 }
 
 export async function listAccountSessions(ctx: Pick<Ctx, 'db' | 'clock'>, auth: SessionAuth) {
@@ -560,6 +612,7 @@ export async function revokeSession(
       },
     )
   })
+  forgetSession(sessionId)
 }
 
 /** Ends every session of the user, this one included. */
@@ -582,6 +635,7 @@ export async function signOutEverywhere(
       },
     )
   })
+  forgetSessionsOfUser(auth.user.id)
 }
 
 // ---- profile, password, two-factor
@@ -592,7 +646,7 @@ export async function updateProfile(
   displayName: string,
   meta: RequestMeta,
 ): Promise<User> {
-  return ctx.db.transaction().execute(async (trx) => {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     await updateUser(trx, auth.user.id, {
       display_name: displayName.trim(),
       updated_at: ctx.clock.now().toISOString(),
@@ -609,6 +663,8 @@ export async function updateProfile(
     )
     return getUser({ db: trx }, auth.user.id)
   })
+  forgetSessionsOfUser(auth.user.id)
+  return updated
 }
 
 /**
@@ -645,6 +701,7 @@ export async function changePassword(
       },
     )
   })
+  forgetSessionsOfUser(user.id)
 }
 
 /**
@@ -708,6 +765,7 @@ export async function confirmTwoFactor(
       },
     )
   })
+  forgetSessionsOfUser(user.id)
 }
 
 /** @throws invalid_credentials, invalid_two_factor_code, conflict (not on) */
@@ -746,6 +804,7 @@ export async function disableTwoFactor(
       },
     )
   })
+  forgetSessionsOfUser(user.id)
 }
 
 // ---- housekeeping (a scheduled job)
@@ -790,7 +849,7 @@ export async function updateUserByAdmin(
   userId: string,
   changes: { isNetworkAdmin?: boolean; disabled?: boolean },
 ) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, userId)
     if (!user) throw new AppError('not_found', 'No such user')
     const now = ctx.clock.now().toISOString()
@@ -834,8 +893,10 @@ export async function updateUserByAdmin(
         details: { email: user.email },
       })
     }
-    const [updated] = await findUsersForAdmin({ db: trx }, { userId })
-    if (!updated) throw new AppError('not_found', 'No such user')
-    return updated
+    const [after] = await findUsersForAdmin({ db: trx }, { userId })
+    if (!after) throw new AppError('not_found', 'No such user')
+    return after
   })
+  forgetSessionsOfUser(userId)
+  return updated
 }

@@ -17,6 +17,7 @@ import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import { DAY } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { hashToken, newId, randomToken } from '../../kernel/crypto.ts'
+import { TtlCache } from '../../kernel/ttl-cache.ts'
 import {
   createUserAccount,
   findUserIdByEmail,
@@ -89,13 +90,57 @@ function toInvitation(row: InvitationRow, now: string): Invitation {
   }
 }
 
-/** The role the user holds in the organisation, or undefined (the access layer's question). */
+/** The role the user holds in the organisation, or undefined. Always read from the database. */
 export async function getMembershipRole(
   ctx: Pick<Ctx, 'db'>,
   organisationId: string,
   userId: string,
 ) {
   return findMembershipRole(ctx.db, organisationId, userId)
+}
+
+/**
+ * The access layer asks for a role on every organisation request, and the read endpoints return
+ * the organisation record; both are kept per process for CACHE_MS (docs/performance.md). Changes
+ * made through this process drop the entries once committed (role changes, removals, new
+ * memberships, organisation updates); other processes see them within CACHE_MS
+ * (docs/security.md). Reads inside a transaction always go to the database.
+ */
+export const CACHE_MS = 5_000
+const membershipCache = new TtlCache<{ role: OrganisationRole | undefined }>(CACHE_MS, 50_000)
+const organisationCache = new TtlCache<Organisation>(CACHE_MS, 10_000)
+const membershipKey = (organisationId: string, userId: string) => `${organisationId} ${userId}`
+
+/** The cached answer of `getMembershipRoleForAccess`, or undefined when there is none. */
+export function cachedMembershipRole(
+  organisationId: string,
+  userId: string,
+): { role: OrganisationRole | undefined } | undefined {
+  return membershipCache.get(membershipKey(organisationId, userId), performance.now())
+}
+
+/** The role for an access decision: from this process's cache when fresh, else the database. */
+export async function getMembershipRoleForAccess(
+  ctx: Pick<Ctx, 'db'>,
+  organisationId: string,
+  userId: string,
+): Promise<OrganisationRole | undefined> {
+  const key = membershipKey(organisationId, userId)
+  const cached = membershipCache.get(key, performance.now())
+  if (cached) return cached.role
+  const epoch = membershipCache.epoch()
+  const role = await findMembershipRole(ctx.db, organisationId, userId)
+  if (!ctx.db.isTransaction) membershipCache.set(key, { role }, performance.now(), epoch)
+  return role
+}
+
+/** Drops a cached membership after it was added, changed or removed. */
+export function forgetMembership(organisationId: string, userId: string): void {
+  membershipCache.delete(membershipKey(organisationId, userId))
+}
+
+function forgetOrganisation(organisationId: string): void {
+  organisationCache.delete(organisationId)
 }
 
 export async function listMembershipsOfUser(
@@ -140,7 +185,7 @@ export async function createOrganisation(
   who: UserWho,
   input: { name: string; type: OrganisationType; website?: string; country?: string },
 ): Promise<Organisation> {
-  return ctx.db.transaction().execute(async (trx) => {
+  const created = await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now().toISOString()
     const row: OrganisationRow = {
       id: newId(),
@@ -178,6 +223,8 @@ export async function createOrganisation(
     })
     return toOrganisation(row)
   })
+  forgetMembership(created.id, who.actor.userId)
+  return created
 }
 
 /** @throws not_found */
@@ -185,9 +232,17 @@ export async function getOrganisation(
   ctx: Pick<Ctx, 'db'>,
   organisationId: string,
 ): Promise<Organisation> {
+  const inTransaction = ctx.db.isTransaction
+  const cached = inTransaction
+    ? undefined
+    : organisationCache.get(organisationId, performance.now())
+  if (cached) return cached
+  const epoch = organisationCache.epoch()
   const row = await findOrganisationById(ctx.db, organisationId)
   if (!row) throw new AppError('not_found', 'No such organisation')
-  return toOrganisation(row)
+  const organisation = toOrganisation(row)
+  if (!inTransaction) organisationCache.set(organisationId, organisation, performance.now(), epoch)
+  return organisation
 }
 
 export async function listMyOrganisations(
@@ -205,7 +260,7 @@ export async function updateOrganisation(
   organisationId: string,
   changes: { name?: string; website?: string | null; country?: string | null },
 ): Promise<Organisation> {
-  return ctx.db.transaction().execute(async (trx) => {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     const existing = await findOrganisationById(trx, organisationId)
     if (!existing) throw new AppError('not_found', 'No such organisation')
     await updateOrganisationRow(trx, organisationId, {
@@ -223,6 +278,8 @@ export async function updateOrganisation(
     })
     return getOrganisation({ db: trx }, organisationId)
   })
+  forgetOrganisation(organisationId)
+  return updated
 }
 
 export async function findOrganisationsForAdmin(
@@ -247,7 +304,7 @@ export async function setAccreditation(
   organisationId: string,
   accreditation: { note: string } | null,
 ): Promise<Organisation> {
-  return ctx.db.transaction().execute(async (trx) => {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     const row = await findOrganisationById(trx, organisationId)
     if (!row) throw new AppError('not_found', 'No such organisation')
     if (row.type !== 'assessor') {
@@ -269,6 +326,8 @@ export async function setAccreditation(
     })
     return getOrganisation({ db: trx }, organisationId)
   })
+  forgetOrganisation(organisationId)
+  return updated
 }
 
 // ---- members
@@ -318,7 +377,7 @@ export async function changeMemberRole(
   userId: string,
   role: OrganisationRole,
 ): Promise<Member> {
-  return ctx.db.transaction().execute(async (trx) => {
+  const member = await ctx.db.transaction().execute(async (trx) => {
     const current = await findMembershipRole(trx, organisationId, userId)
     if (!current) throw new AppError('not_found', 'No such member')
     const mine = await actingRole(trx, who.actor, organisationId)
@@ -340,10 +399,12 @@ export async function changeMemberRole(
         details: { from: current, to: role },
       })
     }
-    const member = (await listMembers({ db: trx }, organisationId)).find((m) => m.userId === userId)
-    if (!member) throw new AppError('not_found', 'No such member')
-    return member
+    const after = (await listMembers({ db: trx }, organisationId)).find((m) => m.userId === userId)
+    if (!after) throw new AppError('not_found', 'No such member')
+    return after
   })
+  forgetMembership(organisationId, userId)
+  return member
 }
 
 /** @throws not_found, forbidden, conflict (last owner) */
@@ -374,6 +435,7 @@ export async function removeMember(
       details: { role: current },
     })
   })
+  forgetMembership(organisationId, userId)
 }
 
 // ---- invitations
@@ -519,7 +581,7 @@ export async function acceptInvitation(
   signedIn: { userId: string; email: string } | undefined,
   meta: RequestMeta,
 ): Promise<{ organisationId: string; userId: string }> {
-  return ctx.db.transaction().execute(async (trx) => {
+  const accepted = await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now().toISOString()
     const invitation = await findOpenInvitation(trx, token, now)
     let userId = await findUserIdByEmail({ db: trx }, invitation.email)
@@ -607,6 +669,8 @@ export async function acceptInvitation(
     )
     return { organisationId: invitation.organisation_id, userId }
   })
+  forgetMembership(accepted.organisationId, accepted.userId)
+  return accepted
 }
 
 /** Marks invitations that ran out unused as expired, one audit entry each (a scheduled job). */

@@ -17,6 +17,12 @@ export const DEFAULT_SETTINGS: NetworkSettings = { twoFactorRequiredFor: [] }
 const CACHE_MS = 5_000
 const cache = new WeakMap<Ctx['db'], { settings: NetworkSettings; readAt: number }>()
 
+/** The settings from this process's cache when fresh, else undefined (then call getNetworkSettings). */
+export function cachedNetworkSettings(ctx: Pick<Ctx, 'db'>): NetworkSettings | undefined {
+  const cached = cache.get(ctx.db)
+  return cached && performance.now() - cached.readAt < CACHE_MS ? cached.settings : undefined
+}
+
 export async function getNetworkSettings(ctx: Pick<Ctx, 'db'>): Promise<NetworkSettings> {
   const cached = cache.get(ctx.db)
   if (cached && performance.now() - cached.readAt < CACHE_MS) return cached.settings
