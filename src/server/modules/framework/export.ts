@@ -1,8 +1,9 @@
 import type { ExportQuery } from '../../../common/api/framework.ts'
-import { AppError } from '../../../common/errors.ts'
+import type { Tier } from '../../../common/framework.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import type { FrameworkIndex } from './analysis.ts'
 import { getFramework } from './framework.service.ts'
+import { oscalCatalog, oscalCatalogFilename, oscalProfile, oscalProfileFilename } from './oscal.ts'
 
 /** Downloads of one framework version: the whole document as JSON, requirements as CSV, OSCAL. */
 
@@ -34,8 +35,20 @@ export function renderExport(index: FrameworkIndex, query: ExportQuery): ExportF
         body: requirementsCsv(index),
       }
     case 'oscal-catalog':
-    case 'oscal-profile':
-      throw new AppError('not_found', `The ${query.format} export is not available yet.`)
+      return {
+        filename: oscalCatalogFilename(version),
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify(oscalCatalog(index), null, 2) + '\n',
+      }
+    case 'oscal-profile': {
+      // Tier 1 across all device classes unless the query narrows it.
+      const tier = (query.tier ?? 1) as Tier
+      return {
+        filename: oscalProfileFilename(version, tier, query.deviceClass),
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify(oscalProfile(index, tier, query.deviceClass), null, 2) + '\n',
+      }
+    }
   }
 }
 
