@@ -266,6 +266,10 @@ export class FrameworkIndex {
       }))
   }
 
+  private appliesTo(requirementId: string, deviceClass: DeviceClass): boolean {
+    return this.requirementsById.get(requirementId)?.deviceClasses.includes(deviceClass) ?? false
+  }
+
   scheme(id: string): Scheme | undefined {
     return this.document.schemes.find((s) => s.scheme === id)
   }
@@ -314,7 +318,18 @@ export class FrameworkIndex {
     }
     collect(level, 0)
     const items = [...selected.values()]
-    const requirementIds = new Set(items.flatMap((entry) => entry.links.map((l) => l.requirement)))
+    // An item is met through the lowest-tier requirements that cover it alone (a stronger one
+    // is not needed for it); where none covers it alone, through all that cover part of it.
+    const requirementIds = new Set(
+      items.flatMap((entry) => {
+        const covering = entry.links.filter(
+          (l) => l.covering && (!deviceClass || this.appliesTo(l.requirement, deviceClass)),
+        )
+        if (covering.length === 0) return entry.links.map((l) => l.requirement)
+        const lowest = Math.min(...covering.map((l) => l.tier))
+        return covering.filter((l) => l.tier === lowest).map((l) => l.requirement)
+      }),
+    )
     const requirements = this.document.requirements.filter(
       (r) => requirementIds.has(r.id) && (!deviceClass || r.deviceClasses.includes(deviceClass)),
     )
@@ -474,8 +489,9 @@ export type ChangeEntry =
 /** The diff as a flat list of change entries, the machine-readable change log of one release. */
 export function changeEntries(diff: FrameworkDiff): ChangeEntry[] {
   const entries: ChangeEntry[] = []
-  for (const id of diff.requirements.added)
-    {entries.push({ type: 'requirement-added', requirement: id })}
+  for (const id of diff.requirements.added) {
+    entries.push({ type: 'requirement-added', requirement: id })
+  }
   for (const id of diff.requirements.removed) {
     const by = diff.idMapping[id] ?? []
     entries.push(
