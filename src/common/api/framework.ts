@@ -171,6 +171,24 @@ export const CatalogueItemParamsSchema = StrictObject({
   item: Type.String({ maxLength: 60 }),
 })
 
+export const MappingSetSummarySchema = Type.Object({
+  id: Type.String({ description: 'isn-<framework version>--<catalogue>' }),
+  source: Type.String(),
+  target: Type.String(),
+  targetTitle: Type.String(),
+  version: Type.String({ description: 'The framework version the set belongs to' }),
+  links: Type.Integer(),
+  relations: Type.Record(Type.String(), Type.Integer()),
+  provenance: Type.Record(Type.String(), Type.Integer()),
+})
+export type MappingSetSummary = Static<typeof MappingSetSummarySchema>
+
+export const MappingSetSchema = Type.Interface([MappingSetSummarySchema], {
+  mappings: Type.Array(LinkSchema),
+  gaps: Type.Array(Type.Object({ item: Type.String(), reason: Type.String() })),
+})
+export type MappingSet = Static<typeof MappingSetSchema>
+
 export const CategorySchema = Type.Object({
   id: Type.String(),
   title: Type.String(),
@@ -205,6 +223,7 @@ export const FrameworkOverviewSchema = Type.Object({
   categories: Type.Array(CategorySchema),
   catalogues: Type.Array(CatalogueSummarySchema),
   schemes: Type.Array(SchemeSummarySchema),
+  mappingSets: Type.Array(MappingSetSummarySchema),
   sources: Type.Array(
     Type.Object({ id: Type.String(), title: Type.String(), url: Type.Optional(Type.String()) }),
   ),

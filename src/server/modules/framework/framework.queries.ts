@@ -4,6 +4,8 @@ import type {
   FrameworkOverview,
   ItemCoverage,
   Link as LinkView,
+  MappingSet,
+  MappingSetSummary,
   Profile,
   Requirement as RequirementView,
   RequirementListQuery,
@@ -27,8 +29,9 @@ import type { Requirement, Scheme, SchemeLevel } from './model.ts'
 
 function summary(index: FrameworkIndex, r: Requirement): RequirementSummary {
   const standards: Record<string, number> = {}
-  for (const link of index.linksOf(r.id))
-    {standards[link.catalogue] = (standards[link.catalogue] ?? 0) + 1}
+  for (const link of index.linksOf(r.id)) {
+    standards[link.catalogue] = (standards[link.catalogue] ?? 0) + 1
+  }
   return {
     id: r.id,
     category: r.category,
@@ -108,6 +111,47 @@ function levelSummary(level: SchemeLevel) {
   }
 }
 
+function count(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1
+  return counts
+}
+
+/**
+ * The crosswalk as mapping sets: one per external catalogue, versioned with the framework (a
+ * published version's sets never change), each link with its relation, strength and provenance.
+ */
+function mappingSetSummary(index: FrameworkIndex, target: string): MappingSetSummary {
+  const links = index.document.links.filter((l) => l.catalogue === target)
+  return {
+    id: `isn-${index.document.version}--${target}`,
+    source: 'isn',
+    target,
+    targetTitle: index.catalogues.get(target)?.title ?? target,
+    version: index.document.version,
+    links: links.length,
+    relations: count(links.map((l) => l.relation)),
+    provenance: count(links.map((l) => l.provenance)),
+  }
+}
+
+export async function mappingSet(ctx: Ctx, target: string, version?: string): Promise<MappingSet> {
+  const index = await getFramework(ctx, version)
+  coverageOf(index, target)
+  return {
+    ...mappingSetSummary(index, target),
+    mappings: index.document.requirements.flatMap((r) =>
+      index
+        .linksFrom(r.id)
+        .filter((l) => l.catalogue === target)
+        .map((l) => linkView(index, l)),
+    ),
+    gaps: index.document.gaps
+      .filter((g) => g.catalogue === target)
+      .map((g) => ({ item: g.item, reason: g.reason })),
+  }
+}
+
 function coverageOf(index: FrameworkIndex, catalogue: string): Coverage {
   const coverage = index.coverage(catalogue)
   if (!coverage) throw new AppError('not_found', `There is no catalogue "${catalogue}".`)
@@ -133,6 +177,7 @@ export async function frameworkOverview(ctx: Ctx, version?: string): Promise<Fra
       catalogueSummary(index, coverageOf(index, c.catalogue)),
     ),
     schemes: document.schemes.map(schemeSummary),
+    mappingSets: document.catalogues.map((c) => mappingSetSummary(index, c.catalogue)),
     sources: document.sources,
   }
 }

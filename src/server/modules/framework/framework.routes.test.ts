@@ -7,6 +7,7 @@ import type {
   FrameworkDiff,
   FrameworkOverview,
   ItemCoverage,
+  MappingSet,
   Requirement,
   SchemeView,
 } from '../../../common/api/framework.ts'
@@ -221,6 +222,22 @@ describe('the public framework API', () => {
       expect(['covered', 'gap']).toContain(entry.level)
       if (entry.level === 'gap') expect(entry.gapReason).toBeTruthy()
     }
+  })
+
+  it('publishes the crosswalk as one mapping set per external catalogue', async () => {
+    const overview = await get<FrameworkOverview>('/api/v1/framework')
+    expect(overview.body.mappingSets.map((m) => m.target)).toEqual(
+      overview.body.catalogues.map((c) => c.catalogue),
+    )
+    const set = await get<MappingSet>('/api/v1/framework/mapping-sets/etsi-en-303-645')
+    expect(set.body).toMatchObject({ id: 'isn-1.0.0--etsi-en-303-645', source: 'isn' })
+    expect(set.body.mappings.length).toBe(set.body.links)
+    for (const link of set.body.mappings) {
+      expect(link).toMatchObject({ catalogue: 'etsi-en-303-645', provenance: expect.any(String) })
+      expect(['equal', 'subset', 'superset', 'intersect']).toContain(link.relation)
+    }
+    expect(Object.keys(set.body.provenance)).toContain('network')
+    expect((await get('/api/v1/framework/mapping-sets/nope')).status).toBe(404)
   })
 
   it('computes profiles and scheme views', async () => {

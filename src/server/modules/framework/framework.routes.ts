@@ -12,6 +12,7 @@ import {
   FrameworkOverviewSchema,
   FrameworkVersionSchema,
   ItemCoverageSchema,
+  MappingSetSchema,
   ProfileQuerySchema,
   ProfileSchema,
   RequirementListQuerySchema,
@@ -35,6 +36,7 @@ import {
   listCatalogues,
   listRequirements,
   listSchemes,
+  mappingSet,
   profile,
   requirementDetail,
   schemeView,
@@ -178,6 +180,21 @@ export const frameworkRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (a
     },
     async (request) =>
       catalogueItem(ctx, request.params.catalogue, request.params.item, request.query.version),
+  )
+
+  app.get(
+    '/framework/mapping-sets/:catalogue',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'The mapping set from the framework to one external catalogue, with declared gaps',
+        params: CatalogueParamsSchema,
+        querystring: VersionQuerySchema,
+        response: { 200: MappingSetSchema },
+      },
+    },
+    async (request) => mappingSet(ctx, request.params.catalogue, request.query.version),
   )
 
   app.get(
