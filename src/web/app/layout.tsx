@@ -34,7 +34,7 @@ import { Suspense, useEffect } from 'react'
 import { Link, Outlet, useLocation } from 'react-router'
 import { Loading } from '../components/query-state.tsx'
 import { useSignOut } from '../features/auth/use-sign-out.ts'
-import { AREAS } from '../features/home/areas.ts'
+import { AREAS, COMING_AREAS } from '../features/home/areas.ts'
 import { useSession } from '../lib/session.ts'
 import { TWO_FACTOR_PATH } from './guards.tsx'
 
@@ -121,6 +121,9 @@ function MainNavigation() {
   const isActive = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`)
   const links = [
     { to: '/', label: 'Home', icon: IconHome, shown: true },
+    ...AREAS.flatMap((area) =>
+      area.path ? [{ to: area.path, label: area.title, icon: area.icon, shown: true }] : [],
+    ),
     { to: '/organisations', label: 'Organisations', icon: IconBuildingCommunity, shown: !!session },
     {
       to: '/admin',
@@ -150,7 +153,7 @@ function MainNavigation() {
         labelPosition="left"
         styles={{ label: { color: 'var(--mantine-color-dimmed)', fontSize: 12 } }}
       />
-      {AREAS.map((area) => (
+      {COMING_AREAS.map((area) => (
         <NavLink
           key={area.slug}
           component={Link}

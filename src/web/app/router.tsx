@@ -1,4 +1,4 @@
-import { lazy } from 'react'
+import { lazy, type ComponentType } from 'react'
 import { createBrowserRouter } from 'react-router'
 import { SignInPage } from '../features/auth/sign-in-page.tsx'
 import { ComingSoonPage } from '../features/home/coming-soon-page.tsx'
@@ -29,6 +29,45 @@ const OrganisationPage = lazy(() =>
     default: m.OrganisationPage,
   })),
 )
+// The framework is public but large: it loads when first visited too.
+const frameworkPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })))
+const FrameworkPage = frameworkPage(
+  () => import('../features/framework/framework-page.tsx'),
+  'FrameworkPage',
+)
+const RequirementPage = frameworkPage(
+  () => import('../features/framework/requirement-page.tsx'),
+  'RequirementPage',
+)
+const CoveragePage = frameworkPage(
+  () => import('../features/framework/coverage-page.tsx'),
+  'CoveragePage',
+)
+const CataloguePage = frameworkPage(
+  () => import('../features/framework/catalogue-page.tsx'),
+  'CataloguePage',
+)
+const CatalogueItemPage = frameworkPage(
+  () => import('../features/framework/catalogue-item-page.tsx'),
+  'CatalogueItemPage',
+)
+const ProfilesPage = frameworkPage(
+  () => import('../features/framework/profiles-page.tsx'),
+  'ProfilesPage',
+)
+const SchemesPage = frameworkPage(
+  () => import('../features/framework/schemes-page.tsx'),
+  'SchemesPage',
+)
+const SchemePage = frameworkPage(
+  () => import('../features/framework/schemes-page.tsx'),
+  'SchemePage',
+)
+const VersionsPage = frameworkPage(
+  () => import('../features/framework/versions-page.tsx'),
+  'VersionsPage',
+)
 const AdminPage = lazy(() =>
   import('../features/admin/admin-page.tsx').then((m) => ({ default: m.AdminPage })),
 )
@@ -44,6 +83,20 @@ export function createRouter() {
         { path: 'sign-in', element: <SignInPage /> },
         { path: 'invitations/:token', element: <InvitationPage /> },
         { path: 'areas/:slug', element: <ComingSoonPage /> },
+        {
+          path: 'framework',
+          children: [
+            { index: true, element: <FrameworkPage /> },
+            { path: 'requirements/:id', element: <RequirementPage /> },
+            { path: 'coverage', element: <CoveragePage /> },
+            { path: 'coverage/:catalogue', element: <CataloguePage /> },
+            { path: 'coverage/:catalogue/:item', element: <CatalogueItemPage /> },
+            { path: 'profiles', element: <ProfilesPage /> },
+            { path: 'schemes', element: <SchemesPage /> },
+            { path: 'schemes/:scheme/:level', element: <SchemePage /> },
+            { path: 'versions', element: <VersionsPage /> },
+          ],
+        },
         {
           element: <RequireSession />,
           children: [

@@ -10,10 +10,15 @@ import {
   type Icon,
 } from '@tabler/icons-react'
 
-/** Parts of the platform still being built: each has a page that says what it will do. */
+/**
+ * The platform's areas. Those still being built have a page that says what they will do; a live
+ * one has a `path` and appears in the navigation like any other page.
+ */
 export interface Area {
   slug: string
   title: string
+  /** Where the area lives once it is available. */
+  path?: string
   icon: Icon
   summary: string
   /** What people will be able to do there, in plain words. */
@@ -26,6 +31,7 @@ export const AREAS: Area[] = [
   {
     slug: 'framework',
     title: 'Framework',
+    path: '/framework',
     icon: IconBook2,
     summary: 'The network’s security baseline for industrial IoT, readable by people and machines.',
     audience: 'Manufacturers, assessors, regulators and standards bodies',
@@ -122,6 +128,14 @@ export const AREAS: Area[] = [
     ],
   },
 ]
+
+/** The areas still to come, shown with a “Soon” mark. */
+export const COMING_AREAS = AREAS.filter((area) => area.path === undefined)
+
+/** The page of an area: its own once live, else the page that says what it will do. */
+export function areaPath(area: Area): string {
+  return area.path ?? `/areas/${area.slug}`
+}
 
 export function findArea(slug: string | undefined): Area | undefined {
   return AREAS.find((area) => area.slug === slug)

@@ -1,6 +1,6 @@
 import { Badge, Button, Group, List, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core'
 import { IconArrowLeft } from '@tabler/icons-react'
-import { Link, useParams } from 'react-router'
+import { Link, Navigate, useParams } from 'react-router'
 import { NotFoundPage } from '../../app/error-pages.tsx'
 import { Page } from '../../components/page.tsx'
 import { findArea } from './areas.ts'
@@ -9,6 +9,7 @@ import { findArea } from './areas.ts'
 export function ComingSoonPage() {
   const area = findArea(useParams().slug)
   if (!area) return <NotFoundPage />
+  if (area.path) return <Navigate to={area.path} replace />
   return (
     <Page
       title={area.title}

@@ -43,7 +43,7 @@ import { Link } from 'react-router'
 import { useDocumentTitle } from '../../components/page.tsx'
 import { api } from '../../lib/api.ts'
 import { useSession } from '../../lib/session.ts'
-import { AREAS } from './areas.ts'
+import { areaPath, AREAS } from './areas.ts'
 
 type SetupStatus = Static<typeof SetupStatusSchema>
 
@@ -454,15 +454,16 @@ export function LandingPage() {
           title="Eight capabilities, one mission"
           lead={
             <>
-              Membership, organisations, invitations, API tokens, two-factor sign-in and the
-              tamper-evident audit log work today. The capabilities below are being built in the
-              open; each links to a page that says what it will do.
+              Membership, organisations, invitations, API tokens, two-factor sign-in, the
+              tamper-evident audit log and the public framework work today. The other capabilities
+              below are being built in the open; each links to a page that says what it will do.
             </>
           }
         >
           <SimpleGrid cols={{ base: 1, sm: 2, xl: 4 }} spacing="lg">
             {CAPABILITIES.map((capability, index) => {
               const area = AREAS.find((a) => a.slug === capability.area)
+              const live = area?.path !== undefined
               return (
                 <Card key={capability.title} withBorder radius="md" p="lg">
                   <Stack gap="xs" h="100%">
@@ -472,9 +473,15 @@ export function LandingPage() {
                           {index + 1}
                         </Text>
                       </ThemeIcon>
-                      <Badge variant="light" color="gray">
-                        Coming soon
-                      </Badge>
+                      {live ? (
+                        <Badge variant="light" color="teal">
+                          Available
+                        </Badge>
+                      ) : (
+                        <Badge variant="light" color="gray">
+                          Coming soon
+                        </Badge>
+                      )}
                     </Group>
                     <Title order={3} size="h5">
                       {capability.title}
@@ -483,8 +490,10 @@ export function LandingPage() {
                       {capability.text}
                     </Text>
                     {area && (
-                      <Anchor component={Link} to={`/areas/${area.slug}`} size="sm" fw={600}>
-                        More about {area.title.toLowerCase()}
+                      <Anchor component={Link} to={areaPath(area)} size="sm" fw={600}>
+                        {live
+                          ? `Open the ${area.title.toLowerCase()}`
+                          : `More about ${area.title.toLowerCase()}`}
                       </Anchor>
                     )}
                   </Stack>
