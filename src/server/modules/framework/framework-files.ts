@@ -114,8 +114,9 @@ export function readFramework(dir: string = FRAMEWORK_DIR): FrameworkReadResult 
 
   const items = new Map<string, Record<string, unknown>>()
   for (const catalogue of catalogues) {
-    for (const item of catalogue.items)
-      {items.set(itemKey(catalogue.catalogue, item.id), { ...item })}
+    for (const item of catalogue.items) {
+      items.set(itemKey(catalogue.catalogue, item.id), { ...item })
+    }
   }
 
   // Requirements, one file per category, in manifest order.
