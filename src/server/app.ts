@@ -1,15 +1,14 @@
 import cookie from '@fastify/cookie'
-import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { AppError } from '../common/errors.ts'
 import { accessControl } from './http/access.ts'
 import { answerFrameworkError, registerErrorHandler } from './http/error-handler.ts'
 import { observabilityRoutes } from './http/observability.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { applyRouteConventions, type RegisteredRoute } from './http/route-conventions.ts'
 import { validatorCompiler } from './http/validation.ts'
-import { registerSecurityHeaders } from './http/security-headers.ts'
+import { registerRateLimit } from './http/rate-limit.ts'
+import { registerResponseHeadersAndRateLimit } from './http/security-headers.ts'
 import { registerWeb } from './http/web.ts'
 import type { Ctx } from './kernel/context.ts'
 import { VERSION } from './kernel/paths.ts'
@@ -49,23 +48,11 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
   applyRouteConventions(app, registeredRoutes)
   registerErrorHandler(app)
 
-  app.addHook('onSend', async (request, reply) => {
-    void reply.header('x-request-id', request.id)
-    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
-      void reply.header('cache-control', 'no-store')
-    }
-  })
-
-  registerSecurityHeaders(app)
-  await app.register(rateLimit, {
-    max: config.rateLimitPerMinute,
-    timeWindow: '1 minute',
-    errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', 'Too many requests; slow down and try again shortly.', {
-        details: { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
-      }),
-  })
-  await app.register(cookie)
+  // Security headers, request id, no-store on the API and the rate limit: one hook (see there).
+  registerResponseHeadersAndRateLimit(app)
+  registerRateLimit(app, { max: config.rateLimitPerMinute, timeWindow: '1 minute' })
+  // Only for setting cookies: the access layer reads the one cookie it needs itself.
+  await app.register(cookie, { hook: false })
   await app.register(accessControl, { ctx })
   await registerOpenApi(app, VERSION)
   await app.register(observabilityRoutes, { ctx })

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { AppError, type ErrorCode } from '../../common/errors.ts'
+import { applyResponseHeaders } from './security-headers.ts'
 
 /** The one table from error codes to HTTP statuses. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -150,5 +151,7 @@ export function answerFrameworkError(error: FastifyError, _request: unknown, rep
         ? new AppError('malformed_request', 'A value in the URL path is too long.')
         : new AppError('internal_error', 'Internal Server Error')
   if (appError.code === 'internal_error') reply.log.error({ err: error }, 'unexpected error')
+  // No hook ran for this request, so its answer gets the common headers here.
+  applyResponseHeaders(reply.request, reply)
   void reply.status(HTTP_STATUS[appError.code]).send(appError.toJSON())
 }

@@ -23,15 +23,21 @@ export async function observabilityRoutes(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   })
-  app.addHook('onResponse', async (request, reply) => {
-    duration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'not_found',
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    )
+  // One labelled child per method, route and status, kept: prom-client otherwise hashes the
+  // label set on every observation.
+  const children = new Map<string, ReturnType<typeof duration.labels>>()
+  app.addHook('onResponse', (request, reply, done) => {
+    const method = request.method
+    const route = request.routeOptions.url ?? 'not_found'
+    const status = reply.statusCode
+    const key = `${method} ${status} ${route}`
+    let child = children.get(key)
+    if (!child) {
+      child = duration.labels(method, route, String(status))
+      children.set(key, child)
+    }
+    child.observe(reply.elapsedTime / 1000)
+    done()
   })
 
   const Status = Type.Object({ status: Type.String() })

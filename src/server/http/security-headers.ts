@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import helmet from 'helmet'
+import { applyRateLimit } from './rate-limit.ts'
 
 /**
  * Strict security headers, helmet's defaults with our Content-Security-Policy. @fastify/helmet
  * builds helmet's middleware on every request (a twelfth of the CPU of a read, see
  * docs/performance.md); the headers never vary, so they are computed once here and copied.
  */
-export function registerSecurityHeaders(app: FastifyInstance): void {
+function computeSecurityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {}
   const collect = {
     setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = String(value)),
@@ -33,7 +34,33 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     },
     crossOriginEmbedderPolicy: false,
   })({} as IncomingMessage, collect, () => {})
-  app.addHook('onRequest', async (_request, reply) => {
-    void reply.headers(headers)
+  return headers
+}
+
+const SECURITY_HEADERS = computeSecurityHeaders()
+/** API answers are never cached unless a route says otherwise (it may set its own). */
+const API_HEADERS = { ...SECURITY_HEADERS, 'cache-control': 'no-store' }
+
+/** The headers every answer carries: security headers, the request id, no-store on the API. */
+export function applyResponseHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  void reply
+    .headers(request.url.startsWith('/api/') ? API_HEADERS : SECURITY_HEADERS)
+    .header('x-request-id', request.id)
+}
+
+/**
+ * The first hook of every request: the response headers above, then the rate limit. One
+ * synchronous hook instead of an async hook each (headers, request id, rate limit): every hook
+ * is a step of Fastify's hook runner, and an async one also a promise, per request.
+ */
+export function registerResponseHeadersAndRateLimit(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    applyResponseHeaders(request, reply)
+    try {
+      applyRateLimit(request, reply, Date.now())
+    } catch (error) {
+      return done(error as Error)
+    }
+    done()
   })
 }

@@ -12,6 +12,8 @@ import { Value } from 'typebox/value'
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema)
   return (value) => {
+    // Path parameters are usually valid text already (ids); only convert when they are not.
+    if (httpPart !== 'body' && check.Check(value)) return { value }
     const converted = httpPart === 'body' ? value : Value.Convert(schema, value)
     return check.Check(converted)
       ? { value: converted }
