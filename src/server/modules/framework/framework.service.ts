@@ -5,10 +5,11 @@ import { canonicalJson } from '../../../common/canonical-json.ts'
 import { AppError } from '../../../common/errors.ts'
 import { systemActor } from '../../kernel/actor.ts'
 import type { Ctx } from '../../kernel/context.ts'
+import { PROJECT_ROOT, VERSION } from '../../kernel/paths.ts'
 import { sha256Hex } from '../../kernel/crypto.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { changeEntries, diffDocuments, FrameworkIndex, type FrameworkDiff } from './analysis.ts'
-import { readFramework } from './framework-files.ts'
+import { readFramework, type FrameworkReadResult } from './framework-files.ts'
 import {
   findCurrentFrameworkVersion,
   findFrameworkDocument,
@@ -54,6 +55,42 @@ function sourceHash(dir: string): string {
 }
 
 /**
+ * The shipped framework, checked once and kept in dist/ keyed by the hash of its sources and the
+ * platform version: reading and validating the YAML costs about a second on a cold process, which
+ * a fresh install would otherwise pay at its first start. Other directories (tests) are not cached.
+ */
+const CACHE_FILE = path.join(PROJECT_ROOT, 'dist', 'framework.json')
+
+function readFrameworkCached(dir: string, sources: string): FrameworkReadResult {
+  const key = `${VERSION}:${sources}`
+  const cacheable = path.resolve(dir) === path.resolve(FRAMEWORK_DIR)
+  if (cacheable) {
+    try {
+      const cached = JSON.parse(fs.readFileSync(CACHE_FILE, 'utf8')) as {
+        key: string
+        document: FrameworkDocument
+      }
+      if (cached.key === key) return { document: cached.document, problems: [] }
+    } catch {
+      // No cache yet, or an unreadable one: read the sources.
+    }
+  }
+  const result = readFramework(dir)
+  if (cacheable && result.document) {
+    try {
+      // Written beside the target and renamed, so a concurrent start never reads half a file.
+      fs.mkdirSync(path.dirname(CACHE_FILE), { recursive: true })
+      const temporary = `${CACHE_FILE}.${process.pid}.tmp`
+      fs.writeFileSync(temporary, JSON.stringify({ key, document: result.document }))
+      fs.renameSync(temporary, CACHE_FILE)
+    } catch {
+      // A read-only installation simply reads the sources at each first load.
+    }
+  }
+  return result
+}
+
+/**
  * Loads the framework from its files into the database (at start and on upgrade) and puts it in
  * service. Never throws for bad content: a framework with problems, or a changed published
  * version, is rejected with the reasons and the version already in service stays in service.
@@ -68,7 +105,7 @@ export async function loadFrameworkFromFiles(
     return { status: 'unchanged', version: current.version }
   }
   const inService = current?.version ?? null
-  const { document, problems } = readFramework(dir)
+  const { document, problems } = readFrameworkCached(dir, sources)
   if (!document) {
     const message = `The framework in ${dir} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; ${inService ? `version ${inService} stays in service` : 'no framework is in service'}.`
     ctx.logger.error({ problems: problems.map((p) => p.text) }, message)
