@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander'
 import { AppError, type ErrorCode } from '../common/errors.ts'
 import { VERSION } from '../server/kernel/paths.ts'
+import { CheckFailed } from './check-failed.ts'
 import { registerAdmin } from './commands/admin.ts'
 import { registerAudit } from './commands/audit.ts'
 import { registerBackup } from './commands/backup.ts'
+import { registerFramework } from './commands/framework.ts'
 import { registerMigrate } from './commands/migrate.ts'
 import { registerServe } from './commands/serve.ts'
 
@@ -27,12 +29,24 @@ export function buildProgram(): Command {
     .option('--verbose', 'print the cause of errors')
     .showHelpAfterError()
     .exitOverride()
+    // Program options only before the command, so that a command may have its own --version
+    // (`isn framework export --version 1.0.0`); --verbose is accepted after every command too.
+    .enablePositionalOptions()
   registerServe(program)
   registerMigrate(program)
   registerAdmin(program)
   registerAudit(program)
   registerBackup(program)
+  registerFramework(program)
+  addVerbose(program)
   return program
+}
+
+function addVerbose(command: Command): void {
+  for (const sub of command.commands) {
+    if (sub.commands.length > 0) addVerbose(sub)
+    else sub.option('--verbose', 'print the cause of errors')
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,7 +59,9 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? 0 : 2
     }
-    const verbose = program.opts<{ verbose?: boolean }>().verbose
+    // The command printed what failed; exit 1 like `audit verify` on a broken chain.
+    if (error instanceof CheckFailed) return EXIT_CODES.default
+    const verbose = program.opts<{ verbose?: boolean }>().verbose || argv.includes('--verbose')
     if (error instanceof AppError) {
       const quiet = (error.details as { quiet?: boolean } | undefined)?.quiet
       if (!quiet) process.stderr.write(`error: ${error.message} (${error.code})\n`)

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { Ajv, type ValidateFunction } from 'ajv'
-import addFormats from 'ajv-formats'
+import formats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import { DEVICE_CLASSES, TIERS } from '../../../common/framework.ts'
 import { FrameworkIndex } from './analysis.ts'
@@ -17,7 +17,7 @@ function validator(file: string): ValidateFunction {
   // The schemas use \p{L} in patterns (unicodeRegExp, on by default) and draft-07 keywords that
   // strict mode does not know (contentEncoding).
   const ajv = new Ajv({ allErrors: true, strict: false })
-  addFormats(ajv)
+  formats.default(ajv)
   return ajv.compile(schema)
 }
 
