@@ -81,11 +81,11 @@ export function CoveringRequirements({ coverage }: { coverage: ItemCoverage }) {
 function GoalMark({ coverage }: { coverage: ItemCoverage }) {
   if (coverage.goalMet === null) return null
   return coverage.goalMet ? (
-    <Text size="xs" c="teal.8">
+    <Text size="xs" c="teal.9">
       Goal met
     </Text>
   ) : (
-    <Text size="xs" c="red.8" fw={600}>
+    <Text size="xs" c="red.9" fw={600}>
       Goal not met
     </Text>
   )
@@ -103,22 +103,30 @@ function Gaps({ coverage }: { coverage: CatalogueCoverage }) {
           {partial > 0 ? ` or partly covered (${partial} partly)` : ''}.
         </Text>
       ) : (
-        <List size="sm" spacing="xs">
+        <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }}>
           {open.map((entry) => (
-            <List.Item key={entry.item.id}>
-              <Anchor component={Link} to={itemPath(coverage.catalogue, entry.item.id)} fw={600}>
-                {entry.item.id}
-              </Anchor>{' '}
-              {entry.item.title} — <CoverageBadge level={entry.level} size="sm" />{' '}
-              <Text span size="sm" c="dimmed">
+            <li key={entry.item.id}>
+              <Group gap="xs" wrap="wrap" align="baseline">
+                <Anchor
+                  component={Link}
+                  to={itemPath(coverage.catalogue, entry.item.id)}
+                  fw={600}
+                  size="sm"
+                >
+                  {entry.item.id}
+                </Anchor>
+                <Text size="sm">{entry.item.title}</Text>
+                <CoverageBadge level={entry.level} size="sm" />
+              </Group>
+              <Text size="sm" c="dimmed">
                 {entry.gapReason ??
                   (entry.level === 'uncovered'
-                    ? 'No requirement covers this item and no gap is declared.'
+                    ? 'No requirement is linked to this item, and no gap is declared.'
                     : '')}
               </Text>
-            </List.Item>
+            </li>
           ))}
-        </List>
+        </Stack>
       )}
     </Panel>
   )
@@ -212,7 +220,12 @@ function CatalogueView({ coverage }: { coverage: CatalogueCoverage }) {
             {coverage.url && (
               <>
                 {' · '}
-                <Anchor href={coverage.url} target="_blank" rel="noopener noreferrer">
+                <Anchor
+                  href={coverage.url}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  underline="always"
+                >
                   Publisher’s page
                 </Anchor>
               </>
@@ -252,6 +265,9 @@ function CatalogueView({ coverage }: { coverage: CatalogueCoverage }) {
             }))}
           />
         </Group>
+        <Text size="sm" c="dimmed">
+          Requirement ids in bold cover the item on their own; the others cover part of it.
+        </Text>
         <ItemsTable coverage={coverage} items={items} />
       </Stack>
       {(coverage.licence || coverage.notes.length > 0) && (

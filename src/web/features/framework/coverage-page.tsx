@@ -102,7 +102,7 @@ export function Goal({ summary }: { summary: CatalogueSummary }) {
           {goal.missing.map((item, index) => (
             <span key={item}>
               {index > 0 && ', '}
-              <Anchor component={Link} to={itemPath(summary.catalogue, item)}>
+              <Anchor component={Link} to={itemPath(summary.catalogue, item)} underline="always">
                 {item}
               </Anchor>
             </span>

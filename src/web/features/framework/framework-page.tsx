@@ -293,7 +293,7 @@ function Downloads({ version }: { version: string | undefined }) {
         The whole framework, requirements and crosswalk, for your own tools.
       </Text>
       {file('JSON', exportUrl('json', { version }))}
-      {file('CSV (one row per mapping)', exportUrl('csv', { version }))}
+      {file('CSV (one row per requirement)', exportUrl('csv', { version }))}
       {file('OSCAL catalog', exportUrl('oscal-catalog', { version }))}
       {tier ? (
         file(
@@ -303,7 +303,7 @@ function Downloads({ version }: { version: string | undefined }) {
       ) : (
         <Text size="sm" c="dimmed">
           Choose a tier (and a device class) above to download its OSCAL profile, or open{' '}
-          <Anchor component={Link} to="/framework/profiles">
+          <Anchor component={Link} to="/framework/profiles" underline="always">
             Profiles
           </Anchor>
           .
@@ -394,7 +394,7 @@ export function FrameworkPage() {
         <Text size="sm" c="dimmed">
           This version is a draft: requirements and mappings may still change before it is released.
           The{' '}
-          <Anchor component={Link} to="/framework/versions">
+          <Anchor component={Link} to="/framework/versions" underline="always">
             versions page
           </Anchor>{' '}
           lists what changed.
