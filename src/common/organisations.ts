@@ -30,5 +30,11 @@ export function hasRoleAtLeast(role: OrganisationRole, minimum: OrganisationRole
 }
 
 /** Scopes an API token can carry; a token may call only routes that name one of its scopes. */
-export const TOKEN_SCOPES = ['organisation:read', 'organisation:write', 'audit:read'] as const
+export const TOKEN_SCOPES = [
+  'organisation:read',
+  'organisation:write',
+  'audit:read',
+  'products:read',
+  'products:write',
+] as const
 export type TokenScope = (typeof TOKEN_SCOPES)[number]

@@ -1,4 +1,3 @@
-import cookie from '@fastify/cookie'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { accessControl } from './http/access.ts'
@@ -17,6 +16,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.ts'
 import { adminRoutes } from './modules/admin/admin.routes.ts'
 import { frameworkRoutes } from './modules/framework/framework.routes.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
+import { productsRoutes } from './modules/products/products.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 
 export interface BuildAppOptions {
@@ -51,8 +51,6 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
   // Security headers, request id, no-store on the API and the rate limit: one hook (see there).
   registerResponseHeadersAndRateLimit(app)
   registerRateLimit(app, { max: config.rateLimitPerMinute, timeWindow: '1 minute' })
-  // Only for setting cookies: the access layer reads the one cookie it needs itself.
-  await app.register(cookie, { hook: false })
   await app.register(accessControl, { ctx })
   await registerOpenApi(app, VERSION)
   await app.register(observabilityRoutes, { ctx })
@@ -64,6 +62,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(tokensRoutes, { ctx })
       await api.register(adminRoutes, { ctx })
       await api.register(frameworkRoutes, { ctx })
+      await api.register(productsRoutes, { ctx })
     },
     { prefix: '/api/v1' },
   )

@@ -16,6 +16,12 @@ import type {
   FrameworkRequirementTable,
   FrameworkVersionTable,
 } from '../modules/framework/framework.table.ts'
+import type { ProductTable, ProductVersionTable } from '../modules/products/products.table.ts'
+import type {
+  LabelSigningKeyTable,
+  LabelStatusChangeTable,
+  LabelTable,
+} from '../modules/labels/labels.table.ts'
 import type { SettingTable } from '../modules/settings/settings.table.ts'
 import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
 
@@ -37,4 +43,9 @@ export interface Database {
   framework_versions: FrameworkVersionTable
   framework_requirements: FrameworkRequirementTable
   job_schedules: JobScheduleTable
+  products: ProductTable
+  product_versions: ProductVersionTable
+  label_signing_keys: LabelSigningKeyTable
+  labels: LabelTable
+  label_status_changes: LabelStatusChangeTable
 }

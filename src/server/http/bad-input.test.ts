@@ -23,6 +23,12 @@ import {
   InviteBodySchema,
   UpdateOrganisationBodySchema,
 } from '../../common/api/organisations.ts'
+import {
+  CreateProductBodySchema,
+  CreateProductVersionBodySchema,
+  UpdateProductBodySchema,
+  UpdateProductVersionBodySchema,
+} from '../../common/api/products.ts'
 import { ERROR_CODES, type ErrorCode } from '../../common/errors.ts'
 import type { Database } from '../db/schema.ts'
 import { newId } from '../kernel/crypto.ts'
@@ -119,6 +125,35 @@ const WRITE_ROUTES: Record<
   'PATCH /api/v1/admin/users/:userId': {
     schema: UpdateUserBodySchema,
     valid: { data: { isNetworkAdmin: true, disabled: false } },
+  },
+  'POST /api/v1/organisations/:orgId/products': {
+    schema: CreateProductBodySchema,
+    valid: {
+      name: 'Sensor',
+      modelNumbers: ['S-1'],
+      deviceClass: 'field-device',
+      // At most eight leaves: the validator reports the first eight problems.
+      supportPeriodEnd: '2030-12-31',
+      updateMechanism: 'automatic',
+      securityContactUrl: 'https://acme.test/psirt',
+      sbomAvailability: 'available-on-request',
+      sensors: ['temperature'],
+    },
+  },
+  'PATCH /api/v1/organisations/:orgId/products/:productId': {
+    schema: UpdateProductBodySchema,
+    valid: { data: { name: 'Sensor 2', supportPeriodEnd: null, sensors: ['humidity'] } },
+  },
+  'DELETE /api/v1/organisations/:orgId/products/:productId': null,
+  'POST /api/v1/organisations/:orgId/products/:productId/archive': null,
+  'POST /api/v1/organisations/:orgId/products/:productId/restore': null,
+  'POST /api/v1/organisations/:orgId/products/:productId/versions': {
+    schema: CreateProductVersionBodySchema,
+    valid: { version: '1.0.0', releaseDate: '2026-05-01', supportPeriodEnd: '2031-05-01' },
+  },
+  'PATCH /api/v1/organisations/:orgId/products/:productId/versions/:versionId': {
+    schema: UpdateProductVersionBodySchema,
+    valid: { data: { releaseDate: '2026-05-02', notes: 'Fixes' } },
   },
   'PATCH /api/v1/admin/settings': {
     schema: UpdateSettingsBodySchema,
@@ -269,6 +304,8 @@ describe('bad input on every write route', () => {
       'settings',
       'jobs',
       'job_schedules',
+      'products',
+      'product_versions',
     ]
     const counts: Record<string, number> = {}
     for (const table of tables) {

@@ -23,6 +23,8 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'organisation:read': 'Read the organisation’s data',
   'organisation:write': 'Change the organisation’s data',
   'audit:read': 'Read the organisation’s audit log',
+  'products:read': 'Read the organisation’s products and versions',
+  'products:write': 'Register and change products and versions',
 }
 
 export const TWO_FACTOR_GROUP_LABELS: Record<TwoFactorGroup, string> = {

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely'
 import * as foundation from './2026_11_27_1100_foundation.ts'
 import * as framework from './2026_11_27_1400_framework.ts'
+import * as products from './2026_11_27_1500_products.ts'
+import * as labels from './2026_11_27_1510_labels.ts'
 
 /** Every migration, in order. Imported statically so the list is the same however the code is run. */
 export const migrations: Record<string, Migration> = {
   '2026_11_27_1100_foundation': foundation,
   '2026_11_27_1400_framework': framework,
+  '2026_11_27_1500_products': products,
+  '2026_11_27_1510_labels': labels,
 }
