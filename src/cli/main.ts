@@ -87,4 +87,7 @@ function isConnectionError(error: unknown): boolean {
 
 const code = await main(process.argv)
 // serve and worker keep running; every other command ends here.
-if (code !== 0 || !['serve', 'worker'].includes(process.argv[2] ?? '')) process.exit(code)
+if (code !== 0 || !['serve', 'worker'].includes(process.argv[2] ?? '')) {
+  // Exit once stdout has taken everything: a large export written to a pipe is flushed in parts.
+  process.stdout.write('', () => process.exit(code))
+}
