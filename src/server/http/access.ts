@@ -122,6 +122,21 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined
 }
 
+/**
+ * The Set-Cookie value for a new session: httpOnly, SameSite=Lax, Secure on https, until the
+ * session's absolute expiry. Written by hand rather than through @fastify/cookie, whose onSend
+ * hook otherwise ran on every response to look for cookies to write (docs/performance.md).
+ */
+export function sessionCookie(token: string, options: { secure: boolean; expires: Date }): string {
+  return (
+    `${SESSION_COOKIE}=${encodeURIComponent(token)}; Expires=${options.expires.toUTCString()}; ` +
+    `Path=/; HttpOnly${options.secure ? '; Secure' : ''}; SameSite=Lax`
+  )
+}
+
+/** The Set-Cookie value that removes the session cookie. */
+export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/`
+
 function useSession(request: FastifyRequest, auth: SessionAuth): void {
   request.auth = auth
   request.actor = {
@@ -321,5 +336,5 @@ export const accessControl = fp<{ ctx: Ctx }>(
         .then(() => done(), done)
     })
   },
-  { name: 'access-control', dependencies: ['@fastify/cookie'] },
+  { name: 'access-control' },
 )

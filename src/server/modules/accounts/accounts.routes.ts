@@ -21,7 +21,7 @@ import {
   type SessionInfo,
 } from '../../../common/api/accounts.ts'
 import { AppError } from '../../../common/errors.ts'
-import { access, SESSION_COOKIE } from '../../http/access.ts'
+import { access, CLEARED_SESSION_COOKIE, sessionCookie } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { listMembershipsOfUser } from '../organisations/organisations.service.ts'
 import { getNetworkSettings, isTwoFactorRequired } from '../settings/settings.service.ts'
@@ -72,13 +72,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
   async function answerSignIn(outcome: SignInOutcome, reply: FastifyReply) {
     if (outcome.status === 'two_factor_required') return outcome
     const { session } = outcome
-    void reply.setCookie(SESSION_COOKIE, session.token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: secureCookie,
-      expires: new Date(session.expiresAt),
-    })
+    void reply.header(
+      'set-cookie',
+      sessionCookie(session.token, { secure: secureCookie, expires: new Date(session.expiresAt) }),
+    )
     return { status: 'signed_in' as const, session: await describeSession(session) }
   }
 
@@ -165,7 +162,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     },
     async (request, reply) => {
       await signOut(ctx, sessionOf(request), request.meta)
-      return reply.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).send(null)
+      return reply.header('set-cookie', CLEARED_SESSION_COOKIE).status(204).send(null)
     },
   )
 
@@ -258,7 +255,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     },
     async (request, reply) => {
       await signOutEverywhere(ctx, sessionOf(request), request.meta)
-      return reply.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).send(null)
+      return reply.header('set-cookie', CLEARED_SESSION_COOKIE).status(204).send(null)
     },
   )
 

@@ -24,6 +24,7 @@ import type { Ctx } from '../../kernel/context.ts'
 import { findAuditLog } from '../audit/audit.service.ts'
 import {
   acceptInvitation,
+  cachedOrganisation,
   changeMemberRole,
   createOrganisation,
   getOrganisation,
@@ -84,7 +85,9 @@ export const organisationsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = asyn
         response: { 200: OrganisationSchema },
       },
     },
-    async (request) => getOrganisation(ctx, request.params.orgId),
+    // Not async: a cached record is sent without a promise.
+    (request) =>
+      cachedOrganisation(request.params.orgId) ?? getOrganisation(ctx, request.params.orgId),
   )
 
   app.patch(

@@ -227,6 +227,11 @@ export async function createOrganisation(
   return created
 }
 
+/** The organisation from this process's cache when fresh, else undefined (then getOrganisation). */
+export function cachedOrganisation(organisationId: string): Organisation | undefined {
+  return organisationCache.get(organisationId, performance.now())
+}
+
 /** @throws not_found */
 export async function getOrganisation(
   ctx: Pick<Ctx, 'db'>,
