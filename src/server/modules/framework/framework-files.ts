@@ -163,7 +163,7 @@ export function readFramework(dir: string = FRAMEWORK_DIR): FrameworkReadResult 
     categories.push({ id: code, title: data.title, description: data.description })
     data.requirements.forEach((requirement, i) => {
       const at = `/requirements/${i}`
-      const here = `requirements/${name}${at}`
+      const here = `requirements/${name} ${at}`
       if (!requirement.id.startsWith(`ISN-${code}-`)) {
         problems.push(located(`${at}/id`, `must start with ISN-${code}- in category ${code}`))
       }
