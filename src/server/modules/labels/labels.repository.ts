@@ -1,0 +1,119 @@
+import type { Db } from '../../db/database.ts'
+import type { LabelStatus } from '../../../common/api/labels.ts'
+import type { LabelRow, LabelSigningKeyRow, NewLabelStatusChange } from './labels.table.ts'
+
+const keyColumns = [
+  'kid',
+  'algorithm',
+  'public_jwk',
+  'private_key_sealed',
+  'state',
+  'created_at',
+  'retired_at',
+] as const
+
+export async function insertSigningKey(db: Db, row: LabelSigningKeyRow): Promise<void> {
+  await db.insertInto('label_signing_keys').values(row).execute()
+}
+
+export async function findActiveSigningKey(db: Db): Promise<LabelSigningKeyRow | undefined> {
+  return db
+    .selectFrom('label_signing_keys')
+    .select(keyColumns)
+    .where('state', '=', 'active')
+    .executeTakeFirst()
+}
+
+/** Every key, newest first. */
+export async function listSigningKeys(db: Db): Promise<LabelSigningKeyRow[]> {
+  return db
+    .selectFrom('label_signing_keys')
+    .select(keyColumns)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid')
+    .execute()
+}
+
+export async function retireSigningKey(db: Db, kid: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('label_signing_keys')
+    .set({ state: 'retired', retired_at: at })
+    .where('kid', '=', kid)
+    .where('state', '=', 'active')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+export async function insertLabel(db: Db, row: LabelRow): Promise<void> {
+  await db.insertInto('labels').values(row).execute()
+}
+
+export async function findLabel(db: Db, id: string): Promise<LabelRow | undefined> {
+  return db.selectFrom('labels').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** The status of one label, for live verification (one indexed read). */
+export async function findLabelStatus(db: Db, id: string) {
+  return db
+    .selectFrom('labels')
+    .select(['status', 'status_reason', 'expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/** The next free status-list index: labels are numbered in order of issue. */
+export async function nextStatusIndex(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('labels')
+    .select((eb) => eb.fn.max('status_index').as('max'))
+    .executeTakeFirst()
+  return row?.max == null ? 0 : Number(row.max) + 1
+}
+
+export async function updateLabelStatus(
+  db: Db,
+  id: string,
+  from: LabelStatus,
+  change: { status: LabelStatus; reason: string; at: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('labels')
+    .set({ status: change.status, status_reason: change.reason, status_changed_at: change.at })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+export async function insertStatusChange(db: Db, row: NewLabelStatusChange): Promise<void> {
+  await db.insertInto('label_status_changes').values(row).execute()
+}
+
+export async function listStatusChanges(db: Db, labelId: string) {
+  return db
+    .selectFrom('label_status_changes')
+    .select(['at', 'from_status', 'to_status', 'reason', 'actor_label'])
+    .where('label_id', '=', labelId)
+    .orderBy('id')
+    .execute()
+}
+
+/** The status-list indices of labels whose stored status is `status`, and the highest index used. */
+export async function listStatusIndices(db: Db, status: LabelStatus) {
+  const [flagged, top] = await Promise.all([
+    db.selectFrom('labels').select('status_index').where('status', '=', status).execute(),
+    db
+      .selectFrom('labels')
+      .select((eb) => eb.fn.max('status_index').as('max'))
+      .executeTakeFirst(),
+  ])
+  return {
+    indices: flagged.map((r) => Number(r.status_index)),
+    maxIndex: top?.max == null ? -1 : Number(top.max),
+  }
+}
+
+/** Labels, newest first (for network administrators). */
+export async function listLabels(db: Db, limit: number) {
+  return db.selectFrom('labels').selectAll().orderBy('issued_at', 'desc').limit(limit).execute()
+}

@@ -1,0 +1,367 @@
+import { CompactSign, decodeProtectedHeader } from 'jose'
+import { Value } from 'typebox/value'
+import {
+  LABEL_FORMAT,
+  LABEL_JWS_TYPE,
+  LabelRecordSchema,
+  STATUS_PURPOSES,
+  type Label,
+  type LabelProduct,
+  type LabelRecord,
+  type LabelStatus,
+  type PublicLabelStatus,
+  type VerificationResult,
+} from '../../../common/api/labels.ts'
+import { AppError } from '../../../common/errors.ts'
+import type { DeviceClass, Tier, VerificationStrength } from '../../../common/framework.ts'
+import { verifyLabel } from '../../../common/labels/verify.ts'
+import type { Db } from '../../db/database.ts'
+import { lockKeyForTransaction } from '../../db/dialect.ts'
+import type { Actor, RequestMeta } from '../../kernel/actor.ts'
+import { DAY } from '../../kernel/clock.ts'
+import type { Ctx } from '../../kernel/context.ts'
+import { newId } from '../../kernel/crypto.ts'
+import { recordAudit } from '../audit/audit.service.ts'
+import { activeSigner, inTransaction, publishedKeys } from './keys.service.ts'
+import {
+  findLabel,
+  findLabelStatus,
+  insertLabel,
+  insertStatusChange,
+  listLabels,
+  listStatusChanges,
+  nextStatusIndex,
+  updateLabelStatus,
+} from './labels.repository.ts'
+import type { LabelRow } from './labels.table.ts'
+import { statusListUrl } from './status-lists.ts'
+
+type Who = { actor: Actor; meta?: RequestMeta }
+type IssueCtx = Pick<Ctx, 'db' | 'clock' | 'box' | 'config'>
+
+/** The longest a label is valid, whatever the support period says (the issue's "at most 3 years"). */
+export const MAX_LABEL_VALIDITY_MS = 3 * 365 * DAY
+
+/** What the approval of an assessment knows when it issues a label. */
+export interface IssueLabelInput {
+  product: LabelProduct
+  tier: Tier
+  frameworkVersion: string
+  profile: DeviceClass
+  verificationStrength: VerificationStrength
+  assessor: { id?: string; name: string }
+  assessmentId?: string
+  /** An earlier end than the default (support period end, at most three years). */
+  validUntil?: string
+}
+
+/** The status a reader sees: an active label past its expiry reads as expired. */
+export function effectiveStatus(
+  row: Pick<LabelRow, 'status' | 'expires_at'>,
+  now: Date,
+): LabelStatus {
+  return row.status === 'active' && row.expires_at <= now.toISOString() ? 'expired' : row.status
+}
+
+function toLabel(row: LabelRow, now: Date): Label {
+  return {
+    id: row.id,
+    status: effectiveStatus(row, now),
+    statusReason: row.status_reason,
+    statusChangedAt: row.status_changed_at,
+    keyId: row.kid,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    statusListIndex: Number(row.status_index),
+    record: JSON.parse(row.record) as LabelRecord,
+    jws: row.jws,
+  }
+}
+
+function actorColumns(actor: Actor) {
+  switch (actor.type) {
+    case 'user':
+      return { actor_type: 'user', actor_id: actor.userId, actor_label: actor.email }
+    case 'api_token':
+      return { actor_type: 'api_token', actor_id: actor.tokenId, actor_label: actor.name }
+    case 'system':
+      return { actor_type: 'system', actor_id: null, actor_label: actor.name }
+    case 'anonymous':
+      return { actor_type: 'anonymous', actor_id: null, actor_label: null }
+  }
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000)
+
+/**
+ * Issues a label: builds the record, signs it (compact JWS, EdDSA, with the active key), stores
+ * it with the next status-list index and audits it. Joins the caller's transaction when there is
+ * one, so an approval and its label commit together.
+ * @throws validation_failed when the record would not be a valid label (e.g. support has ended)
+ */
+export async function issueLabel(ctx: IssueCtx, who: Who, input: IssueLabelInput): Promise<Label> {
+  return inTransaction(ctx.db, async (trx) => {
+    const now = ctx.clock.now()
+    const iat = seconds(now.getTime())
+    const supportEnds = Date.parse(`${input.product.supportPeriodEnd}T00:00:00Z`) + DAY
+    const ends = Math.min(
+      Number.isNaN(supportEnds) ? Infinity : supportEnds,
+      now.getTime() + MAX_LABEL_VALIDITY_MS,
+      input.validUntil ? Date.parse(input.validUntil) : Infinity,
+    )
+    const exp = seconds(ends)
+    if (!(exp > iat)) {
+      throw new AppError(
+        'validation_failed',
+        'The label would already be expired: the support period or the validity has ended.',
+      )
+    }
+    const signer = await activeSigner(ctx, trx)
+    // One index per label; the lock makes "max + 1" safe on PostgreSQL.
+    await lockKeyForTransaction(trx, 'labels.status_index')
+    const index = await nextStatusIndex(trx)
+    const id = newId()
+    const base = ctx.config.publicUrl
+    const record: LabelRecord = {
+      format: LABEL_FORMAT,
+      iss: base,
+      jti: id,
+      iat,
+      nbf: iat,
+      exp,
+      labelId: id,
+      keyId: signer.kid,
+      issuedAt: new Date(iat * 1000).toISOString(),
+      expiresAt: new Date(exp * 1000).toISOString(),
+      tier: input.tier,
+      frameworkVersion: input.frameworkVersion,
+      profile: input.profile,
+      verificationStrength: input.verificationStrength,
+      assessor: input.assessor,
+      product: input.product,
+      statusUrl: `${base}/api/v1/labels/${id}/status`,
+      statusListIndex: index,
+      credentialStatus: STATUS_PURPOSES.map((purpose) => ({
+        type: 'BitstringStatusListEntry' as const,
+        statusPurpose: purpose,
+        statusListIndex: String(index),
+        statusListCredential: statusListUrl(base, purpose),
+      })),
+    }
+    if (!Value.Check(LabelRecordSchema, record)) {
+      const issues = Value.Errors(LabelRecordSchema, record).map((e) => ({
+        pointer: e.instancePath,
+        message: e.message,
+      }))
+      throw new AppError(
+        'validation_failed',
+        `The label record is invalid: ${issues[0]?.pointer ?? ''} ${issues[0]?.message ?? ''}`.trim(),
+        { details: issues },
+      )
+    }
+    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(record)))
+      .setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: LABEL_JWS_TYPE })
+      .sign(signer.key)
+    const row: LabelRow = {
+      id,
+      status_index: index,
+      kid: signer.kid,
+      product_id: input.product.productId,
+      product_version_id: input.product.productVersionId ?? null,
+      manufacturer_id: input.product.manufacturer.id ?? null,
+      assessor_id: input.assessor.id ?? null,
+      assessment_id: input.assessmentId ?? null,
+      record: JSON.stringify(record),
+      jws,
+      status: 'active',
+      status_reason: null,
+      status_changed_at: now.toISOString(),
+      issued_at: record.issuedAt,
+      expires_at: record.expiresAt,
+    }
+    await insertLabel(trx, row)
+    await insertStatusChange(trx, {
+      label_id: id,
+      at: now.toISOString(),
+      from_status: null,
+      to_status: 'active',
+      reason: 'Issued',
+      ...actorColumns(who.actor),
+    })
+    await recordAudit(trx, ctx.clock, who, {
+      action: 'label.issued',
+      organisationId: input.product.manufacturer.id ?? null,
+      targetType: 'label',
+      targetId: id,
+      details: {
+        productId: row.product_id,
+        productVersionId: row.product_version_id,
+        tier: input.tier,
+        kid: signer.kid,
+        statusListIndex: index,
+        expiresAt: record.expiresAt,
+      },
+    })
+    return toLabel(row, now)
+  })
+}
+
+/** @throws not_found */
+export async function getLabel(ctx: Pick<Ctx, 'db' | 'clock'>, id: string): Promise<Label> {
+  const row = await findLabel(ctx.db, id)
+  if (!row) throw new AppError('not_found', 'No such label.')
+  return toLabel(row, ctx.clock.now())
+}
+
+/** Labels for network administrators, newest first. */
+export async function listAllLabels(ctx: Pick<Ctx, 'db' | 'clock'>, limit = 100): Promise<Label[]> {
+  const now = ctx.clock.now()
+  return (await listLabels(ctx.db, limit)).map((row) => toLabel(row, now))
+}
+
+/**
+ * What a label's status URL answers: its status now, the reason and the history of changes.
+ * @throws not_found
+ */
+export async function getPublicLabelStatus(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  id: string,
+): Promise<PublicLabelStatus> {
+  const row = await findLabel(ctx.db, id)
+  if (!row) throw new AppError('not_found', 'No such label.')
+  const status = effectiveStatus(row, ctx.clock.now())
+  const history = (await listStatusChanges(ctx.db, id)).map((c) => ({
+    at: c.at,
+    fromStatus: c.from_status,
+    toStatus: c.to_status,
+    reason: c.reason,
+    actor: c.actor_label,
+  }))
+  if (status === 'expired' && row.status === 'active') {
+    history.push({
+      at: row.expires_at,
+      fromStatus: 'active',
+      toStatus: 'expired',
+      reason: 'Validity ended',
+      actor: null,
+    })
+  }
+  return {
+    labelId: row.id,
+    status,
+    reason: status === 'expired' && row.status === 'active' ? 'Validity ended' : row.status_reason,
+    changedAt:
+      status === 'expired' && row.status === 'active' ? row.expires_at : row.status_changed_at,
+    expiresAt: row.expires_at,
+    history,
+  }
+}
+
+const TRANSITIONS = {
+  suspend: { from: ['active'], to: 'suspended', action: 'label.suspended' },
+  reinstate: { from: ['suspended'], to: 'active', action: 'label.reinstated' },
+  revoke: { from: ['active', 'suspended', 'expired'], to: 'revoked', action: 'label.revoked' },
+} as const satisfies Record<
+  string,
+  { from: readonly LabelStatus[]; to: LabelStatus; action: string }
+>
+export type LabelStatusAction = keyof typeof TRANSITIONS
+
+/**
+ * Suspends (reversibly), reinstates or revokes (for good) a label, with a reason. The change is
+ * audited, kept in the label's history and shows in the next status list.
+ * @throws not_found, conflict (a revoked label never changes; only a suspended one is reinstated)
+ */
+export async function changeLabelStatus(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  who: Who,
+  id: string,
+  action: LabelStatusAction,
+  reason: string,
+): Promise<Label> {
+  const transition = TRANSITIONS[action]
+  const why = reason.trim()
+  return inTransaction(ctx.db, async (trx: Db) => {
+    const row = await findLabel(trx, id)
+    if (!row) throw new AppError('not_found', 'No such label.')
+    const now = ctx.clock.now()
+    const current = effectiveStatus(row, now)
+    if (!(transition.from as readonly LabelStatus[]).includes(current)) {
+      throw new AppError(
+        'conflict',
+        current === 'revoked'
+          ? 'This label is revoked; revocation is final.'
+          : `A label that is ${current} cannot be ${action === 'reinstate' ? 'reinstated' : `${action}d`}.`,
+        { details: { status: current } },
+      )
+    }
+    const at = now.toISOString()
+    if (
+      !(await updateLabelStatus(trx, id, row.status, { status: transition.to, reason: why, at }))
+    ) {
+      throw new AppError('conflict', 'The label changed meanwhile; try again.')
+    }
+    await insertStatusChange(trx, {
+      label_id: id,
+      at,
+      from_status: current,
+      to_status: transition.to,
+      reason: why,
+      ...actorColumns(who.actor),
+    })
+    await recordAudit(trx, ctx.clock, who, {
+      action: transition.action,
+      organisationId: row.manufacturer_id,
+      targetType: 'label',
+      targetId: id,
+      details: { from: current, to: transition.to, reason: why },
+    })
+    return toLabel(
+      { ...row, status: transition.to, status_reason: why, status_changed_at: at },
+      now,
+    )
+  })
+}
+
+/**
+ * Verifies a label against the network's published keys and its live status (the database, not
+ * a cached status list). Never throws for bad input.
+ */
+export async function verifyLabelLive(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  jws: string,
+): Promise<VerificationResult> {
+  let kid: string | undefined
+  try {
+    const header = decodeProtectedHeader(jws.trim())
+    kid = typeof header.kid === 'string' ? header.kid : undefined
+  } catch {
+    // verifyLabel names the problem.
+  }
+  const now = ctx.clock.now()
+  const { set } = await publishedKeys(ctx, kid)
+  const result = await verifyLabel(jws, { jwks: set, now, requireStatus: false })
+  if (!result.genuine || !result.labelId || result.status === 'expired' || result.reasons.length) {
+    return result
+  }
+  const live = await findLabelStatus(ctx.db, result.labelId)
+  if (!live) {
+    return {
+      ...result,
+      valid: false,
+      status: 'unknown',
+      reasons: [{ code: 'status_unknown', message: 'The network has no record of this label.' }],
+    }
+  }
+  const status = effectiveStatus(live, now)
+  const reasons: VerificationResult['reasons'] = []
+  if (status === 'revoked' || status === 'suspended') {
+    reasons.push({
+      code: status,
+      message: `The network has ${status} this label${live.status_reason ? `: ${live.status_reason}` : '.'}`,
+    })
+  } else if (status === 'expired') {
+    reasons.push({ code: 'expired', message: `The label expired at ${live.expires_at}.` })
+  }
+  return { ...result, valid: reasons.length === 0, status, reasons }
+}
