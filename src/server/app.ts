@@ -15,6 +15,7 @@ import { newId } from './kernel/crypto.ts'
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts'
 import { adminRoutes } from './modules/admin/admin.routes.ts'
 import { frameworkRoutes } from './modules/framework/framework.routes.ts'
+import { jwksRoutes, labelsRoutes } from './modules/labels/labels.routes.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { productsRoutes } from './modules/products/products.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
@@ -62,10 +63,12 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(tokensRoutes, { ctx })
       await api.register(adminRoutes, { ctx })
       await api.register(frameworkRoutes, { ctx })
+      await api.register(labelsRoutes, { ctx })
       await api.register(productsRoutes, { ctx })
     },
     { prefix: '/api/v1' },
   )
+  await app.register(jwksRoutes, { ctx })
   await registerWeb(app, webRoot)
 
   await app.ready()

@@ -15,6 +15,7 @@ import { resolveSecret } from './kernel/secret.ts'
 import { recordAudit } from './modules/audit/audit.service.ts'
 import { createFirstRunLink } from './modules/accounts/accounts.service.ts'
 import { loadFrameworkFromFiles } from './modules/framework/framework.service.ts'
+import { ensureSigningKey } from './modules/labels/keys.service.ts'
 
 /**
  * Opens everything a process of the platform needs: the secret (generated on first start),
@@ -94,6 +95,8 @@ export async function startPlatform(
   const ctx = await openContext(config)
   // A framework with problems is logged and refused; the version already stored stays in service.
   await loadFrameworkFromFiles(ctx)
+  // The first start generates the label signing key; later starts find it.
+  await ensureSigningKey(ctx)
   const app = await buildApp({ ctx })
   const runner = config.jobsInProcess ? createRunner(ctx) : undefined
   const address = await app.listen({ port: config.port, host: config.host })

@@ -29,6 +29,7 @@ import {
   UpdateProductBodySchema,
   UpdateProductVersionBodySchema,
 } from '../../common/api/products.ts'
+import { LabelStatusChangeBodySchema, VerifyLabelBodySchema } from '../../common/api/labels.ts'
 import { ERROR_CODES, type ErrorCode } from '../../common/errors.ts'
 import type { Database } from '../db/schema.ts'
 import { newId } from '../kernel/crypto.ts'
@@ -159,6 +160,23 @@ const WRITE_ROUTES: Record<
     schema: UpdateSettingsBodySchema,
     valid: { data: { twoFactorRequiredFor: ['assessor'] } },
   },
+  'POST /api/v1/labels/verify': {
+    schema: VerifyLabelBodySchema,
+    valid: { label: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' },
+  },
+  'POST /api/v1/labels/:labelId/suspend': {
+    schema: LabelStatusChangeBodySchema,
+    valid: { reason: 'Under investigation' },
+  },
+  'POST /api/v1/labels/:labelId/reinstate': {
+    schema: LabelStatusChangeBodySchema,
+    valid: { reason: 'Cleared' },
+  },
+  'POST /api/v1/labels/:labelId/revoke': {
+    schema: LabelStatusChangeBodySchema,
+    valid: { reason: 'Withdrawn' },
+  },
+  'POST /api/v1/admin/label-keys/rotate': null,
 }
 
 /** The schema's required top-level fields. */
@@ -306,6 +324,9 @@ describe('bad input on every write route', () => {
       'job_schedules',
       'products',
       'product_versions',
+      'label_signing_keys',
+      'labels',
+      'label_status_changes',
     ]
     const counts: Record<string, number> = {}
     for (const table of tables) {

@@ -1,0 +1,196 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import { Type } from 'typebox'
+import {
+  JwksSchema,
+  LabelParamsSchema,
+  LabelSchema,
+  LabelStatusChangeBodySchema,
+  PublicLabelStatusSchema,
+  SigningKeySchema,
+  StatusListParamsSchema,
+  VerificationResultSchema,
+  VerifyLabelBodySchema,
+} from '../../../common/api/labels.ts'
+import { access } from '../../http/access.ts'
+import type { Ctx } from '../../kernel/context.ts'
+import { listSigningKeys, publishedKeys, rotateSigningKey } from './keys.service.ts'
+import {
+  changeLabelStatus,
+  getLabel,
+  getPublicLabelStatus,
+  listAllLabels,
+  verifyLabelLive,
+  type LabelStatusAction,
+} from './labels.service.ts'
+import { signedStatusList, STATUS_LIST_MAX_AGE_SECONDS } from './status-lists.ts'
+
+/** How long verifiers may cache the JWKS (seconds); a rotation shows within this time. */
+const JWKS_MAX_AGE_SECONDS = 300
+
+/** Published for anyone, from any origin: keys and status lists are meant to be fetched. */
+function shareable(reply: FastifyReply, maxAge: number): FastifyReply {
+  return reply.headers({
+    'cache-control': `public, max-age=${maxAge}`,
+    'access-control-allow-origin': '*',
+    'cross-origin-resource-policy': 'cross-origin',
+  })
+}
+
+/** `GET /.well-known/jwks.json`, registered at the root. */
+export const jwksRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      config: { access: access.public },
+      schema: {
+        tags: ['labels'],
+        summary: 'The keys that sign labels and status lists (active and retired)',
+        response: { 200: JwksSchema },
+      },
+    },
+    async (_request, reply) => {
+      const { jwks } = await publishedKeys(ctx)
+      return shareable(reply, JWKS_MAX_AGE_SECONDS).send(jwks)
+    },
+  )
+}
+
+/** Labels under `/api/v1`: public verification and status, network-administrator changes. */
+export const labelsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  const tags = ['labels']
+
+  app.get(
+    '/labels/status-lists/:purpose',
+    {
+      config: { access: access.public },
+      schema: {
+        tags,
+        summary: 'The signed W3C Bitstring Status List (vc+jwt) for revocation or suspension',
+        params: StatusListParamsSchema,
+        response: {
+          200: Type.String({ description: 'Compact JWS (application/vc+jwt)' }),
+          304: Type.Null({ description: 'Not modified (If-None-Match)' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const list = await signedStatusList(ctx, request.params.purpose)
+      shareable(reply, STATUS_LIST_MAX_AGE_SECONDS).header('etag', list.etag)
+      if (request.headers['if-none-match'] === list.etag) return reply.status(304).send(null)
+      return reply.type('application/vc+jwt').send(list.jwt)
+    },
+  )
+
+  app.post(
+    '/labels/verify',
+    {
+      config: { access: access.public },
+      schema: {
+        tags,
+        summary: 'Verify a label: signature, validity and its status now',
+        body: VerifyLabelBodySchema,
+        response: { 200: VerificationResultSchema },
+      },
+    },
+    async (request) => verifyLabelLive(ctx, request.body.label),
+  )
+
+  app.get(
+    '/labels/:labelId',
+    {
+      config: { access: access.public },
+      schema: {
+        tags,
+        summary: 'A label: its signed form, record and status',
+        params: LabelParamsSchema,
+        response: { 200: LabelSchema },
+      },
+    },
+    async (request) => getLabel(ctx, request.params.labelId),
+  )
+
+  app.get(
+    '/labels/:labelId/status',
+    {
+      config: { access: access.public },
+      schema: {
+        tags,
+        summary: 'A label’s status now, with the reason and its history (the label’s status URL)',
+        params: LabelParamsSchema,
+        response: { 200: PublicLabelStatusSchema },
+      },
+    },
+    async (request) => getPublicLabelStatus(ctx, request.params.labelId),
+  )
+
+  const statusRoute = (action: LabelStatusAction, summary: string) =>
+    app.post(
+      `/labels/:labelId/${action}`,
+      {
+        config: { access: access.networkAdmin },
+        schema: {
+          tags,
+          summary,
+          params: LabelParamsSchema,
+          body: LabelStatusChangeBodySchema,
+          response: { 200: LabelSchema },
+        },
+      },
+      async (request) =>
+        changeLabelStatus(
+          ctx,
+          { actor: request.actor, meta: request.meta },
+          request.params.labelId,
+          action,
+          request.body.reason,
+        ),
+    )
+  statusRoute('suspend', 'Suspend a label (reversible), with a reason')
+  statusRoute('reinstate', 'Reinstate a suspended label, with a reason')
+  statusRoute('revoke', 'Revoke a label for good, with a reason')
+
+  app.get(
+    '/admin/labels',
+    {
+      config: { access: access.networkAdmin },
+      schema: {
+        tags,
+        summary: 'The latest labels issued (up to 100)',
+        response: { 200: Type.Array(LabelSchema) },
+      },
+    },
+    async () => listAllLabels(ctx),
+  )
+
+  app.get(
+    '/admin/label-keys',
+    {
+      config: { access: access.networkAdmin },
+      schema: {
+        tags,
+        summary: 'Label signing keys, newest first (public halves)',
+        response: { 200: Type.Array(SigningKeySchema) },
+      },
+    },
+    async () => listSigningKeys(ctx),
+  )
+
+  app.post(
+    '/admin/label-keys/rotate',
+    {
+      config: { access: access.networkAdmin },
+      schema: {
+        tags,
+        summary: 'Generate a new signing key and retire the active one (it stays published)',
+        response: {
+          200: Type.Object({
+            active: SigningKeySchema,
+            retired: Type.Union([SigningKeySchema, Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) => rotateSigningKey(ctx, { actor: request.actor, meta: request.meta }),
+  )
+}
