@@ -6,6 +6,7 @@ import { registerAdmin } from './commands/admin.ts'
 import { registerAudit } from './commands/audit.ts'
 import { registerBackup } from './commands/backup.ts'
 import { registerFramework } from './commands/framework.ts'
+import { registerKeys, registerLabel } from './commands/labels.ts'
 import { registerMigrate } from './commands/migrate.ts'
 import { registerServe } from './commands/serve.ts'
 
@@ -38,6 +39,8 @@ export function buildProgram(): Command {
   registerAudit(program)
   registerBackup(program)
   registerFramework(program)
+  registerKeys(program)
+  registerLabel(program)
   addVerbose(program)
   return program
 }
