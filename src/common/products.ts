@@ -9,10 +9,10 @@ export const UPDATE_MECHANISMS = ['automatic', 'user-initiated', 'manual', 'none
 export type UpdateMechanism = (typeof UPDATE_MECHANISMS)[number]
 
 export const UPDATE_MECHANISM_LABELS: Record<UpdateMechanism, string> = {
-  automatic: 'Automatic (installed without user action)',
-  'user-initiated': 'User-initiated (offered, installed when the user agrees)',
-  manual: 'Manual (downloaded and installed by the user or operator)',
-  none: 'None (the product cannot be updated)',
+  automatic: 'Automatic (no user action)',
+  'user-initiated': 'User-initiated (user approves)',
+  manual: 'Manual (user installs)',
+  none: 'None (cannot be updated)',
 }
 
 /** How the product avoids universal default passwords (EN 303 645 5.1, UK PSTI). */

@@ -34,7 +34,7 @@ import { Suspense, useEffect } from 'react'
 import { Link, Outlet, useLocation } from 'react-router'
 import { Loading } from '../components/query-state.tsx'
 import { useSignOut } from '../features/auth/use-sign-out.ts'
-import { AREAS, COMING_AREAS } from '../features/home/areas.ts'
+import { AREAS, comingAreas, isAreaLive } from '../features/home/areas.ts'
 import { useSession } from '../lib/session.ts'
 import { TWO_FACTOR_PATH } from './guards.tsx'
 
@@ -122,7 +122,9 @@ function MainNavigation() {
   const links = [
     { to: '/', label: 'Home', icon: IconHome, shown: true },
     ...AREAS.flatMap((area) =>
-      area.path ? [{ to: area.path, label: area.title, icon: area.icon, shown: true }] : [],
+      area.path && isAreaLive(area, session)
+        ? [{ to: area.path, label: area.title, icon: area.icon, shown: true }]
+        : [],
     ),
     { to: '/organisations', label: 'Organisations', icon: IconBuildingCommunity, shown: !!session },
     {
@@ -153,7 +155,7 @@ function MainNavigation() {
         labelPosition="left"
         styles={{ label: { color: 'var(--mantine-color-dimmed)', fontSize: 12 } }}
       />
-      {COMING_AREAS.map((area) => (
+      {comingAreas(session).map((area) => (
         <NavLink
           key={area.slug}
           component={Link}

@@ -68,6 +68,24 @@ const VersionsPage = frameworkPage(
   () => import('../features/framework/versions-page.tsx'),
   'VersionsPage',
 )
+const productsPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })))
+const ProductsPage = productsPage(
+  () => import('../features/products/products-page.tsx'),
+  'ProductsPage',
+)
+const ProductPage = productsPage(
+  () => import('../features/products/product-page.tsx'),
+  'ProductPage',
+)
+const NewProductPage = productsPage(
+  () => import('../features/products/product-form-page.tsx'),
+  'NewProductPage',
+)
+const EditProductPage = productsPage(
+  () => import('../features/products/product-form-page.tsx'),
+  'EditProductPage',
+)
 const AdminPage = lazy(() =>
   import('../features/admin/admin-page.tsx').then((m) => ({ default: m.AdminPage })),
 )
@@ -103,6 +121,10 @@ export function createRouter() {
             { path: 'account/:tab?', element: <AccountPage /> },
             { path: 'organisations', element: <OrganisationsPage /> },
             { path: 'organisations/:orgId/:tab?', element: <OrganisationPage /> },
+            { path: 'products', element: <ProductsPage /> },
+            { path: 'products/:orgId/new', element: <NewProductPage /> },
+            { path: 'products/:orgId/:productId', element: <ProductPage /> },
+            { path: 'products/:orgId/:productId/edit', element: <EditProductPage /> },
             {
               element: <RequireNetworkAdmin />,
               children: [{ path: 'admin/:tab?', element: <AdminPage /> }],

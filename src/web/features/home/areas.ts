@@ -9,6 +9,8 @@ import {
   IconShieldCheck,
   type Icon,
 } from '@tabler/icons-react'
+import type { SessionInfo } from '../../../common/api/accounts.ts'
+import type { OrganisationType } from '../../../common/organisations.ts'
 
 /**
  * The platform's areas. Those still being built have a page that says what they will do; a live
@@ -19,6 +21,11 @@ export interface Area {
   title: string
   /** Where the area lives once it is available. */
   path?: string
+  /**
+   * Live only for signed-in members of an organisation of this type; everyone else sees the page
+   * that says what the area will do.
+   */
+  liveFor?: OrganisationType
   icon: Icon
   summary: string
   /** What people will be able to do there, in plain words. */
@@ -45,6 +52,8 @@ export const AREAS: Area[] = [
   {
     slug: 'products',
     title: 'Products',
+    path: '/products',
+    liveFor: 'manufacturer',
     icon: IconBuildingFactory2,
     summary: 'Where manufacturers register products and firmware versions and assess them.',
     audience: 'Manufacturers and assessors',
@@ -132,9 +141,21 @@ export const AREAS: Area[] = [
 /** The areas still to come, shown with a “Soon” mark. */
 export const COMING_AREAS = AREAS.filter((area) => area.path === undefined)
 
+/** Whether the area is live for this visitor (`null`: signed out). */
+export function isAreaLive(area: Area, session?: SessionInfo | null): boolean {
+  if (area.path === undefined) return false
+  if (area.liveFor === undefined) return true
+  return !!session?.memberships.some((m) => m.organisationType === area.liveFor)
+}
+
+/** The areas still to come for this visitor: not built yet, or not yet theirs. */
+export function comingAreas(session?: SessionInfo | null): Area[] {
+  return AREAS.filter((area) => !isAreaLive(area, session))
+}
+
 /** The page of an area: its own once live, else the page that says what it will do. */
-export function areaPath(area: Area): string {
-  return area.path ?? `/areas/${area.slug}`
+export function areaPath(area: Area, session?: SessionInfo | null): string {
+  return isAreaLive(area, session) && area.path ? area.path : `/areas/${area.slug}`
 }
 
 export function findArea(slug: string | undefined): Area | undefined {

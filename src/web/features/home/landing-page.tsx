@@ -43,7 +43,7 @@ import { Link } from 'react-router'
 import { useDocumentTitle } from '../../components/page.tsx'
 import { api } from '../../lib/api.ts'
 import { useSession } from '../../lib/session.ts'
-import { areaPath, AREAS } from './areas.ts'
+import { areaPath, AREAS, isAreaLive } from './areas.ts'
 
 type SetupStatus = Static<typeof SetupStatusSchema>
 
@@ -379,6 +379,7 @@ function Section({
 
 export function LandingPage() {
   useDocumentTitle(undefined)
+  const session = useSession().data
   return (
     <Container size="xl" px={0}>
       <Stack gap={56} pb="xl">
@@ -463,7 +464,7 @@ export function LandingPage() {
           <SimpleGrid cols={{ base: 1, sm: 2, xl: 4 }} spacing="lg">
             {CAPABILITIES.map((capability, index) => {
               const area = AREAS.find((a) => a.slug === capability.area)
-              const live = area?.path !== undefined
+              const live = area !== undefined && isAreaLive(area, session)
               return (
                 <Card key={capability.title} withBorder radius="md" p="lg">
                   <Stack gap="xs" h="100%">
@@ -490,7 +491,7 @@ export function LandingPage() {
                       {capability.text}
                     </Text>
                     {area && (
-                      <Anchor component={Link} to={areaPath(area)} size="sm" fw={600}>
+                      <Anchor component={Link} to={areaPath(area, session)} size="sm" fw={600}>
                         {live
                           ? `Open the ${area.title.toLowerCase()}`
                           : `More about ${area.title.toLowerCase()}`}
