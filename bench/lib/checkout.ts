@@ -13,8 +13,8 @@ export interface Checkout {
 }
 
 /**
- * A private copy of what `node bin/isn.js serve` runs: bin/, the server sources, package.json and
- * tsconfig.json, with node_modules and the built web app linked. The benchmarks start the platform
+ * A private copy of what `node bin/isn.js serve` runs: bin/, the server sources, the framework's
+ * YAML, package.json and tsconfig.json, with node_modules and the built web app linked. The benchmarks start the platform
  * from here rather than from the working tree, so that (a) deleting the bundle for the cold
  * start-up runs cannot break anyone else's `isn` run or test on a shared machine, and (b) a source
  * edit made elsewhere during the run cannot trigger a rebuild in the middle of a measurement.
@@ -28,6 +28,7 @@ export function createCheckout(source = REPO_ROOT): Checkout {
     'src/cli',
     'src/server',
     'src/common',
+    'framework',
     'package.json',
     'tsconfig.json',
   ]) {
