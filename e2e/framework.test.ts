@@ -81,7 +81,7 @@ describe('the public framework: search → requirement → crosswalk → coverag
       expect(await page.getByRole('alert').count()).toBe(0)
     }
     await page.getByText('No requirements match').waitFor()
-    await page.getByText(/only the first 2000 characters/).waitFor()
+    await page.getByText(/only the first 500 characters/).waitFor()
     await snap(page, JOURNEY, '03-search-nothing')
 
     // A linked search with a filter opens as it was shared.

@@ -103,3 +103,6 @@ export const NETWORK_PROVENANCE = 'network'
 
 /** Identifier of a framework requirement, e.g. ISN-UPD-03. */
 export const REQUIREMENT_ID_PATTERN = '^ISN-[A-Z]{2,5}-[0-9]{2}$'
+
+/** Search reads this many characters of the text it is given; longer input is searched by its start. */
+export const SEARCH_TEXT_LIMIT = 500

@@ -18,7 +18,7 @@ const TierSchema = Type.Integer({ minimum: 1, maximum: 4, description: 'Tier 1â€
 export const DeviceClassSchema = Type.Enum([...DEVICE_CLASSES])
 const StrengthSchema = Type.Enum([...VERIFICATION_STRENGTHS])
 const CatalogueIdSchema = Type.String({ pattern: '^[a-z0-9-]{1,60}$', description: 'Catalogue id' })
-/** Search text: any characters and any length (the search reads the first 500 characters). */
+/** Search text: any characters and any length (the search reads the first SEARCH_TEXT_LIMIT). */
 const SearchTextSchema = Type.String()
 
 export const VersionQuerySchema = StrictObject({ version: Type.Optional(SemverSchema) })

@@ -1,6 +1,7 @@
 import {
   COVERING_RELATIONS,
   DEVICE_CLASS_COMPONENT_TYPES,
+  SEARCH_TEXT_LIMIT,
   type DeviceClass,
   type Tier,
   type VerificationStrength,
@@ -352,7 +353,7 @@ export class FrameworkIndex {
    * count, and a query with none of them matches nothing.
    */
   search(query: string): SearchHit[] {
-    const terms = [...new Set(tokens(query.slice(0, 500)))].slice(0, 20)
+    const terms = [...new Set(tokens(query.slice(0, SEARCH_TEXT_LIMIT)))].slice(0, 20)
     if (terms.length === 0) return []
     const hits: SearchHit[] = []
     for (const requirement of this.document.requirements) {

@@ -21,9 +21,6 @@ export const FRAMEWORK_KEY = ['framework'] as const
 /** The framework changes only when a new version is loaded: keep answers for a while. */
 export const FRAMEWORK_STALE_TIME = 5 * 60_000
 
-/** The search text the API accepts (longer input is cut to this many characters). */
-export const SEARCH_MAX_LENGTH = 2000
-
 export function useFrameworkOverview(version?: string) {
   return useQuery({
     queryKey: [...FRAMEWORK_KEY, 'overview', version ?? null],

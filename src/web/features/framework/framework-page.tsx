@@ -19,7 +19,7 @@ import { useEffect, useRef, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import type { FrameworkOverview, RequirementListSchema } from '../../../common/api/framework.ts'
 import type { Static } from 'typebox'
-import { DEVICE_CLASSES, TIERS } from '../../../common/framework.ts'
+import { DEVICE_CLASSES, SEARCH_TEXT_LIMIT, TIERS } from '../../../common/framework.ts'
 import { Page } from '../../components/page.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
@@ -33,7 +33,6 @@ import {
   parseDeviceClass,
   parseKind,
   parseTier,
-  SEARCH_MAX_LENGTH,
   useFrameworkOverview,
   useVersionParam,
 } from './framework-api.ts'
@@ -214,8 +213,8 @@ function Results({ overview }: { overview: FrameworkOverview | undefined }) {
   const [, setParams] = useSearchParams()
   const [shown, setShown] = useState(PAGE_SIZE)
   const text = filters.q.trim()
-  // The API searches up to 2000 characters; longer input is searched by its beginning.
-  const q = text.slice(0, SEARCH_MAX_LENGTH)
+  // The search reads only the start of a long text; sending more would only lengthen the URL.
+  const q = text.slice(0, SEARCH_TEXT_LIMIT)
   const query = { ...filters, q, version }
   const results = useQuery({
     queryKey: [...FRAMEWORK_KEY, 'requirements', query],
@@ -241,8 +240,8 @@ function Results({ overview }: { overview: FrameworkOverview | undefined }) {
         {filtered
           ? `${requirements.length} of ${all} requirements match`
           : `All ${requirements.length} requirements`}
-        {text.length > SEARCH_MAX_LENGTH &&
-          ` (only the first ${SEARCH_MAX_LENGTH} characters of the search were used)`}
+        {text.length > SEARCH_TEXT_LIMIT &&
+          ` (only the first ${SEARCH_TEXT_LIMIT} characters of the search were used)`}
       </Text>
       {requirements.length === 0 ? (
         <Empty title="No requirements match">
