@@ -317,9 +317,15 @@ export function ProductForm({
           <NativeSelect
             label="SBOM availability"
             value={values.sbomAvailability}
-            onChange={(e) =>
-              set({ sbomAvailability: e.currentTarget.value as ProductValues['sbomAvailability'] })
-            }
+            onChange={(e) => {
+              const sbomAvailability = e.currentTarget.value as ProductValues['sbomAvailability']
+              // Only a published SBOM has a URL: choosing another answer drops it.
+              set(
+                sbomAvailability === 'published'
+                  ? { sbomAvailability }
+                  : { sbomAvailability, sbomUrl: '' },
+              )
+            }}
             data={[
               NOT_STATED,
               ...SBOM_AVAILABILITIES.map((a) => ({ value: a, label: SBOM_AVAILABILITY_LABELS[a] })),
