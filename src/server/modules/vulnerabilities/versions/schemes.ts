@@ -1,0 +1,160 @@
+import * as pep440 from '@renovatebot/pep440'
+import semver from 'semver'
+import { type ApkToken, compareApkTokens, tokeniseApkVersion } from './alpine.ts'
+import { compareDebianVersions, parseDebianVersion } from './debian.ts'
+import { compareGenericVersions, parseDatetime, parseGenericVersion } from './generic.ts'
+import { compareMavenVersions, parseMavenVersion } from './maven.ts'
+import { compareAlpmVersions, compareRpmVersions, parseEvr } from './rpm.ts'
+
+/**
+ * One ecosystem's version ordering. `parse` returns undefined for a version the scheme cannot
+ * read; nothing is guessed. Parsed values can be kept and compared many times.
+ */
+export interface VersionScheme<T = unknown> {
+  /** The vers scheme name (a purl type where there is one). */
+  id: SchemeId
+  parse(version: string): T | undefined
+  /** Negative, zero or positive, as Array.prototype.sort wants. */
+  compareParsed(a: T, b: T): number
+}
+
+export const SCHEME_IDS = [
+  'semver',
+  'npm',
+  'golang',
+  'pypi',
+  'maven',
+  'deb',
+  'rpm',
+  'apk',
+  'alpm',
+  'generic',
+  'datetime',
+  'lexicographic',
+] as const
+
+export type SchemeId = (typeof SCHEME_IDS)[number]
+
+export type Ordering = -1 | 0 | 1
+
+/** The answer of {@link compareVersions}: an ordering, or which side could not be read. */
+export type CompareResult = Ordering | { invalid: 'left' | 'right' | 'both' }
+
+function scheme<T>(
+  id: SchemeId,
+  parse: (v: string) => T | undefined,
+  compareParsed: (a: T, b: T) => number,
+): VersionScheme {
+  return { id, parse, compareParsed } as VersionScheme<T> as VersionScheme
+}
+
+// SemVer 2.0 precedence: strict syntax, no "v" prefix; build metadata does not order.
+const semverScheme = scheme(
+  'semver',
+  (v) => semver.parse(v) ?? undefined,
+  (a, b) => semver.compare(a, b),
+)
+
+// npm: node-semver's own ordering, reading versions loosely as npm does ("v1.2.3", "=1.2.3").
+const npmScheme = scheme(
+  'npm',
+  (v) => semver.parse(v, { loose: true }) ?? undefined,
+  (a, b) => semver.compare(a, b),
+)
+
+// Go modules: semver with a required-by-Go "v" prefix that OSV drops, so both are accepted.
+// Pseudo-versions (v0.0.0-20191109021931-daa7c04131f5, vX.Y.(Z+1)-0.yyyymmddhhmmss-abcdef) are
+// semver pre-releases and order correctly as such; "+incompatible" is build metadata.
+const goScheme = scheme(
+  'golang',
+  (v) => {
+    const bare = v.startsWith('v') ? v.slice(1) : v
+    return semver.parse(bare) ?? undefined
+  },
+  (a, b) => semver.compare(a, b),
+)
+
+// PEP 440 through @renovatebot/pep440 (epochs, pre/post/dev releases, local versions).
+const pypiScheme = scheme(
+  'pypi',
+  (v) => (pep440.valid(v) === null ? undefined : v),
+  (a, b) => pep440.compare(a, b),
+)
+
+const mavenScheme = scheme('maven', parseMavenVersion, compareMavenVersions)
+const debScheme = scheme('deb', parseDebianVersion, compareDebianVersions)
+const rpmScheme = scheme('rpm', parseEvr, compareRpmVersions)
+const alpmScheme = scheme('alpm', parseEvr, compareAlpmVersions)
+const apkScheme = scheme<ApkToken[]>('apk', tokeniseApkVersion, compareApkTokens)
+const genericScheme = scheme('generic', parseGenericVersion, compareGenericVersions)
+const datetimeScheme = scheme('datetime', parseDatetime, (a, b) => a - b)
+// Byte order of the UTF-8 text ("A" < "a", "a" < "aa"); every non-empty string is valid.
+const lexicographicScheme = scheme(
+  'lexicographic',
+  (v) => (v === '' ? undefined : Buffer.from(v, 'utf8')),
+  (a, b) => Buffer.compare(a, b),
+)
+
+const SCHEMES: Record<SchemeId, VersionScheme> = {
+  semver: semverScheme,
+  npm: npmScheme,
+  golang: goScheme,
+  pypi: pypiScheme,
+  maven: mavenScheme,
+  deb: debScheme,
+  rpm: rpmScheme,
+  apk: apkScheme,
+  alpm: alpmScheme,
+  generic: genericScheme,
+  datetime: datetimeScheme,
+  lexicographic: lexicographicScheme,
+}
+
+/** vers scheme names that are other names for one of ours. */
+const SCHEME_ALIASES: Record<string, SchemeId> = {
+  go: 'golang',
+  debian: 'deb',
+  alpine: 'apk',
+  cargo: 'semver',
+}
+
+export function getScheme(id: string): VersionScheme | undefined {
+  const known = (SCHEME_IDS as readonly string[]).includes(id) ? (id as SchemeId) : undefined
+  const resolved = known ?? SCHEME_ALIASES[id]
+  return resolved ? SCHEMES[resolved] : undefined
+}
+
+/** Compares two versions of one scheme, or says which of them the scheme cannot read. */
+export function compareVersions(scheme: VersionScheme, a: string, b: string): CompareResult {
+  const pa = scheme.parse(a)
+  const pb = scheme.parse(b)
+  if (pa === undefined || pb === undefined) {
+    return { invalid: pa === undefined ? (pb === undefined ? 'both' : 'left') : 'right' }
+  }
+  return Math.sign(scheme.compareParsed(pa, pb)) as Ordering
+}
+
+/**
+ * The version scheme of an OSV ecosystem ("PyPI", "Debian:12", "Alpine:v3.19", …), or
+ * undefined when we have none — ranges of such ecosystems evaluate to "unknown".
+ */
+export function schemeForOsvEcosystem(ecosystem: string): VersionScheme | undefined {
+  const base = ecosystem.split(':')[0] ?? ''
+  const id: SchemeId | undefined = {
+    Go: 'golang' as const,
+    npm: 'npm' as const,
+    PyPI: 'pypi' as const,
+    Maven: 'maven' as const,
+    Debian: 'deb' as const,
+    Ubuntu: 'deb' as const,
+    Alpine: 'apk' as const,
+    'Red Hat': 'rpm' as const,
+    'Rocky Linux': 'rpm' as const,
+    AlmaLinux: 'rpm' as const,
+    openSUSE: 'rpm' as const,
+    SUSE: 'rpm' as const,
+    Mageia: 'rpm' as const,
+    'crates.io': 'semver' as const,
+  }[base]
+  return id ? SCHEMES[id] : undefined
+}
