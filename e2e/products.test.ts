@@ -103,17 +103,19 @@ describe('manufacturer → product with label fields → version → listed', ()
     await page.getByLabel('Organisation type').selectOption('manufacturer')
     await page.getByRole('button', { name: 'Create organisation' }).click()
     await waitForPath(page, (p) => /^\/organisations\/[0-9a-f-]{36}/.test(p))
+    await page.getByRole('heading', { name: 'Acme Controls' }).waitFor()
     // The navigation redraws as the session learns of the new membership: click until it lands.
-    const products = navigation.getByRole('link', { name: 'Products', exact: true })
-    await expect
-      .poll(
-        async () => {
-          await products.click()
-          return new URL(page.url()).pathname
-        },
-        { timeout: 15_000 },
-      )
-      .toBe('/products')
+    const productsLink = navigation.getByRole('link', { name: 'Products', exact: true })
+    const productsHeading = page.getByRole('heading', { name: 'Products', level: 1 })
+    for (let attempt = 0; ; attempt++) {
+      await productsLink.click()
+      const landed = await productsHeading
+        .waitFor({ timeout: 5_000 })
+        .then(() => true)
+        .catch(() => false)
+      if (landed) break
+      if (attempt === 3) throw new Error(`the Products link did not open the products page`)
+    }
     await page.getByText('No products yet').waitFor()
     await shot(page, '01-no-products')
 
