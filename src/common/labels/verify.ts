@@ -1,5 +1,5 @@
 import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose'
-import { Value } from 'typebox/value'
+import { Compile } from 'typebox/compile'
 import {
   LABEL_JWS_TYPE,
   LabelRecordSchema,
@@ -29,6 +29,17 @@ type Reason = VerificationResult['reasons'][number]
 
 const reason = (code: VerificationReasonCode, message: string): Reason => ({ code, message })
 
+/** Compiled on first use (TypeBox falls back to interpreting where eval is not allowed, e.g. under CSP). */
+let recordValidator:
+  | {
+      Check(value: unknown): boolean
+      Errors(value: unknown): { instancePath: string; message: string }[]
+    }
+  | undefined
+const recordCheck = () => (recordValidator ??= Compile(LabelRecordSchema))
+const isLabelRecord = (value: unknown): value is LabelRecord => recordCheck().Check(value)
+
+const ED25519_SIGNATURE = /^[A-Za-z0-9_-]{85}[AQgw]$/
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 function invalid(
@@ -99,6 +110,15 @@ export async function verifyLabel(
       { keyId: kid },
     )
   }
+  // 64 bytes are 86 base64url characters whose last carries 2 bits: other spellings of the same
+  // signature are refused, so a label has exactly one valid form.
+  if (!ED25519_SIGNATURE.test(token.slice(token.lastIndexOf('.') + 1))) {
+    return invalid(
+      'bad_signature',
+      'The signature is not a well-formed Ed25519 signature (64 bytes, canonical base64url).',
+      { keyId: kid },
+    )
+  }
   let payload: Uint8Array
   try {
     payload = (await compactVerify(token, key, { algorithms: ['EdDSA'] })).payload
@@ -121,8 +141,8 @@ export async function verifyLabel(
       keyId: kid,
     })
   }
-  if (!Value.Check(LabelRecordSchema, record)) {
-    const first = Value.Errors(LabelRecordSchema, record)[0]
+  if (!isLabelRecord(record)) {
+    const first = recordCheck().Errors(record)[0]
     return invalid(
       'invalid_record',
       `The signed payload is not a label record${first ? ` (${first.instancePath || '/'}: ${first.message})` : ''}.`,
