@@ -1,0 +1,36 @@
+import { PackageURL } from 'packageurl-js'
+import type { PurlParts } from './sbom.types.ts'
+
+/** Longer purls are refused unparsed (no real purl comes close). */
+const MAX_PURL_LENGTH = 4096
+
+export type CanonicalPurl =
+  { valid: true; purl: string; parts: PurlParts } | { valid: false; purl: string; error: string }
+
+/**
+ * Parses a purl and returns its canonical string (type-specific normalisation by
+ * packageurl-js, qualifiers sorted); an invalid purl is returned as found, with the reason.
+ */
+export function canonicalPurl(text: string): CanonicalPurl {
+  const trimmed = text.trim()
+  if (trimmed.length > MAX_PURL_LENGTH) {
+    return { valid: false, purl: text, error: `longer than ${MAX_PURL_LENGTH} characters` }
+  }
+  try {
+    const parsed = PackageURL.fromString(trimmed)
+    const parts: PurlParts = { type: parsed.type, name: parsed.name }
+    if (parsed.namespace) parts.namespace = parsed.namespace
+    if (parsed.version) parts.version = parsed.version
+    if (parsed.qualifiers && Object.keys(parsed.qualifiers).length > 0) {
+      parts.qualifiers = { ...parsed.qualifiers } as Record<string, string>
+    }
+    if (parsed.subpath) parts.subpath = parsed.subpath
+    return { valid: true, purl: parsed.toString(), parts }
+  } catch (error) {
+    return {
+      valid: false,
+      purl: text,
+      error: error instanceof Error ? error.message : String(error),
+    }
+  }
+}

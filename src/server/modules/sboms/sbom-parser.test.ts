@@ -1,0 +1,823 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../kernel/paths.ts'
+import { isSbomError, SbomError } from './sbom-error.ts'
+import { parseSbom } from './sbom-parser.ts'
+import type { ParsedSbom, SbomComponent } from './sbom.types.ts'
+
+const DATA = path.join(PROJECT_ROOT, '..', 'shared', 'data')
+const hasData = fs.existsSync(DATA)
+
+function parse(value: unknown, fileName = 'test.json', limits = {}): ParsedSbom {
+  return parseSbom(Buffer.from(JSON.stringify(value)), fileName, { limits })
+}
+
+function refused(run: () => unknown): SbomError {
+  try {
+    run()
+  } catch (error) {
+    if (isSbomError(error)) return error
+    throw error
+  }
+  throw new Error('expected an SbomError')
+}
+
+function byName(sbom: ParsedSbom, name: string): SbomComponent[] {
+  return sbom.components.filter((c) => c.name === name)
+}
+
+function cdx(specVersion: string, extra: Record<string, unknown> = {}) {
+  return { bomFormat: 'CycloneDX', specVersion, version: 1, ...extra }
+}
+
+function spdx(packages: unknown[], extra: Record<string, unknown> = {}) {
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name: 'fixture',
+    documentNamespace: 'https://example.com/spdx/fixture-1',
+    creationInfo: {
+      created: '2024-05-01T10:00:00Z',
+      creators: ['Tool: syft-0.64.0', 'Organization: Acme'],
+    },
+    packages,
+    ...extra,
+  }
+}
+
+function pkg(id: string, name: string, extra: Record<string, unknown> = {}) {
+  return { SPDXID: id, name, downloadLocation: 'NOASSERTION', ...extra }
+}
+
+describe('format detection', () => {
+  it.each([
+    ['<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5"/>', 'CycloneDX XML'],
+    ['<rdf:RDF xmlns:spdx="http://spdx.org/rdf/terms#"/>', 'SPDX RDF/XML'],
+    ['SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n', 'SPDX tag-value'],
+    [JSON.stringify(cdx('1.2')), 'CycloneDX 1.2 JSON'],
+    [JSON.stringify(cdx('1.7')), 'CycloneDX 1.7 JSON'],
+    [JSON.stringify({ spdxVersion: 'SPDX-2.1' }), 'SPDX SPDX-2.1 JSON'],
+    [
+      JSON.stringify({ '@context': 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld' }),
+      'SPDX 3 JSON-LD',
+    ],
+    ['[1,2]', 'a JSON array'],
+    ['{"hello":"world"}', 'JSON that is neither CycloneDX nor SPDX (top-level keys: hello)'],
+  ])('refuses %s as %s', (text, found) => {
+    const error = refused(() => parseSbom(Buffer.from(text), 'upload.bin'))
+    expect(error.reason).toBe('unsupported_format')
+    expect(error.code).toBe('validation_failed')
+    expect(error.details.found).toBe(found)
+    expect(error.details.supported).toContain('CycloneDX 1.6 JSON')
+    expect(error.message).toContain(`upload.bin is ${found}, which is not supported`)
+  })
+
+  it('refuses bytes that are not text, and text that is not JSON', () => {
+    expect(refused(() => parseSbom(Buffer.from([0xc3, 0x28, 0x00, 0xff]))).reason).toBe('not_json')
+    const error = refused(() => parseSbom(Buffer.from('{"bomFormat": "CycloneDX",'), 'cut.json'))
+    expect(error.reason).toBe('not_json')
+    expect(error.message).toMatch(/^cut\.json is not JSON \(/u)
+  })
+
+  it('reads UTF-8 with a byte order mark and UTF-16', () => {
+    const text = JSON.stringify(cdx('1.5', { components: [{ type: 'library', name: 'ä' }] }))
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])
+    expect(parseSbom(bom).components[0]?.name).toBe('ä')
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
+    expect(parseSbom(utf16).specVersion).toBe('1.5')
+  })
+})
+
+describe('CycloneDX', () => {
+  const nested = cdx('1.6', {
+    serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+    metadata: {
+      timestamp: '2024-03-01T12:00:00+01:00',
+      tools: { components: [{ type: 'application', name: 'cdxgen', version: '10.2.0' }] },
+      component: {
+        type: 'firmware',
+        'bom-ref': 'fw',
+        name: 'PLC firmware',
+        version: 'V3.0 SP1',
+        cpe: 'cpe:2.3:o:acme:plc_firmware:3.0:sp1:*:*:*:*:*:*',
+        supplier: { name: 'Acme Automation' },
+      },
+    },
+    components: [
+      {
+        type: 'library',
+        'bom-ref': 'openssl',
+        name: 'openssl',
+        version: '1.1.1k',
+        purl: 'pkg:generic/openssl@1.1.1k',
+        cpe: 'cpe:/a:openssl:openssl:1.1.1k',
+        hashes: [{ alg: 'SHA-256', content: 'AB'.repeat(32) }],
+        licenses: [{ license: { id: 'OpenSSL' } }, { license: { name: 'Acme patch licence' } }],
+        pedigree: {
+          ancestors: [
+            {
+              type: 'library',
+              name: 'openssl',
+              version: '1.1.1j',
+              purl: 'pkg:generic/openssl@1.1.1j',
+            },
+          ],
+          patches: [
+            {
+              type: 'backport',
+              diff: { url: 'https://example.com/fix.diff' },
+              resolves: [{ type: 'security', id: 'CVE-2021-3450' }],
+            },
+          ],
+        },
+        components: [
+          {
+            type: 'library',
+            'bom-ref': 'libcrypto',
+            name: 'libcrypto',
+            components: [{ type: 'file', name: 'libcrypto.so.1.1' }],
+          },
+        ],
+      },
+    ],
+    dependencies: [
+      { ref: 'fw', dependsOn: ['openssl', 'ghost'] },
+      { ref: 'openssl', dependsOn: ['libcrypto'] },
+    ],
+  })
+
+  it('flattens nested components after their parent and keeps the root, CPEs, hashes, licences and pedigree', () => {
+    const sbom = parse(nested)
+    expect(sbom.format).toBe('cyclonedx')
+    expect(sbom.specVersion).toBe('1.6')
+    expect(sbom.components.map((c) => [c.key, c.parentKey, c.pointer])).toEqual([
+      ['fw', undefined, '/metadata/component'],
+      ['openssl', undefined, '/components/0'],
+      ['libcrypto', 'openssl', '/components/0/components/0'],
+      [
+        '/components/0/components/0/components/0',
+        'libcrypto',
+        '/components/0/components/0/components/0',
+      ],
+    ])
+    const [root, openssl] = sbom.components
+    expect(root).toMatchObject({ isRoot: true, type: 'firmware', supplier: 'Acme Automation' })
+    expect(root?.cpes).toEqual(['cpe:2.3:o:acme:plc_firmware:3.0:sp1:*:*:*:*:*:*'])
+    expect(openssl).toMatchObject({
+      purl: 'pkg:generic/openssl@1.1.1k',
+      purlValid: true,
+      purlParts: { type: 'generic', name: 'openssl', version: '1.1.1k' },
+      cpes: ['cpe:/a:openssl:openssl:1.1.1k'],
+      hashes: [{ algorithm: 'SHA-256', value: 'ab'.repeat(32) }],
+      licenses: ['OpenSSL', 'Acme patch licence'],
+      pedigree: {
+        ancestors: [{ name: 'openssl', version: '1.1.1j', purl: 'pkg:generic/openssl@1.1.1j' }],
+        patches: [
+          {
+            type: 'backport',
+            diffUrl: 'https://example.com/fix.diff',
+            resolves: ['CVE-2021-3450'],
+          },
+        ],
+      },
+    })
+    expect(sbom.dependencies).toEqual([
+      { from: 'fw', to: 'openssl', kind: 'depends_on' },
+      { from: 'openssl', to: 'libcrypto', kind: 'depends_on' },
+    ])
+    expect(sbom.document).toEqual({
+      serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+      bomVersion: 1,
+      createdAt: '2024-03-01T11:00:00.000Z',
+      tools: [{ name: 'cdxgen', version: '10.2.0' }],
+      authors: [],
+      rootKey: 'fw',
+    })
+    expect(sbom.notes.map((n) => n.code)).toEqual(['dangling_reference'])
+  })
+
+  it('reads CycloneDX 1.4 tools and keeps an invalid purl as flagged text', () => {
+    const sbom = parse(
+      cdx('1.4', {
+        metadata: { tools: [{ vendor: 'CycloneDX', name: 'cyclonedx-npm', version: '1.9.2' }] },
+        components: [
+          { type: 'library', name: 'left-pad', version: '1.3.0', purl: 'left-pad@1.3.0' },
+        ],
+      }),
+    )
+    expect(sbom.document.tools).toEqual([
+      { name: 'cyclonedx-npm', version: '1.9.2', vendor: 'CycloneDX' },
+    ])
+    expect(sbom.components[0]).toMatchObject({
+      purl: 'left-pad@1.3.0',
+      purlValid: false,
+      purlError: expect.stringContaining('pkg') as unknown,
+    })
+    expect(sbom.notes[0]).toMatchObject({ code: 'invalid_purl', pointer: '/components/0' })
+  })
+
+  it('canonicalises purls and merges duplicates (same purl and version) with a note', () => {
+    const sbom = parse(
+      cdx('1.5', {
+        components: [
+          {
+            type: 'library',
+            'bom-ref': 'a',
+            name: 'Django',
+            version: '4.2',
+            purl: 'pkg:PyPI/Django@4.2',
+          },
+          {
+            type: 'library',
+            'bom-ref': 'b',
+            name: 'django',
+            version: '4.2',
+            purl: 'pkg:pypi/django@4.2',
+            cpe: 'cpe:2.3:a:djangoproject:django:4.2:*:*:*:*:*:*:*',
+          },
+          { type: 'library', 'bom-ref': 'c', name: 'app', version: '1' },
+        ],
+        dependencies: [{ ref: 'c', dependsOn: ['a', 'b'] }],
+      }),
+    )
+    expect(sbom.components.map((c) => c.key)).toEqual(['a', 'c'])
+    expect(sbom.components[0]).toMatchObject({
+      purl: 'pkg:pypi/django@4.2',
+      mergedKeys: ['b'],
+      cpes: ['cpe:2.3:a:djangoproject:django:4.2:*:*:*:*:*:*:*'],
+    })
+    expect(sbom.dependencies).toEqual([{ from: 'c', to: 'a', kind: 'depends_on' }])
+    expect(sbom.notes).toEqual([
+      {
+        code: 'duplicate_merged',
+        message: 'b repeats pkg:pypi/django@4.2 and was merged into a',
+        pointer: '/components/1',
+      },
+    ])
+  })
+
+  it('reports every schema problem with its JSON pointer', () => {
+    const error = refused(() =>
+      parse(
+        cdx('1.5', {
+          components: [
+            { type: 'gadget', name: 'x' },
+            { type: 'library' },
+            { type: 'library', name: 'y', colour: 1 },
+          ],
+        }),
+        'bad.cdx.json',
+      ),
+    )
+    expect(error.reason).toBe('schema_invalid')
+    expect(error.details.problems).toEqual([
+      {
+        pointer: '/components/0/type',
+        message: expect.stringMatching(/^must be one of "application", /u) as unknown,
+      },
+      { pointer: '/components/1', message: 'missing required property "name"' },
+      { pointer: '/components/2/colour', message: 'property not allowed here' },
+    ])
+    expect(error.message).toMatch(
+      /^bad\.cdx\.json is not valid CycloneDX 1\.5 JSON: 3 problems\n {2}\/components\/0\/type: must be one of/u,
+    )
+  })
+
+  it('caps the problems listed but counts them all', () => {
+    const components = Array.from({ length: 50 }, (_, i) => ({
+      type: 'library',
+      version: String(i),
+    }))
+    const error = refused(() => parse(cdx('1.6', { components }), 'x', { maxProblems: 10 }))
+    expect(error.details.problemCount).toBe(50)
+    expect(error.details.problems).toHaveLength(10)
+    expect(error.message).toContain('… and 40 more')
+  })
+})
+
+describe('SPDX', () => {
+  it('reads purls under both category spellings, cpe22 and cpe23, checksums, supplier and relationships', () => {
+    const sbom = parse(
+      spdx(
+        [
+          pkg('SPDXRef-fw', 'gateway-firmware', {
+            versionInfo: '2.1.0',
+            primaryPackagePurpose: 'FIRMWARE',
+            supplier: 'Organization: Acme Automation',
+          }),
+          pkg('SPDXRef-busybox', 'busybox', {
+            versionInfo: '1.35.0-r17',
+            licenseConcluded: 'GPL-2.0-only',
+            licenseDeclared: 'NOASSERTION',
+            checksums: [
+              { algorithm: 'SHA1', checksumValue: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01' },
+            ],
+            externalRefs: [
+              {
+                referenceCategory: 'PACKAGE_MANAGER',
+                referenceType: 'purl',
+                referenceLocator: 'pkg:alpine/busybox@1.35.0-r17?distro=alpine-3.17&arch=armv7',
+              },
+              {
+                referenceCategory: 'SECURITY',
+                referenceType: 'cpe22Type',
+                referenceLocator: 'cpe:/a:busybox:busybox:1.35.0',
+              },
+              {
+                referenceCategory: 'SECURITY',
+                referenceType: 'cpe23Type',
+                referenceLocator: 'cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*',
+              },
+            ],
+          }),
+          pkg('SPDXRef-musl', 'musl', {
+            versionInfo: '1.2.3-r4',
+            externalRefs: [
+              {
+                referenceCategory: 'PACKAGE-MANAGER',
+                referenceType: 'purl',
+                referenceLocator: 'pkg:alpine/musl@1.2.3-r4',
+              },
+            ],
+          }),
+        ],
+        {
+          relationships: [
+            {
+              spdxElementId: 'SPDXRef-DOCUMENT',
+              relationshipType: 'DESCRIBES',
+              relatedSpdxElement: 'SPDXRef-fw',
+            },
+            {
+              spdxElementId: 'SPDXRef-fw',
+              relationshipType: 'CONTAINS',
+              relatedSpdxElement: 'SPDXRef-busybox',
+            },
+            {
+              spdxElementId: 'SPDXRef-musl',
+              relationshipType: 'DEPENDENCY_OF',
+              relatedSpdxElement: 'SPDXRef-busybox',
+            },
+            {
+              spdxElementId: 'SPDXRef-fw',
+              relationshipType: 'CONTAINS',
+              relatedSpdxElement: 'SPDXRef-File-1',
+            },
+          ],
+        },
+      ),
+    )
+    expect(sbom.specVersion).toBe('2.3')
+    const [fw, busybox, musl] = sbom.components
+    expect(fw).toMatchObject({
+      isRoot: true,
+      type: 'firmware',
+      supplier: 'Acme Automation',
+      version: '2.1.0',
+    })
+    expect(busybox).toMatchObject({
+      purl: 'pkg:alpine/busybox@1.35.0-r17?arch=armv7&distro=alpine-3.17',
+      cpes: ['cpe:/a:busybox:busybox:1.35.0', 'cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*'],
+      hashes: [{ algorithm: 'SHA-1', value: 'abcdef0123456789abcdef0123456789abcdef01' }],
+      licenses: ['GPL-2.0-only'],
+    })
+    expect(musl?.purl).toBe('pkg:alpine/musl@1.2.3-r4')
+    expect(sbom.dependencies).toEqual([
+      { from: 'SPDXRef-fw', to: 'SPDXRef-busybox', kind: 'contains' },
+      { from: 'SPDXRef-busybox', to: 'SPDXRef-musl', kind: 'depends_on' },
+    ])
+    expect(sbom.document).toMatchObject({
+      namespace: 'https://example.com/spdx/fixture-1',
+      createdAt: '2024-05-01T10:00:00.000Z',
+      tools: [{ name: 'syft', version: '0.64.0' }],
+      authors: ['Acme'],
+      rootKey: 'SPDXRef-fw',
+    })
+    expect(sbom.notes.map((n) => n.code)).toEqual(['tolerated_category', 'dangling_reference'])
+  })
+
+  it('still refuses other invalid categories', () => {
+    const error = refused(() =>
+      parse(
+        spdx([
+          pkg('SPDXRef-a', 'a', {
+            externalRefs: [
+              {
+                referenceCategory: 'PACKAGE MANAGER',
+                referenceType: 'purl',
+                referenceLocator: 'pkg:npm/a@1',
+              },
+            ],
+          }),
+        ]),
+      ),
+    )
+    expect(error.details.problems?.[0]?.pointer).toBe(
+      '/packages/0/externalRefs/0/referenceCategory',
+    )
+  })
+
+  it('validates SPDX 2.2 against its own schema (licence fields required)', () => {
+    const doc = { ...spdx([pkg('SPDXRef-a', 'a')]), spdxVersion: 'SPDX-2.2' }
+    const error = refused(() => parse(doc))
+    expect(error.details.problems).toEqual([
+      { pointer: '/packages/0', message: 'missing required property "copyrightText"' },
+      { pointer: '/packages/0', message: 'missing required property "licenseConcluded"' },
+      { pointer: '/packages/0', message: 'missing required property "licenseDeclared"' },
+    ])
+  })
+})
+
+describe('limits', () => {
+  it('refuses a file over the size limit before parsing it', () => {
+    const error = refused(() =>
+      parseSbom(Buffer.from('not even json'), 'big.json', { limits: { maxBytes: 5 } }),
+    )
+    expect(error).toMatchObject({ code: 'payload_too_large', reason: 'too_large' })
+    expect(error.details).toMatchObject({ limit: 5, actual: 13 })
+  })
+
+  it('refuses too many components, counted at every depth', () => {
+    const components = [
+      { type: 'library', name: 'a', components: [{ type: 'library', name: 'b' }] },
+    ]
+    const error = refused(() => parse(cdx('1.6', { components }), 'x', { maxComponents: 1 }))
+    expect(error).toMatchObject({ code: 'payload_too_large', reason: 'too_many_components' })
+    expect(error.details.actual).toBe(2)
+  })
+
+  it('refuses very deep nesting without overflowing the stack', () => {
+    // Built as text: JSON.stringify itself recurses.
+    const levels = 20_000
+    const text =
+      '{"bomFormat":"CycloneDX","specVersion":"1.6","components":' +
+      '[{"type":"library","name":"c","components":'.repeat(levels) +
+      '[]' +
+      '}]'.repeat(levels) +
+      '}'
+    const error = refused(() =>
+      parseSbom(Buffer.from(text), 'deep.json', { limits: { maxComponents: 1e6 } }),
+    )
+    expect(error.reason).toBe('too_deep')
+    const raw = '['.repeat(100_000) + ']'.repeat(100_000)
+    expect(refused(() => parseSbom(Buffer.from(raw))).reason).toBe('too_deep')
+  })
+
+  it('handles nesting up to the depth limit', () => {
+    let component: Record<string, unknown> = { type: 'library', name: 'leaf' }
+    for (let i = 0; i < 60; i++) {
+      component = { type: 'library', name: `c${i}`, components: [component] }
+    }
+    const sbom = parse(cdx('1.6', { components: [component] }))
+    expect(sbom.components).toHaveLength(61)
+    expect(sbom.components.at(-1)?.parentKey).toBe(sbom.components.at(-2)?.key)
+  })
+})
+
+describe('property tests', () => {
+  const onlyTypedErrors = (bytes: Buffer): void => {
+    try {
+      parseSbom(bytes)
+    } catch (error) {
+      if (!isSbomError(error)) throw error
+    }
+  }
+
+  it('arbitrary bytes never throw anything but SbomError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) =>
+        onlyTypedErrors(Buffer.from(bytes)),
+      ),
+      {
+        numRuns: 300,
+      },
+    )
+  })
+
+  it('arbitrary JSON, bare or dressed as CycloneDX or SPDX, never throws anything but SbomError', () => {
+    const dressed = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(fc.string(), fc.jsonValue()).map((extra) => ({ ...cdx('1.6'), ...extra })),
+      fc
+        .record({
+          components: fc.array(
+            fc.dictionary(
+              fc.constantFrom('type', 'name', 'purl', 'bom-ref', 'components'),
+              fc.jsonValue(),
+            ),
+          ),
+        })
+        .map((extra) => cdx('1.5', extra)),
+      fc
+        .array(
+          fc.dictionary(
+            fc.constantFrom('SPDXID', 'name', 'externalRefs', 'versionInfo'),
+            fc.jsonValue(),
+          ),
+        )
+        .map((packages) => spdx(packages)),
+    )
+    fc.assert(
+      fc.property(dressed, (value) => onlyTypedErrors(Buffer.from(JSON.stringify(value) ?? ''))),
+      {
+        numRuns: 300,
+      },
+    )
+  })
+
+  it('any string as a purl is kept, canonical or flagged', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (purl) => {
+        const sbom = parse(cdx('1.6', { components: [{ type: 'library', name: 'x', purl }] }))
+        const component = sbom.components[0]
+        if (purl.trim() !== '') {
+          expect(component?.purlValid === true || component?.purl === purl).toBe(true)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
+/** Real SBOMs from ../shared/data, read in place. */
+describe('real SBOMs', () => {
+  if (!hasData && process.env.CI === 'true') {
+    it('finds the shared data', () => {
+      throw new Error(`${DATA} is missing; CI needs ../shared/data`)
+    })
+  } else if (!hasData) {
+    console.warn(`Skipping the real-SBOM tests: ${DATA} is missing`)
+  }
+  const read = (file: string): ParsedSbom => parseSbom(fs.readFileSync(path.join(DATA, file)), file)
+  const component = (sbom: ParsedSbom, name: string, version?: string) =>
+    byName(sbom, name).find((c) => version === undefined || c.version === version)
+
+  // [file, spec version, components after merging, merged duplicates, dependency edges]
+  const valid: [string, string, number, number, number][] = [
+    ['CycloneDX-bom-examples/SBOM/juice-shop/via_npm/bare/bom.1.4.json', '1.4', 979, 137, 1660],
+    ['CycloneDX-bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.4.json', '1.4', 979, 137, 1660],
+    ['CycloneDX-bom-examples/SBOM/laravel-7.12.0/bom.1.4.json', '1.4', 63, 0, 113],
+    ['CycloneDX-bom-examples/HBOM/PCIe-SATA-adapter-board/bom.json', '1.4', 7, 0, 0],
+    ['CycloneDX-bom-examples/CBOM/Example-With-Dependencies/bom.json', '1.6', 4, 0, 2],
+    ['iot-image-sboms/spdx-bom-balenalib_am571x-evm-alpine-node.spdx.json', '2.3', 15, 0, 14],
+    ['iot-image-sboms/spdx-bom-balenalib_apalis-imx6q-debian-node.spdx.json', '2.3', 171, 0, 170],
+    [
+      'iot-image-sboms/spdx-bom-balenalib_beaglebone-black-debian-node.spdx.json',
+      '2.3',
+      174,
+      0,
+      173,
+    ],
+    ['iot-image-sboms/spdx-syft-balenalib_am571x-evm-alpine-node.spdx.json', '2.3', 283, 3, 197],
+    ['iot-image-sboms/spdx-syft-balenalib_apalis-imx6q-debian-node.spdx.json', '2.3', 409, 0, 0],
+    [
+      'iot-image-sboms/spdx-syft-balenalib_beaglebone-black-debian-node.spdx.json',
+      '2.3',
+      366,
+      7,
+      0,
+    ],
+    ['spdx-examples/presentations/OSS-NA-2023/SPDXVersion2.3/01-MinimalSBOM.json', '2.3', 1, 0, 0],
+    ['spdx-examples/presentations/OSS-NA-2023/SPDXVersion2.3/02-SBOMwSource.json', '2.3', 1, 0, 0],
+    [
+      'spdx-examples/presentations/OSS-NA-2023/SPDXVersion2.3/03-SBOMwDependency.json',
+      '2.3',
+      2,
+      0,
+      0,
+    ],
+    [
+      'spdx-examples/presentations/OSS-NA-2023/SPDXVersion2.3/04-SBOMwSecurity.json',
+      '2.3',
+      2,
+      0,
+      0,
+    ],
+    [
+      'spdx-examples/presentations/OSS-NA-2023/SPDXVersion2.3/05-SBOMwSourceLicense.json',
+      '2.3',
+      1,
+      0,
+      0,
+    ],
+    ['spdx-examples/presentations/SBOMS-SPDX-Now-and-Future/ACME-v2.3.spdx.json', '2.3', 4, 0, 3],
+    ['spdx-examples/software/example10/spdx2.3/hello-source.spdx.json', '2.3', 1, 0, 0],
+    ['spdx-examples/software/example11/spdx2.3/sbom.spdx.json', '2.3', 4, 0, 3],
+    ['spdx-examples/software/example12/spdx2.2/hello-dist.spdx.json', '2.2', 1, 0, 0],
+    ['spdx-examples/software/example12/spdx2.2/hello-src.spdx.json', '2.2', 1, 0, 0],
+    [
+      'spdx-examples/software/example14/spdx2.3/examplemaven-0.0.1-enriched.spdx.json',
+      '2.3',
+      6,
+      0,
+      0,
+    ],
+    ['spdx-examples/software/example7/spdx2.2/example7-bin.spdx.json', '2.2', 1, 0, 0],
+    ['spdx-examples/software/example7/spdx2.2/example7-go-module.spdx.json', '2.2', 1, 0, 0],
+    ['spdx-examples/software/example7/spdx2.2/example7-golang.spdx.json', '2.2', 2, 0, 0],
+    [
+      'spdx-examples/software/example7/spdx2.2/example7-third-party-modules.spdx.json',
+      '2.2',
+      3,
+      0,
+      0,
+    ],
+    ['spdx-examples/software/example8/spdx2.3/examplemaven-0.0.1.spdx.json', '2.3', 6, 0, 0],
+    ['spdx-examples/software/example9/spdx2.2/appbomination.spdx.json', '2.2', 7, 0, 3],
+  ]
+
+  it.skipIf(!hasData).each(valid)(
+    '%s parses and validates (%s)',
+    (file, version, count, merged, edges) => {
+      const sbom = read(file)
+      expect(sbom.specVersion).toBe(version)
+      expect(sbom.components).toHaveLength(count)
+      expect(sbom.components.reduce((n, c) => n + (c.mergedKeys?.length ?? 0), 0)).toBe(merged)
+      expect(sbom.dependencies).toHaveLength(edges)
+      expect(sbom.sha256).toMatch(/^[0-9a-f]{64}$/u)
+      const keys = new Set(sbom.components.map((c) => c.key))
+      expect(keys.size).toBe(sbom.components.length)
+      for (const edge of sbom.dependencies) {
+        expect(keys.has(edge.from) && keys.has(edge.to)).toBe(true)
+      }
+    },
+  )
+
+  it.skipIf(!hasData)(
+    'every file of the shared SBOM folders is accounted for above or below',
+    () => {
+      const listed = new Set([
+        ...valid.map(([file]) => file),
+        ...unsupported.map(([file]) => file),
+        ...invalid.map(([file]) => file),
+      ])
+      const found: string[] = []
+      for (const dir of ['CycloneDX-bom-examples/SBOM', 'iot-image-sboms', 'spdx-examples']) {
+        for (const entry of fs.readdirSync(path.join(DATA, dir), {
+          recursive: true,
+          encoding: 'utf8',
+        })) {
+          if (entry.endsWith('.json')) found.push(`${dir}/${entry}`)
+        }
+      }
+      expect(found.filter((file) => !listed.has(file))).toEqual([])
+    },
+  )
+
+  it.skipIf(!hasData)('finds known components with purl and CPE', () => {
+    const beaglebone = read(
+      'iot-image-sboms/spdx-syft-balenalib_beaglebone-black-debian-node.spdx.json',
+    )
+    expect(component(beaglebone, 'openssl')).toMatchObject({
+      version: '1.1.1n-0+deb11u3',
+      purl: 'pkg:deb/debian/openssl@1.1.1n-0+deb11u3?arch=armhf&distro=debian-11',
+      cpes: ['cpe:2.3:a:openssl:openssl:1.1.1n-0\\+deb11u3:*:*:*:*:*:*:*'],
+    })
+    expect(component(beaglebone, 'libc6')?.purlParts).toEqual({
+      type: 'deb',
+      namespace: 'debian',
+      name: 'libc6',
+      version: '2.31-13+deb11u5',
+      qualifiers: { arch: 'armhf', distro: 'debian-11', upstream: 'glibc' },
+    })
+    expect(beaglebone.document.tools).toEqual([{ name: 'syft', version: '0.64.0' }])
+
+    const alpine = read('iot-image-sboms/spdx-syft-balenalib_am571x-evm-alpine-node.spdx.json')
+    expect(component(alpine, 'busybox', '1.35.0-r13')).toMatchObject({
+      purl: 'pkg:alpine/busybox@1.35.0-r13?arch=armv7&distro=alpine-3.16.0&upstream=busybox',
+      cpes: ['cpe:2.3:a:busybox:busybox:1.35.0-r13:*:*:*:*:*:*:*'],
+      licenses: ['GPL-2.0-only'],
+    })
+    // syft's binary classifier finds busybox without a purl, CPE only.
+    expect(component(alpine, 'busybox', '1.35.0')?.purl).toBeUndefined()
+    expect(component(alpine, 'busybox', '1.35.0')?.cpes).toEqual([
+      'cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*',
+    ])
+
+    const apalis = read('iot-image-sboms/spdx-syft-balenalib_apalis-imx6q-debian-node.spdx.json')
+    expect(component(apalis, 'libssl1.1')?.purl).toBe(
+      'pkg:deb/debian/libssl1.1@1.1.1d-0+deb10u6?arch=armhf&distro=debian-10&upstream=openssl',
+    )
+
+    const k8sBom = read('iot-image-sboms/spdx-bom-balenalib_beaglebone-black-debian-node.spdx.json')
+    expect(component(k8sBom, 'openssl')).toMatchObject({
+      purl: 'pkg:deb/debian/openssl@1.1.1n-0+deb11u3?arch=armhf',
+      cpes: [],
+    })
+
+    const juice = read('CycloneDX-bom-examples/SBOM/juice-shop/via_npm/bare/bom.1.4.json')
+    expect(juice.components[0]).toMatchObject({
+      isRoot: true,
+      name: 'juice-shop',
+      version: '14.1.1',
+      key: 'juice-shop@14.1.1',
+    })
+    expect(component(juice, 'express')).toMatchObject({
+      purl: 'pkg:npm/express@4.18.2',
+      licenses: ['MIT'],
+      type: 'library',
+    })
+    expect(component(juice, 'colors')).toMatchObject({
+      group: '@colors',
+      purl: 'pkg:npm/%40colors/colors@1.5.0',
+    })
+
+    const laravel = read('CycloneDX-bom-examples/SBOM/laravel-7.12.0/bom.1.4.json')
+    expect(component(laravel, 'framework')).toMatchObject({
+      version: 'v7.30.6',
+      purl: 'pkg:composer/laravel/framework@v7.30.6',
+    })
+
+    const hbom = read('CycloneDX-bom-examples/HBOM/PCIe-SATA-adapter-board/bom.json')
+    expect(hbom.components[0]).toMatchObject({
+      isRoot: true,
+      type: 'device',
+      name: 'pcie-sata-adaptor-board',
+    })
+
+    const security = read(
+      'spdx-examples/presentations/OSS-NA-2023/SPDXVersion2.3/04-SBOMwSecurity.json',
+    )
+    expect(component(security, 'xlsx')).toMatchObject({
+      purl: 'pkg:maven/org.webjars.npm/xlsx@0.16.6',
+      supplier: 'Webjar',
+    })
+  })
+
+  // CycloneDX 1.2 and 1.3 are older than the versions we accept.
+  const unsupported: [string, string][] = [
+    ['CycloneDX-bom-examples/SBOM/cern-lhc-vdm-editor-e564943/bom.json', 'CycloneDX 1.2 JSON'],
+    ['CycloneDX-bom-examples/SBOM/dropwizard-1.3.15/bom.json', 'CycloneDX 1.2 JSON'],
+    ['CycloneDX-bom-examples/SBOM/juice-shop/v11.1.2/bom.json', 'CycloneDX 1.2 JSON'],
+    ['CycloneDX-bom-examples/SBOM/juice-shop/via_npm/bare/bom.1.2.json', 'CycloneDX 1.2 JSON'],
+    ['CycloneDX-bom-examples/SBOM/juice-shop/via_npm/bare/bom.1.3.json', 'CycloneDX 1.3 JSON'],
+    ['CycloneDX-bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.2.json', 'CycloneDX 1.2 JSON'],
+    ['CycloneDX-bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.3.json', 'CycloneDX 1.3 JSON'],
+    ['CycloneDX-bom-examples/SBOM/keycloak-10.0.2/bom.json', 'CycloneDX 1.2 JSON'],
+    ['CycloneDX-bom-examples/SBOM/laravel-7.12.0/bom.1.2.json', 'CycloneDX 1.2 JSON'],
+    ['CycloneDX-bom-examples/SBOM/laravel-7.12.0/bom.1.3.json', 'CycloneDX 1.3 JSON'],
+    [
+      'CycloneDX-bom-examples/SBOM/proton-bridge/proton-bridge-v1.6.3.bom.json',
+      'CycloneDX 1.2 JSON',
+    ],
+    [
+      'CycloneDX-bom-examples/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json',
+      'CycloneDX 1.2 JSON',
+    ],
+    ['CycloneDX-bom-examples/SBOM/protonmail-webclient-v4-0912dff/bom.json', 'CycloneDX 1.2 JSON'],
+  ]
+  it.skipIf(!hasData).each(unsupported)('%s is refused as %s', (file, found) => {
+    const error = refused(() => read(file))
+    expect(error.details).toMatchObject({ reason: 'unsupported_format', found })
+  })
+
+  // trivy 0.x writes SPDX-2.2 documents that leave out fields the 2.2 schema requires
+  // (downloadLocation, copyrightText, file checksums and licences) and one relationship type
+  // that 2.2 does not define: they are schema-invalid, and these are their problems.
+  const invalid: [string, number, Record<string, number>][] = [
+    [
+      'iot-image-sboms/spdx-trivy-balenalib_am571x-evm-alpine-node.spdx.json',
+      1397,
+      {
+        '/packages/N copyrightText': 287,
+        '/packages/N downloadLocation': 287,
+        '/packages/N licenseConcluded': 3,
+        '/packages/N licenseDeclared': 3,
+        '/files/N checksums': 204,
+        '/files/N copyrightText': 204,
+        '/files/N licenseConcluded': 204,
+        '/files/N licenseInfoInFiles': 204,
+        '/relationships/N/relationshipType enum': 1,
+      },
+    ],
+    ['iot-image-sboms/spdx-trivy-balenalib_apalis-imx6q-debian-node.spdx.json', 1857, {}],
+    ['iot-image-sboms/spdx-trivy-balenalib_beaglebone-black-debian-node.spdx.json', 1613, {}],
+  ]
+  it.skipIf(!hasData).each(invalid)(
+    '%s is schema-invalid with %i problems',
+    (file, count, kinds) => {
+      const error = refused(() =>
+        parseSbom(fs.readFileSync(path.join(DATA, file)), file, {
+          limits: { maxProblems: 10_000 },
+        }),
+      )
+      expect(error.details).toMatchObject({
+        reason: 'schema_invalid',
+        found: 'SPDX 2.2 JSON',
+        problemCount: count,
+      })
+      const tally: Record<string, number> = {}
+      for (const problem of error.details.problems ?? []) {
+        const what = /"(\w+)"/u.exec(problem.message)?.[1]
+        const kind = `${problem.pointer.replace(/\d+/gu, 'N')} ${problem.message.startsWith('must be one of') ? 'enum' : what}`
+        tally[kind] = (tally[kind] ?? 0) + 1
+      }
+      const expected = Object.keys(kinds).length > 0 ? kinds : undefined
+      if (expected) expect(tally).toEqual(expected)
+      else expect(Object.values(tally).reduce((a, b) => a + b, 0)).toBe(count)
+    },
+  )
+})
