@@ -38,6 +38,8 @@ describe('framework versions in the database', () => {
   beforeAll(async () => {
     t = await createTestApp()
     copy = frameworkCopy()
+    // Start from a draft of the shipped version, to see a draft replaced and then published.
+    copy.edit('framework.yaml', (text) => text.replace('status: published', 'status: draft'))
   })
   afterAll(async () => {
     await t.close()
