@@ -29,7 +29,8 @@ const isLower = (c: string | undefined): boolean => c !== undefined && c >= 'a' 
 
 /** The tokens of a version followed by an End marker, or undefined when apk would refuse it. */
 export function tokeniseApkVersion(version: string): ApkToken[] | undefined {
-  if (version === '') return undefined
+  // apk itself reads zero digits for a leading letter; a version must start with a number.
+  if (!isDigit(version[0])) return undefined
   const tokens: ApkToken[] = []
   let kind: Kind = Kind.Digit
   let pos = 0
@@ -38,12 +39,14 @@ export function tokeniseApkVersion(version: string): ApkToken[] | undefined {
     let forceDigit = false
     let length = 0
     if (kind === Kind.DigitOrZero && version[pos] === '0') {
-      // A component with leading zeros sorts below any without ("1.01" < "1.1").
+      // A component with leading zeros sorts below any without ("1.01" < "1.1"), so zeros are
+      // a token of their own (minus their count) and what follows them is read as digits. Before
+      // a suffix we depart from apk-tools 2.10, whose reading put "1.0_alpha" above "1.0".
       while (version[pos + length] === '0') length++
       value = -length
-      forceDigit = true
-    } else
-      {switch (kind) {
+      forceDigit = isDigit(version[pos + length]) || version[pos + length] === '.'
+    } else {
+      switch (kind) {
         case Kind.DigitOrZero:
         case Kind.Digit:
         case Kind.SuffixNumber:
@@ -72,7 +75,8 @@ export function tokeniseApkVersion(version: string): ApkToken[] | undefined {
         }
         default:
           return undefined
-      }}
+      }
+    }
     tokens.push({ kind, value })
     pos += length
     if (pos >= version.length) kind = Kind.End

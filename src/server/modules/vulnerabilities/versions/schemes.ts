@@ -51,7 +51,8 @@ function scheme<T>(
 // SemVer 2.0 precedence: strict syntax, no "v" prefix; build metadata does not order.
 const semverScheme = scheme(
   'semver',
-  (v) => semver.parse(v) ?? undefined,
+  // node-semver accepts a leading "v" or "=" even when strict; SemVer 2.0 does not.
+  (v) => (/^\d/.test(v) ? (semver.parse(v) ?? undefined) : undefined),
   (a, b) => semver.compare(a, b),
 )
 

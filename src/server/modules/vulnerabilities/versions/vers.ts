@@ -117,8 +117,9 @@ function sortConstraints(vers: Vers, ordering: VersionScheme): VersConstraint[] 
   if (!vers.constraints) return null
   const keyed = vers.constraints.map((c) => {
     const key = ordering.parse(c.version)
-    if (key === undefined)
-      {throw new VersError(`"${c.version}" is not a valid ${vers.scheme} version`)}
+    if (key === undefined) {
+      throw new VersError(`"${c.version}" is not a valid ${vers.scheme} version`)
+    }
     return { c, key }
   })
   keyed.sort((a, b) => ordering.compareParsed(a.key, b.key))
