@@ -1,0 +1,239 @@
+import { getScheme, schemeForOsvEcosystem, type VersionScheme } from './schemes.ts'
+
+/**
+ * Evaluation of one OSV `affected[]` entry against a package version, following the OSV
+ * schema's algorithm (§ Evaluation): a version is affected when it lies in any range (events
+ * walked in version order: `introduced` ≤ v opens, `fixed` ≤ v closes, `last_affected` < v
+ * closes; a range applies only below one of its `limit`s) or is listed in `versions[]`.
+ *
+ * "unknown" means we cannot tell without guessing: the ecosystem has no ordering we implement,
+ * the version (or an event's version) is not valid for that ordering, or a GIT range would need
+ * a commit graph. Every answer names the rule that decided it.
+ */
+
+export interface OsvEvent {
+  introduced?: string
+  fixed?: string
+  last_affected?: string
+  limit?: string
+}
+
+export interface OsvRange {
+  type: 'SEMVER' | 'ECOSYSTEM' | 'GIT' | (string & {})
+  repo?: string
+  events: OsvEvent[]
+}
+
+export interface OsvAffected {
+  package?: { ecosystem: string; name: string; purl?: string }
+  ranges?: OsvRange[]
+  versions?: string[]
+}
+
+export type RangeOutcome =
+  | { status: 'affected'; range: number; introduced: string; closedBy?: OsvEvent }
+  | { status: 'not_affected'; range: number; reason: string }
+  | { status: 'unknown'; range: number; reason: string }
+
+export type OsvVerdict =
+  | {
+      status: 'affected'
+      /** The range (by index in `ranges`) and events, or the `versions[]` entry, that matched. */
+      rule:
+        | { kind: 'range'; range: number; type: string; introduced: string; closedBy?: OsvEvent }
+        | { kind: 'versions'; entry: string }
+    }
+  | { status: 'not_affected'; ranges: RangeOutcome[] }
+  | { status: 'unknown'; reasons: string[]; ranges: RangeOutcome[] }
+
+const COMMIT = /^[0-9a-f]{40}$/i
+
+type Kind = 'introduced' | 'last_affected' | 'fixed' | 'limit'
+// At equal versions, apply "introduced" first, so that "fixed: X" after "introduced: X" wins.
+const KIND_ORDER: Kind[] = ['introduced', 'last_affected', 'fixed', 'limit']
+
+function eventKind(event: OsvEvent): { kind: Kind; value: string } | undefined {
+  for (const kind of KIND_ORDER) {
+    const value = event[kind]
+    if (typeof value === 'string') return { kind, value }
+  }
+  return undefined
+}
+
+function schemeForRange(range: OsvRange, ecosystem: string | undefined): VersionScheme | undefined {
+  if (range.type === 'SEMVER') {
+    // Go's records are SEMVER without "v", while Go versions carry it: the Go ordering reads both.
+    return ecosystem?.split(':')[0] === 'Go' ? getScheme('golang') : getScheme('semver')
+  }
+  if (range.type === 'ECOSYSTEM' && ecosystem) return schemeForOsvEcosystem(ecosystem)
+  return undefined
+}
+
+function evaluateGitRange(range: OsvRange, index: number, version: string): RangeOutcome {
+  if (COMMIT.test(version)) {
+    for (const event of range.events) {
+      const e = eventKind(event)
+      if ((e?.kind === 'introduced' || e?.kind === 'last_affected') && e.value === version) {
+        return { status: 'affected', range: index, introduced: e.value }
+      }
+    }
+  }
+  return {
+    status: 'unknown',
+    range: index,
+    reason: `GIT range ${index}${range.repo ? ` (${range.repo})` : ''} needs a commit graph`,
+  }
+}
+
+function evaluateRange(
+  range: OsvRange,
+  index: number,
+  version: string,
+  ecosystem: string | undefined,
+): RangeOutcome {
+  if (range.type === 'GIT') return evaluateGitRange(range, index, version)
+  const scheme = schemeForRange(range, ecosystem)
+  if (!scheme) {
+    return {
+      status: 'unknown',
+      range: index,
+      reason: `no version ordering for ${range.type} range of ecosystem "${ecosystem ?? '?'}"`,
+    }
+  }
+  const v = scheme.parse(version)
+  if (v === undefined) {
+    return {
+      status: 'unknown',
+      range: index,
+      reason: `"${version}" is not a valid ${scheme.id} version`,
+    }
+  }
+  const events: { kind: Kind; value: string; key: unknown; event: OsvEvent }[] = []
+  for (const event of range.events) {
+    const e = eventKind(event)
+    if (!e) return { status: 'unknown', range: index, reason: `range ${index} has an empty event` }
+    const unbounded =
+      (e.kind === 'introduced' && e.value === '0') || (e.kind === 'limit' && e.value === '*')
+    const key = unbounded ? undefined : scheme.parse(e.value)
+    if (!unbounded && key === undefined) {
+      return {
+        status: 'unknown',
+        range: index,
+        reason: `event ${e.kind} "${e.value}" is not a valid ${scheme.id} version`,
+      }
+    }
+    events.push({ ...e, key, event })
+  }
+  if (!events.some((e) => e.kind === 'introduced')) {
+    return { status: 'unknown', range: index, reason: `range ${index} has no introduced event` }
+  }
+  // BeforeLimits: with limits present, v must be below one of them.
+  const limits = events.filter((e) => e.kind === 'limit')
+  if (
+    limits.length > 0 &&
+    !limits.some((l) => l.key === undefined || scheme.compareParsed(v, l.key) < 0)
+  ) {
+    return { status: 'not_affected', range: index, reason: `not below any limit of range ${index}` }
+  }
+  // Events need not be sorted in the record: sort by version ("0" first), kind order at ties.
+  const walk = events
+    .filter((e) => e.kind !== 'limit')
+    .sort((a, b) => {
+      if (a.key === undefined || b.key === undefined) {
+        return (a.key === undefined ? -1 : 0) - (b.key === undefined ? -1 : 0)
+      }
+      return (
+        scheme.compareParsed(a.key, b.key) ||
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)
+      )
+    })
+  let opened: (typeof walk)[number] | undefined
+  let closed: (typeof walk)[number] | undefined
+  for (const e of walk) {
+    const cmp = e.key === undefined ? 1 : scheme.compareParsed(v, e.key)
+    if (e.kind === 'introduced' && cmp >= 0) {
+      opened = e
+      closed = undefined
+    } else if (e.kind === 'fixed' && cmp >= 0 && opened) {
+      closed = e
+      opened = undefined
+    } else if (e.kind === 'last_affected' && cmp > 0 && opened) {
+      closed = e
+      opened = undefined
+    }
+  }
+  if (opened) {
+    // The event that ends the affected stretch v is in, if any: for the report only.
+    const next = walk.find((e) => {
+      if (e.key === undefined) return false
+      const cmp = scheme.compareParsed(v, e.key)
+      return (e.kind === 'fixed' && cmp < 0) || (e.kind === 'last_affected' && cmp <= 0)
+    })
+    return { status: 'affected', range: index, introduced: opened.value, closedBy: next?.event }
+  }
+  const reason = closed
+    ? `${closed.kind} ${closed.value} in range ${index}`
+    : `before every introduced event of range ${index}`
+  return { status: 'not_affected', range: index, reason }
+}
+
+function listed(affected: OsvAffected, version: string): string | undefined {
+  const versions = affected.versions ?? []
+  const scheme = affected.package ? schemeForOsvEcosystem(affected.package.ecosystem) : undefined
+  const v = scheme?.parse(version)
+  if (!scheme || v === undefined) return undefined
+  return versions.find((entry) => {
+    const e = scheme.parse(entry)
+    return e !== undefined && scheme.compareParsed(v, e) === 0
+  })
+}
+
+/** Whether `version` of the entry's package is affected, and by which rule. Never throws. */
+export function evaluateOsvAffected(affected: OsvAffected, version: string): OsvVerdict {
+  // An exact entry of versions[] decides at once (and cheaply: records list up to thousands).
+  if ((affected.versions ?? []).includes(version)) {
+    return { status: 'affected', rule: { kind: 'versions', entry: version } }
+  }
+  const ecosystem = affected.package?.ecosystem
+  const ranges = (affected.ranges ?? []).map((range, i) => {
+    try {
+      return evaluateRange(range, i, version, ecosystem)
+    } catch (error) {
+      return { status: 'unknown' as const, range: i, reason: `range ${i}: ${String(error)}` }
+    }
+  })
+  const hit = ranges.find((r) => r.status === 'affected')
+  if (hit?.status === 'affected') {
+    const type = affected.ranges?.[hit.range]?.type ?? '?'
+    return {
+      status: 'affected',
+      rule: {
+        kind: 'range',
+        range: hit.range,
+        type,
+        introduced: hit.introduced,
+        closedBy: hit.closedBy,
+      },
+    }
+  }
+  const entry = listed(affected, version)
+  if (entry !== undefined) return { status: 'affected', rule: { kind: 'versions', entry } }
+  // A GIT range's affected tags are enumerated in versions[] (the schema requires it), so a
+  // version absent from a non-empty list is not affected by that range.
+  const hasVersionList = (affected.versions ?? []).length > 0
+  const unknowns = ranges.filter(
+    (r) =>
+      r.status === 'unknown' && !(hasVersionList && affected.ranges?.[r.range]?.type === 'GIT'),
+  )
+  if (unknowns.length > 0) {
+    return {
+      status: 'unknown',
+      reasons: unknowns.map((r) => (r.status === 'unknown' ? r.reason : '')),
+      ranges,
+    }
+  }
+  if (ranges.length === 0 && !hasVersionList) {
+    return { status: 'unknown', reasons: ['the entry has neither ranges nor versions'], ranges }
+  }
+  return { status: 'not_affected', ranges }
+}
