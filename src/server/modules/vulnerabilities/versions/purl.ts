@@ -3,7 +3,7 @@
  * normalisation the official test suite checks.
  *
  * Written here rather than wrapping `packageurl-js` (2.0.1, the latest release): run against the
- * official suite in ../shared/data/package-url-tests it failed 87 of 586 cases — it
+ * official suite in ../shared/data/package-url-tests it failed 78 of 586 cases — it
  * percent-encodes `:` (the spec keeps it), encodes `+` differently, and lacks the rules of newer
  * types (brew, chrome-extension, cpan, git, otp, vcpkg, vscode-extension, julia).
  */
