@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'malformed_request',
   /** The request body exceeded the route's size limit. */
   'payload_too_large',
+  /** An uploaded file's content is not one of the accepted types (docs/assessments.md). */
+  'unsupported_file_type',
   /** No credentials were presented, or they are expired, revoked or forged. */
   'unauthorized',
   /** The caller is known but lacks the role or scope the route declares. */

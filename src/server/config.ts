@@ -51,6 +51,10 @@ export const ENV_VARS = {
     help: 'requests per minute per client address to sign-in, set-up and invitation endpoints',
   },
   BODY_LIMIT_BYTES: { default: '1048576', help: 'largest JSON request body accepted' },
+  EVIDENCE_MAX_BYTES: {
+    default: '10485760',
+    help: 'largest evidence file accepted for an assessment (docs/assessments.md)',
+  },
   METRICS_TOKEN: {
     default: '(none)',
     help: 'bearer token for `/metrics`; without it `/metrics` answers loopback clients only',
@@ -90,6 +94,7 @@ export interface Config {
   rateLimitPerMinute: number
   authRateLimitPerMinute: number
   bodyLimitBytes: number
+  evidenceMaxBytes: number
   metricsToken: string | undefined
   jobsInProcess: boolean
   skipMigrations: boolean
@@ -186,6 +191,7 @@ export function loadConfig(
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 300, 1, 100_000_000),
     authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 20, 1, 100_000_000),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    evidenceMaxBytes: int('EVIDENCE_MAX_BYTES', 10_485_760, 1024, 1024 * 1_048_576),
     metricsToken: read('METRICS_TOKEN'),
     jobsInProcess: bool('JOBS_IN_PROCESS', true),
     skipMigrations: bool('DB_SKIP_MIGRATIONS', false),

@@ -22,6 +22,12 @@ import type {
   LabelStatusChangeTable,
   LabelTable,
 } from '../modules/labels/labels.table.ts'
+import type {
+  AssessmentAnswerTable,
+  AssessmentFileTable,
+  AssessmentTable,
+  EvidenceBlobTable,
+} from '../modules/assessments/assessments.table.ts'
 import type { SettingTable } from '../modules/settings/settings.table.ts'
 import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
 
@@ -48,4 +54,8 @@ export interface Database {
   label_signing_keys: LabelSigningKeyTable
   labels: LabelTable
   label_status_changes: LabelStatusChangeTable
+  assessments: AssessmentTable
+  assessment_answers: AssessmentAnswerTable
+  evidence_blobs: EvidenceBlobTable
+  assessment_files: AssessmentFileTable
 }

@@ -30,6 +30,11 @@ import {
   UpdateProductVersionBodySchema,
 } from '../../common/api/products.ts'
 import { LabelStatusChangeBodySchema, VerifyLabelBodySchema } from '../../common/api/labels.ts'
+import {
+  CreateAssessmentBodySchema,
+  MigrateAssessmentBodySchema,
+  SaveAnswerBodySchema,
+} from '../../common/api/assessments.ts'
 import { ERROR_CODES, type ErrorCode } from '../../common/errors.ts'
 import type { Database } from '../db/schema.ts'
 import { newId } from '../kernel/crypto.ts'
@@ -177,6 +182,25 @@ const WRITE_ROUTES: Record<
     valid: { reason: 'Withdrawn' },
   },
   'POST /api/v1/admin/label-keys/rotate': null,
+  'POST /api/v1/organisations/:orgId/assessments': {
+    schema: CreateAssessmentBodySchema,
+    valid: {
+      productId: '0b6f7c1e-5d2a-4c1b-9a37-1f0e2d3c4b5a',
+      productVersionId: '1c7f8d2e-6e3b-4d2c-8b48-2f1e3d4c5b6a',
+      targetTier: 2,
+    },
+  },
+  'PATCH /api/v1/organisations/:orgId/assessments/:assessmentId/answers/:requirementId': {
+    schema: SaveAnswerBodySchema,
+    valid: { data: { status: 'met', explanation: 'Per-device passwords' }, revision: 1 },
+  },
+  // The body is the file itself; JSON, forms and XML are refused like everywhere else.
+  'POST /api/v1/organisations/:orgId/assessments/:assessmentId/answers/:requirementId/files': null,
+  'DELETE /api/v1/organisations/:orgId/assessments/:assessmentId/files/:fileId': null,
+  'POST /api/v1/organisations/:orgId/assessments/:assessmentId/migrate': {
+    schema: MigrateAssessmentBodySchema,
+    valid: { frameworkVersion: '1.1.0' },
+  },
 }
 
 /** The schema's required top-level fields. */
@@ -327,6 +351,10 @@ describe('bad input on every write route', () => {
       'label_signing_keys',
       'labels',
       'label_status_changes',
+      'assessments',
+      'assessment_answers',
+      'evidence_blobs',
+      'assessment_files',
     ]
     const counts: Record<string, number> = {}
     for (const table of tables) {

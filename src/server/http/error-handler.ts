@@ -7,6 +7,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   malformed_request: 400,
   payload_too_large: 413,
+  unsupported_file_type: 415,
   unauthorized: 401,
   forbidden: 403,
   access_not_declared: 403,
