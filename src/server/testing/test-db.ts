@@ -27,22 +27,37 @@ export async function createTestDb(): Promise<TestDb> {
     return { db, url: 'sqlite::memory:', dialect: 'sqlite', destroy: () => db.destroy() }
   }
   const schema = `t_${newId().replaceAll('-', '')}`
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
-  await admin.connect()
-  await admin.query(`create schema ${schema}`)
-  await admin.end()
   const db = await createDb(TEST_POSTGRES_URL, { poolSize: 4, searchPath: schema })
-  await migrateToLatest(db, { schema })
+  await whileSchemasAreStill(async (admin) => {
+    await admin.query(`create schema ${schema}`)
+    await migrateToLatest(db, { schema })
+  })
   return {
     db,
     url: TEST_POSTGRES_URL,
     dialect: 'postgres',
     destroy: async () => {
       await db.destroy()
-      const cleanup = new pg.Client({ connectionString: TEST_POSTGRES_URL })
-      await cleanup.connect()
-      await cleanup.query(`drop schema ${schema} cascade`)
-      await cleanup.end()
+      await whileSchemasAreStill((admin) => admin.query(`drop schema ${schema} cascade`))
     },
   }
 }
+
+/**
+ * Runs `work` holding an advisory lock that every test file takes to create, migrate or drop its
+ * schema. Kysely's migrator reads the catalogue of every schema, and a schema that another test
+ * file drops at that moment makes the read fail ("cache lookup failed"), so those steps take turns.
+ */
+async function whileSchemasAreStill<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+  await admin.connect()
+  try {
+    await admin.query('select pg_advisory_lock($1)', [SCHEMA_LOCK])
+    return await work(admin)
+  } finally {
+    await admin.end()
+  }
+}
+
+/** Any constant shared by all test files; the lock ends with the session that holds it. */
+const SCHEMA_LOCK = 742_100_001
