@@ -1,4 +1,4 @@
-import { PackageURL } from 'packageurl-js'
+import { formatPurl, parsePurl } from '../vulnerabilities/versions/purl.ts'
 import type { PurlParts } from './sbom.types.ts'
 
 /** Longer purls are refused unparsed (no real purl comes close). */
@@ -8,8 +8,9 @@ export type CanonicalPurl =
   { valid: true; purl: string; parts: PurlParts } | { valid: false; purl: string; error: string }
 
 /**
- * Parses a purl and returns its canonical string (type-specific normalisation by
- * packageurl-js, qualifiers sorted); an invalid purl is returned as found, with the reason.
+ * Parses a purl and returns its canonical string (the project's purl-spec implementation:
+ * type-specific normalisation, qualifiers sorted); an invalid purl is returned as found, with
+ * the reason.
  */
 export function canonicalPurl(text: string): CanonicalPurl {
   const trimmed = text.trim()
@@ -17,15 +18,15 @@ export function canonicalPurl(text: string): CanonicalPurl {
     return { valid: false, purl: text, error: `longer than ${MAX_PURL_LENGTH} characters` }
   }
   try {
-    const parsed = PackageURL.fromString(trimmed)
+    const parsed = parsePurl(trimmed)
     const parts: PurlParts = { type: parsed.type, name: parsed.name }
     if (parsed.namespace) parts.namespace = parsed.namespace
     if (parsed.version) parts.version = parsed.version
     if (parsed.qualifiers && Object.keys(parsed.qualifiers).length > 0) {
-      parts.qualifiers = { ...parsed.qualifiers } as Record<string, string>
+      parts.qualifiers = { ...parsed.qualifiers }
     }
     if (parsed.subpath) parts.subpath = parsed.subpath
-    return { valid: true, purl: parsed.toString(), parts }
+    return { valid: true, purl: formatPurl(parsed), parts }
   } catch (error) {
     return {
       valid: false,

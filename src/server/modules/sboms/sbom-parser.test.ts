@@ -673,7 +673,7 @@ describe('real SBOMs', () => {
     )
     expect(component(beaglebone, 'openssl')).toMatchObject({
       version: '1.1.1n-0+deb11u3',
-      purl: 'pkg:deb/debian/openssl@1.1.1n-0+deb11u3?arch=armhf&distro=debian-11',
+      purl: 'pkg:deb/debian/openssl@1.1.1n-0%2Bdeb11u3?arch=armhf&distro=debian-11',
       cpes: ['cpe:2.3:a:openssl:openssl:1.1.1n-0\\+deb11u3:*:*:*:*:*:*:*'],
     })
     expect(component(beaglebone, 'libc6')?.purlParts).toEqual({
@@ -699,12 +699,12 @@ describe('real SBOMs', () => {
 
     const apalis = read('iot-image-sboms/spdx-syft-balenalib_apalis-imx6q-debian-node.spdx.json')
     expect(component(apalis, 'libssl1.1')?.purl).toBe(
-      'pkg:deb/debian/libssl1.1@1.1.1d-0+deb10u6?arch=armhf&distro=debian-10&upstream=openssl',
+      'pkg:deb/debian/libssl1.1@1.1.1d-0%2Bdeb10u6?arch=armhf&distro=debian-10&upstream=openssl',
     )
 
     const k8sBom = read('iot-image-sboms/spdx-bom-balenalib_beaglebone-black-debian-node.spdx.json')
     expect(component(k8sBom, 'openssl')).toMatchObject({
-      purl: 'pkg:deb/debian/openssl@1.1.1n-0+deb11u3?arch=armhf',
+      purl: 'pkg:deb/debian/openssl@1.1.1n-0%2Bdeb11u3?arch=armhf',
       cpes: [],
     })
 
