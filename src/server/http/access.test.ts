@@ -1,7 +1,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import cookie from '@fastify/cookie'
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -286,7 +285,6 @@ describe('a route without an access declaration', () => {
     const { ctx, testDb } = await createTestContext()
     const app = Fastify()
     registerErrorHandler(app)
-    await app.register(cookie)
     await app.register(accessControl, { ctx })
     app.get('/forgotten', async () => ({ secret: 'leaked' }))
     app.get('/declared', { config: { access: access.public } }, async () => ({ ok: true }))
