@@ -86,6 +86,14 @@ const EditProductPage = productsPage(
   () => import('../features/products/product-form-page.tsx'),
   'EditProductPage',
 )
+const VersionAssessmentsPage = productsPage(
+  () => import('../features/assessments/version-assessments-page.tsx'),
+  'VersionAssessmentsPage',
+)
+const AssessmentPage = productsPage(
+  () => import('../features/assessments/assessment-page.tsx'),
+  'AssessmentPage',
+)
 const AdminPage = lazy(() =>
   import('../features/admin/admin-page.tsx').then((m) => ({ default: m.AdminPage })),
 )
@@ -125,6 +133,11 @@ export function createRouter() {
             { path: 'products/:orgId/new', element: <NewProductPage /> },
             { path: 'products/:orgId/:productId', element: <ProductPage /> },
             { path: 'products/:orgId/:productId/edit', element: <EditProductPage /> },
+            {
+              path: 'products/:orgId/:productId/versions/:versionId',
+              element: <VersionAssessmentsPage />,
+            },
+            { path: 'assessments/:orgId/:assessmentId', element: <AssessmentPage /> },
             {
               element: <RequireNetworkAdmin />,
               children: [{ path: 'admin/:tab?', element: <AdminPage /> }],

@@ -72,6 +72,35 @@ export const api = {
   delete: <T = undefined>(path: string) => request<T>('DELETE', path),
 }
 
+/**
+ * Sends a file as the raw request body (application/octet-stream) with its name in `x-file-name`,
+ * as the evidence upload expects (docs/assessments.md).
+ */
+export async function uploadFile<T>(path: string, file: Blob & { name: string }, query?: Query) {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/octet-stream',
+    'x-file-name': encodeURIComponent(file.name),
+  }
+  if (csrfToken) headers['x-csrf-token'] = csrfToken
+  let response: Response
+  try {
+    response = await fetch(apiUrl(path, query), {
+      method: 'POST',
+      headers,
+      credentials: 'same-origin',
+      body: file,
+    })
+  } catch (cause) {
+    throw new AppError('service_unavailable', 'The server could not be reached. Try again.', {
+      cause,
+    })
+  }
+  const payload: unknown = await response.json().catch(() => undefined)
+  if (!response.ok) throw AppError.parse(payload)
+  return payload as T
+}
+
 /** The error's user-safe message, for errors from the API or anything else thrown. */
 export function errorMessage(error: unknown): string {
   if (error instanceof AppError) return error.message

@@ -16,6 +16,8 @@ import type { AnswerStatus } from '../../../common/assessments.ts'
 import { AppError } from '../../../common/errors.ts'
 import { TIERS, type Tier } from '../../../common/framework.ts'
 import type { Db } from '../../db/database.ts'
+import { lockKeyForTransaction } from '../../db/dialect.ts'
+import type { Database } from '../../db/schema.ts'
 import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
@@ -459,6 +461,8 @@ export async function saveAnswer(
   requireInProfile(loaded, requirementId)
   if (changes.links) checkLinks(changes.links, '/data/links')
   await ctx.db.transaction().execute(async (trx) => {
+    // Two first saves of one answer at once must not both insert it.
+    await lockKeyForTransaction<Database>(trx, `assessment:${assessmentId}`)
     const existing = await findAnswerRow(trx, assessmentId, requirementId)
     const current = Number(existing?.revision ?? 0)
     if (revision !== undefined && revision !== current) {
@@ -592,6 +596,7 @@ export async function addEvidenceFile(
     created_at: now,
   }
   await ctx.db.transaction().execute(async (trx) => {
+    await lockKeyForTransaction<Database>(trx, `evidence:${sha256}`)
     if (!(await findBlob(trx, sha256))) {
       await insertBlob(trx, { sha256, size: bytes.length, media_type: mediaType, created_at: now })
     }
@@ -882,6 +887,7 @@ export async function migrateAssessment(
   const mapping = idMapping(from.document, to.document)
   const now = ctx.clock.now().toISOString()
   await ctx.db.transaction().execute(async (trx) => {
+    await lockKeyForTransaction<Database>(trx, `assessment:${assessmentId}`)
     const answers = await listAnswerRows(trx, assessmentId)
     const files = await listFileRows(trx, assessmentId)
     const kept = answers.filter((a) => mapping[a.requirement_id]?.includes(a.requirement_id))

@@ -40,6 +40,7 @@ import { Empty, LoadError, Loading, QueryState } from '../../components/query-st
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
+import { versionPagePath } from '../assessments/assessments-api.ts'
 import {
   friendlyError,
   productAccess,
@@ -273,7 +274,7 @@ function Versions({ product, canAdd }: { product: Product; canAdd: boolean }) {
               rowKey={(v) => v.id}
               minWidth={280}
               verticalSpacing="sm"
-              columns={['Version', 'Released', 'Support ends']}
+              columns={['Version', 'Released', 'Support ends', 'Assessments']}
             >
               {(v) => (
                 <>
@@ -295,6 +296,16 @@ function Versions({ product, canAdd }: { product: Product; canAdd: boolean }) {
                         the product’s
                       </Text>
                     )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Anchor
+                      component={Link}
+                      to={versionPagePath(product.organisationId, product.id, v.id)}
+                      size="sm"
+                      aria-label={`Assessments of version ${v.version}`}
+                    >
+                      Assessments
+                    </Anchor>
                   </Table.Td>
                 </>
               )}
