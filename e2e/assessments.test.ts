@@ -125,7 +125,10 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     // From the product page to the version's assessments, and start one.
     await page.goto(`${base}/products/${org.id}/${product.id}`)
     await page.getByRole('heading', { name: 'Edge Gateway EG-100' }).waitFor()
-    await page.getByRole('link', { name: 'Assessments of version 2.4.1' }).click()
+    await page
+      .getByRole('row', { name: /2\.4\.1/ })
+      .getByRole('link', { name: 'Assessments' })
+      .click()
     await page.getByRole('heading', { name: 'Edge Gateway EG-100 2.4.1' }).waitFor()
     await page.getByText('No assessment yet').waitFor()
     await shot(page, '01-version-no-assessment')

@@ -302,7 +302,6 @@ function Versions({ product, canAdd }: { product: Product; canAdd: boolean }) {
                       component={Link}
                       to={versionPagePath(product.organisationId, product.id, v.id)}
                       size="sm"
-                      aria-label={`Assessments of version ${v.version}`}
                     >
                       Assessments
                     </Anchor>
