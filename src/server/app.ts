@@ -18,6 +18,7 @@ import { frameworkRoutes } from './modules/framework/framework.routes.ts'
 import { jwksRoutes, labelsRoutes } from './modules/labels/labels.routes.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { productsRoutes } from './modules/products/products.routes.ts'
+import { registryRoutes } from './modules/registry/registry.routes.ts'
 import { assessmentsRoutes } from './modules/assessments/assessments.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 
@@ -65,6 +66,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(adminRoutes, { ctx })
       await api.register(frameworkRoutes, { ctx })
       await api.register(labelsRoutes, { ctx })
+      await api.register(registryRoutes, { ctx })
       await api.register(productsRoutes, { ctx })
       await api.register(assessmentsRoutes, { ctx })
     },

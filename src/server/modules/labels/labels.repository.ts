@@ -1,4 +1,7 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import { containsInsensitive } from '../../db/dialect.ts'
+import type { Database } from '../../db/schema.ts'
 import type { LabelStatus } from '../../../common/api/labels.ts'
 import type { LabelRow, LabelSigningKeyRow, NewLabelStatusChange } from './labels.table.ts'
 
@@ -116,4 +119,101 @@ export async function listStatusIndices(db: Db, status: LabelStatus) {
 /** Labels, newest first (for network administrators). */
 export async function listLabels(db: Db, limit: number) {
   return db.selectFrom('labels').selectAll().orderBy('issued_at', 'desc').limit(limit).execute()
+}
+
+/** What the public registry filters labels by; every field narrows the search. */
+export interface LabelSearch {
+  /** Words that must all appear in the product name, manufacturer, model numbers or version. */
+  words: string[]
+  manufacturer?: string
+  deviceClass?: string
+  tier?: number
+  /** The status a reader sees (active past its expiry reads as expired) at `now`. */
+  status?: LabelStatus
+  /** Only labels with one of these combinations (see `listLabelProfiles`). */
+  profiles?: IssuedProfile[]
+  now: string
+  limit: number
+  offset: number
+}
+
+function searchFilter(db: Db, search: LabelSearch) {
+  return (eb: ExpressionBuilder<Database, 'labels'>) => {
+    const where: Expression<SqlBool>[] = search.words.map((word) =>
+      containsInsensitive(db, 'search_text', word),
+    )
+    if (search.manufacturer) {
+      where.push(containsInsensitive(db, 'manufacturer_name', search.manufacturer))
+    }
+    if (search.deviceClass) where.push(eb('device_class', '=', search.deviceClass))
+    if (search.tier !== undefined) where.push(eb('tier', '=', search.tier))
+    switch (search.status) {
+      case undefined:
+        break
+      case 'active':
+        where.push(eb.and([eb('status', '=', 'active'), eb('expires_at', '>', search.now)]))
+        break
+      case 'expired':
+        where.push(eb.and([eb('status', '=', 'active'), eb('expires_at', '<=', search.now)]))
+        break
+      case 'suspended':
+      case 'revoked':
+        where.push(eb('status', '=', search.status))
+    }
+    if (search.profiles) {
+      where.push(
+        eb.or(
+          search.profiles.map((p) =>
+            eb.and([
+              eb('framework_version', '=', p.frameworkVersion),
+              eb('tier', '=', p.tier),
+              eb('profile', '=', p.profile),
+              eb('verification_strength', '=', p.verificationStrength),
+            ]),
+          ),
+        ),
+      )
+    }
+    return eb.and(where)
+  }
+}
+
+/** One page of labels matching a registry search, newest first, and how many match in all. */
+export async function searchLabels(db: Db, search: LabelSearch) {
+  if (search.profiles?.length === 0) return { rows: [], total: 0 }
+  const filter = searchFilter(db, search)
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('labels')
+      .selectAll()
+      .where(filter)
+      .orderBy('issued_at', 'desc')
+      .orderBy('id')
+      .limit(search.limit)
+      .offset(search.offset)
+      .execute(),
+    db
+      .selectFrom('labels')
+      .select((eb) => eb.fn.countAll().as('total'))
+      .where(filter)
+      .executeTakeFirst(),
+  ])
+  return { rows, total: Number(count?.total ?? 0) }
+}
+
+/** A framework version, tier, profile and verification strength some label was issued for. */
+export interface IssuedProfile {
+  frameworkVersion: string
+  tier: number
+  profile: string
+  verificationStrength: string
+}
+
+/** The distinct framework version, tier, profile and strength combinations of all labels. */
+export async function listLabelProfiles(db: Db) {
+  return db
+    .selectFrom('labels')
+    .select(['framework_version', 'tier', 'profile', 'verification_strength'])
+    .distinct()
+    .execute()
 }

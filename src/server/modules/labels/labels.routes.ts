@@ -14,6 +14,7 @@ import {
 } from '../../../common/api/labels.ts'
 import { access } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
+import { labelArtefactRoutes } from './artefacts.routes.ts'
 import { listSigningKeys, publishedKeys, rotateSigningKey } from './keys.service.ts'
 import {
   changeLabelStatus,
@@ -59,6 +60,7 @@ export const jwksRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, {
 /** Labels under `/api/v1`: public verification and status, network-administrator changes. */
 export const labelsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
   const tags = ['labels']
+  await app.register(labelArtefactRoutes, { ctx })
 
   app.get(
     '/labels/status-lists/:purpose',

@@ -28,8 +28,12 @@ import {
   findLabelStatus,
   insertLabel,
   insertStatusChange,
+  listLabelProfiles,
   listLabels,
   listStatusChanges,
+  searchLabels,
+  type IssuedProfile,
+  type LabelSearch,
   nextStatusIndex,
   updateLabelStatus,
 } from './labels.repository.ts'
@@ -88,6 +92,23 @@ function actorColumns(actor: Actor) {
       return { actor_type: 'system', actor_id: null, actor_label: actor.name }
     case 'anonymous':
       return { actor_type: 'anonymous', actor_id: null, actor_label: null }
+  }
+}
+
+/** The record fields the registry searches by, as columns. */
+function registryColumns(record: LabelRecord) {
+  const { product } = record
+  return {
+    tier: record.tier,
+    framework_version: record.frameworkVersion,
+    profile: record.profile,
+    verification_strength: record.verificationStrength,
+    device_class: product.deviceClass,
+    manufacturer_name: product.manufacturer.name,
+    product_name: product.name,
+    search_text: [product.name, product.manufacturer.name, ...product.modelNumbers, product.version]
+      .join(' ')
+      .toLowerCase(),
   }
 }
 
@@ -178,6 +199,7 @@ export async function issueLabel(ctx: IssueCtx, who: Who, input: IssueLabelInput
       status_changed_at: now.toISOString(),
       issued_at: record.issuedAt,
       expires_at: record.expiresAt,
+      ...registryColumns(record),
     }
     await insertLabel(trx, row)
     await insertStatusChange(trx, {
@@ -364,4 +386,24 @@ export async function verifyLabelLive(
     reasons.push({ code: 'expired', message: `The label expired at ${live.expires_at}.` })
   }
   return { ...result, valid: reasons.length === 0, status, reasons }
+}
+
+/** A registry search (see `LabelSearch`), answered with labels as readers see them now. */
+export async function searchPublicLabels(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  search: Omit<LabelSearch, 'now'>,
+): Promise<{ labels: Label[]; total: number }> {
+  const now = ctx.clock.now()
+  const { rows, total } = await searchLabels(ctx.db, { ...search, now: now.toISOString() })
+  return { labels: rows.map((row) => toLabel(row, now)), total }
+}
+
+/** The framework version, tier, profile and verification strength combinations of every label. */
+export async function listIssuedProfiles(ctx: Pick<Ctx, 'db'>): Promise<IssuedProfile[]> {
+  return (await listLabelProfiles(ctx.db)).map((row) => ({
+    frameworkVersion: row.framework_version,
+    tier: Number(row.tier),
+    profile: row.profile,
+    verificationStrength: row.verification_strength,
+  }))
 }

@@ -37,6 +37,16 @@ export interface LabelTable {
   status_changed_at: string
   issued_at: string
   expires_at: string
+  /** Copies of record fields the public registry searches and filters by. */
+  tier: number
+  framework_version: string
+  profile: string
+  verification_strength: string
+  device_class: string
+  manufacturer_name: string
+  product_name: string
+  /** Lower-case product name, manufacturer, model numbers and version. */
+  search_text: string
 }
 export type LabelRow = Selectable<LabelTable>
 
