@@ -139,6 +139,14 @@ export const assessmentsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
           summary:
             'Attach an evidence file: the bytes as the body (application/octet-stream), the name in x-file-name',
           params: AnswerParamsSchema,
+          headers: Type.Object({
+            [FILE_NAME_HEADER]: Type.Optional(
+              Type.String({
+                maxLength: 1000,
+                description: 'The file’s name, percent-encoded UTF-8 (required)',
+              }),
+            ),
+          }),
           querystring: StrictObject({
             date: Type.Optional(DateSchema),
             expires: Type.Optional(DateSchema),
