@@ -30,6 +30,8 @@ export interface Platform {
   dialect: 'sqlite' | 'postgres'
   /** The first-run link the platform printed. */
   setupLink: string
+  /** DATA_DIR, PUBLIC_URL and DATABASE_URL it runs with: a journey may open the same database. */
+  env: { DATA_DIR: string; PUBLIC_URL: string; DATABASE_URL: string }
   output(): string
   stop(): Promise<void>
 }
@@ -51,18 +53,21 @@ export async function startPlatform(): Promise<Platform> {
     await client.end()
   }
   const url = `http://127.0.0.1:${port}`
+  const platformEnv = {
+    DATA_DIR: dataDir,
+    PUBLIC_URL: url,
+    DATABASE_URL: usePostgres
+      ? POSTGRES_ADMIN_URL.replace(/\/[^/]+$/, `/${database}`)
+      : `sqlite:${dataDir}/isn.db`,
+  }
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(ROOT, 'bin/isn.js'), 'serve', '--port', String(port)],
     {
       env: {
         ...process.env,
-        DATA_DIR: dataDir,
-        PUBLIC_URL: url,
+        ...platformEnv,
         LOG_LEVEL: 'warn',
-        DATABASE_URL: usePostgres
-          ? POSTGRES_ADMIN_URL.replace(/\/[^/]+$/, `/${database}`)
-          : `sqlite:${dataDir}/isn.db`,
       },
     },
   )
@@ -91,6 +96,7 @@ export async function startPlatform(): Promise<Platform> {
         url,
         dialect: usePostgres ? 'postgres' : 'sqlite',
         setupLink: link,
+        env: platformEnv,
         output: () => output,
         stop,
       }

@@ -68,6 +68,15 @@ const VersionsPage = frameworkPage(
   () => import('../features/framework/versions-page.tsx'),
   'VersionsPage',
 )
+// The public registry and verification page load when first visited.
+const registryPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })))
+const RegistryPage = registryPage(
+  () => import('../features/registry/registry-page.tsx'),
+  'RegistryPage',
+)
+const LabelPage = registryPage(() => import('../features/registry/label-page.tsx'), 'LabelPage')
+const VerifyPage = registryPage(() => import('../features/registry/verify-page.tsx'), 'VerifyPage')
 const productsPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
   lazy(() => load().then((m) => ({ default: m[name] })))
 const ProductsPage = productsPage(
@@ -123,6 +132,9 @@ export function createRouter() {
             { path: 'versions', element: <VersionsPage /> },
           ],
         },
+        { path: 'registry', element: <RegistryPage /> },
+        { path: 'registry/:labelId', element: <LabelPage /> },
+        { path: 'verify', element: <VerifyPage /> },
         {
           element: <RequireSession />,
           children: [

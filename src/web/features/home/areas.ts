@@ -67,6 +67,7 @@ export const AREAS: Area[] = [
   {
     slug: 'registry',
     title: 'Registry',
+    path: '/registry',
     icon: IconCertificate,
     summary: 'The public registry of signed labels, open to anyone without an account.',
     audience: 'Buyers, operators, insurers and the public',
