@@ -187,15 +187,15 @@ export async function certificatePdf({ label, pageUrl, now }: CertificateInput):
     }
   }
   const field = (name: string, value: string) => {
-    const size = 10
-    const lines = wrap(printable(value), regular, size, width - 170)
+    const size = 9.5
+    const lines = wrap(printable(value), regular, size, width - 150)
     ensure(lines.length * (size + 4))
     page.drawText(printable(name), { x: margin, y: y - size, size, font: bold, color: dim })
     for (const line of lines) {
-      page.drawText(line, { x: margin + 170, y: y - size, size, font: regular, color: ink })
-      y -= size + 4
+      page.drawText(line, { x: margin + 150, y: y - size, size, font: regular, color: ink })
+      y -= size + 3.5
     }
-    y -= 2
+    y -= 1.5
   }
 
   // Heading and QR code side by side.
@@ -260,7 +260,7 @@ export async function certificatePdf({ label, pageUrl, now }: CertificateInput):
   y -= 6
   field('Signing key id (kid)', record.keyId)
   text('Label (compact JWS, EdDSA / Ed25519):', { size: 10, font: bold })
-  text(label.jws, { size: 7, font: mono })
+  text(label.jws, { size: 6, font: mono })
 
   return Buffer.from(await doc.save())
 }
