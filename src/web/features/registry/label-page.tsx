@@ -52,13 +52,12 @@ const PASSWORD_WORDS = {
   'set-on-first-use': 'The user sets a password before first use',
 } as const
 
-function countdownText(c: Countdown, what: string): string {
-  if (c.ended) {
-    const ago = -c.daysLeft
-    return `${what} ended on ${formatDate(c.endsOn)} (${ago} day${ago === 1 ? '' : 's'} ago)`
-  }
-  if (c.daysLeft === 0) return `${what} ends today, ${formatDate(c.endsOn)}`
-  return `${c.daysLeft} day${c.daysLeft === 1 ? '' : 's'} left: ${what.toLowerCase()} until ${formatDate(c.endsOn)}`
+/** "1676 days left: support until 30 Jun 2031", "Support ended on … (3 days ago)". */
+function countdownText(c: Countdown, words: { noun: string; until: string }): string {
+  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`
+  if (c.ended) return `${words.noun} ended on ${formatDate(c.endsOn)} (${days(-c.daysLeft)} ago)`
+  if (c.daysLeft === 0) return `${words.noun} ends today, ${formatDate(c.endsOn)}`
+  return `${days(c.daysLeft)} left: ${words.until} ${formatDate(c.endsOn)}`
 }
 
 function Fact({ term, children }: { term: string; children: ReactNode }) {
@@ -115,7 +114,7 @@ function StatusPanel({ record }: { record: RegistryRecord }) {
         )}
         <Text size="sm" c="dimmed">
           Since {formatDateTime(record.statusChangedAt)}.{' '}
-          {countdownText(record.validity, 'Label valid')}.
+          {countdownText(record.validity, { noun: 'Validity', until: 'label valid until' })}.
         </Text>
       </Stack>
     </Paper>
@@ -266,7 +265,9 @@ function LabelRecordView({ record }: { record: RegistryRecord }) {
           </Text>
         </Group>
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" component="dl" m={0}>
-          <Fact term="Security updates">{countdownText(record.support, 'Support')}</Fact>
+          <Fact term="Security updates">
+            {countdownText(record.support, { noun: 'Support', until: 'support until' })}
+          </Fact>
           <Fact term="Report a vulnerability to">
             <Contact value={record.securityContact} />
           </Fact>
