@@ -13,6 +13,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     ['manufacturer_name', 'text', ''],
     ['product_name', 'text', ''],
     ['search_text', 'text', ''],
+    ['coverage_key', 'text', ''],
   ] as const
   for (const [name, type, fallback] of columns) {
     await db.schema
@@ -45,6 +46,12 @@ export async function up(db: Kysely<any>): Promise<void> {
         device_class: record.product.deviceClass,
         manufacturer_name: record.product.manufacturer.name,
         product_name: record.product.name,
+        coverage_key: [
+          record.frameworkVersion,
+          record.tier,
+          record.profile,
+          record.verificationStrength,
+        ].join('|'),
         search_text: [
           record.product.name,
           record.product.manufacturer.name,
@@ -57,7 +64,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       .where('id', '=', row.id)
       .execute()
   }
-  await db.schema.createIndex('labels_issued_at').on('labels').column('issued_at').execute()
+  await db.schema
+    .createIndex('labels_issued_at')
+    .on('labels')
+    .columns(['issued_at', 'id'])
+    .execute()
+  await db.schema.createIndex('labels_coverage_key').on('labels').column('coverage_key').execute()
   await db.schema
     .createIndex('labels_manufacturer_name')
     .on('labels')
@@ -71,7 +83,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const index of ['labels_issued_at', 'labels_manufacturer_name', 'labels_registry_filters']) {
+  for (const index of [
+    'labels_issued_at',
+    'labels_coverage_key',
+    'labels_manufacturer_name',
+    'labels_registry_filters',
+  ]) {
     await db.schema.dropIndex(index).execute()
   }
   for (const name of [
@@ -83,6 +100,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     'manufacturer_name',
     'product_name',
     'search_text',
+    'coverage_key',
   ]) {
     await db.schema.alterTable('labels').dropColumn(name).execute()
   }

@@ -32,6 +32,7 @@ import {
   listLabels,
   listStatusChanges,
   searchLabels,
+  coverageKey,
   type IssuedProfile,
   type LabelSearch,
   nextStatusIndex,
@@ -106,6 +107,12 @@ function registryColumns(record: LabelRecord) {
     device_class: product.deviceClass,
     manufacturer_name: product.manufacturer.name,
     product_name: product.name,
+    coverage_key: coverageKey({
+      frameworkVersion: record.frameworkVersion,
+      tier: record.tier,
+      profile: record.profile,
+      verificationStrength: record.verificationStrength,
+    }),
     search_text: [product.name, product.manufacturer.name, ...product.modelNumbers, product.version]
       .join(' ')
       .toLowerCase(),

@@ -47,6 +47,8 @@ export interface LabelTable {
   product_name: string
   /** Lower-case product name, manufacturer, model numbers and version. */
   search_text: string
+  /** `framework version|tier|profile|verification strength`: what decides the standards reached. */
+  coverage_key: string
 }
 export type LabelRow = Selectable<LabelTable>
 

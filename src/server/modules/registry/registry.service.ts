@@ -121,11 +121,15 @@ const labelProfile = (record: LabelRecord) => ({
 const isDeviceClass = (value: string): value is DeviceClass =>
   (DEVICE_CLASSES as readonly string[]).includes(value)
 
-/** The framework version, tier and profile combinations whose labels reach `standard`. */
+/**
+ * The framework version, tier, profile and strength combinations whose labels reach `standard`;
+ * `undefined` when every label's does (then there is nothing to filter).
+ */
 async function profilesReaching(ctx: Ctx, standard: string) {
   const [scheme, level] = standard.split(':') as [string, string | undefined]
   const profiles = []
-  for (const issued of await listIssuedProfiles(ctx)) {
+  const issuedProfiles = await listIssuedProfiles(ctx)
+  for (const issued of issuedProfiles) {
     if (!isDeviceClass(issued.profile)) continue
     const reached = await standardsOf(ctx, {
       frameworkVersion: issued.frameworkVersion,
@@ -137,7 +141,7 @@ async function profilesReaching(ctx: Ctx, standard: string) {
       profiles.push(issued)
     }
   }
-  return profiles
+  return profiles.length === issuedProfiles.length && profiles.length > 0 ? undefined : profiles
 }
 
 // ---- search
@@ -184,6 +188,7 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
   const offset = query.offset ?? 0
   const manufacturer = query.manufacturer?.trim()
   const words = searchWords(query.q)
+  const profiles = query.standard ? await profilesReaching(ctx, query.standard) : undefined
   // Text with no letters or digits in it matches nothing (as the framework's search).
   if (query.q?.trim() && words.length === 0) return { items: [], total: 0, limit, offset }
   const { labels, total } = await searchPublicLabels(ctx, {
@@ -192,7 +197,7 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
     ...(query.deviceClass ? { deviceClass: query.deviceClass } : {}),
     ...(query.tier !== undefined ? { tier: query.tier } : {}),
     ...(query.status ? { status: query.status } : {}),
-    ...(query.standard ? { profiles: await profilesReaching(ctx, query.standard) } : {}),
+    ...(profiles ? { profiles } : {}),
     limit,
     offset,
   })
