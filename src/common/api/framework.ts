@@ -316,7 +316,8 @@ export const ChangeLogSchema = Type.Array(
   }),
 )
 
-export const EXPORT_FORMATS = ['json', 'csv', 'oscal-catalog', 'oscal-profile'] as const
+/** `oscal` is short for `oscal-catalog`. */
+export const EXPORT_FORMATS = ['json', 'csv', 'oscal', 'oscal-catalog', 'oscal-profile'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export const ExportQuerySchema = StrictObject({

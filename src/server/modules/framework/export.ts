@@ -34,6 +34,7 @@ export function renderExport(index: FrameworkIndex, query: ExportQuery): ExportF
         contentType: 'text/csv; charset=utf-8',
         body: requirementsCsv(index),
       }
+    case 'oscal':
     case 'oscal-catalog':
       return {
         filename: oscalCatalogFilename(version),

@@ -272,5 +272,9 @@ describe('the public framework API', () => {
     expect(lines[0]).toMatch(/^id,category,title,statement,/)
     expect(lines.length).toBeGreaterThan(100)
     expect((await get('/api/v1/framework/export?format=xml')).status).toBe(400)
+    const oscal = await get<{ catalog: { metadata: { version: string } } }>(
+      '/api/v1/framework/export?format=oscal',
+    )
+    expect(oscal.body.catalog.metadata.version).toBe('1.0.0')
   })
 })
