@@ -20,6 +20,8 @@ import { organisationsRoutes } from './modules/organisations/organisations.route
 import { productsRoutes } from './modules/products/products.routes.ts'
 import { registryRoutes } from './modules/registry/registry.routes.ts'
 import { assessmentsRoutes } from './modules/assessments/assessments.routes.ts'
+import { reviewsRoutes } from './modules/reviews/reviews.routes.ts'
+import { notificationsRoutes } from './modules/notifications/notifications.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 
 export interface BuildAppOptions {
@@ -69,6 +71,8 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(registryRoutes, { ctx })
       await api.register(productsRoutes, { ctx })
       await api.register(assessmentsRoutes, { ctx })
+      await api.register(reviewsRoutes, { ctx })
+      await api.register(notificationsRoutes, { ctx })
     },
     { prefix: '/api/v1' },
   )

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { ANSWER_STATUSES, ASSESSMENT_LIMITS, CARRIED_OVER } from '../assessments.ts'
+import { REVIEW_STATUSES } from '../reviews.ts'
 import { DeviceClassSchema } from './framework.ts'
 import { DateSchema, HttpsUrlSchema } from './products.ts'
 import { IdSchema, StrictObject, TimestampSchema } from './shared.ts'
@@ -147,6 +148,13 @@ export const AssessmentSummarySchema = Type.Object({
   reusedFrom: Nullable(IdSchema),
   migration: Nullable(AssessmentMigrationSchema),
   progress: ProgressSchema,
+  reviewStatus: Nullable(
+    Type.Enum(REVIEW_STATUSES, {
+      description:
+        'Its latest review (null: never submitted); submitted or approved freezes the answers',
+    }),
+  ),
+  labelId: Nullable(IdSchema),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 })

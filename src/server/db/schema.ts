@@ -29,6 +29,8 @@ import type {
   EvidenceBlobTable,
 } from '../modules/assessments/assessments.table.ts'
 import type { SettingTable } from '../modules/settings/settings.table.ts'
+import type { ReviewTable, ReviewVerdictTable } from '../modules/reviews/reviews.table.ts'
+import type { NotificationTable } from '../modules/notifications/notifications.table.ts'
 import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
 
 /** Every table, as Kysely sees it. Each module owns its tables in `<module>.table.ts`. */
@@ -58,4 +60,7 @@ export interface Database {
   assessment_answers: AssessmentAnswerTable
   evidence_blobs: EvidenceBlobTable
   assessment_files: AssessmentFileTable
+  reviews: ReviewTable
+  review_verdicts: ReviewVerdictTable
+  notifications: NotificationTable
 }

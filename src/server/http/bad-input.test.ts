@@ -35,6 +35,13 @@ import {
   MigrateAssessmentBodySchema,
   SaveAnswerBodySchema,
 } from '../../common/api/assessments.ts'
+import {
+  ApproveReviewBodySchema,
+  RecordVerdictBodySchema,
+  RequestChangesBodySchema,
+  ResubmitReviewBodySchema,
+  SubmitReviewBodySchema,
+} from '../../common/api/reviews.ts'
 import { ERROR_CODES, type ErrorCode } from '../../common/errors.ts'
 import type { Database } from '../db/schema.ts'
 import { newId } from '../kernel/crypto.ts'
@@ -201,6 +208,31 @@ const WRITE_ROUTES: Record<
     schema: MigrateAssessmentBodySchema,
     valid: { frameworkVersion: '1.1.0' },
   },
+  'POST /api/v1/organisations/:orgId/assessments/:assessmentId/reviews': {
+    schema: SubmitReviewBodySchema,
+    valid: { assessorOrganisationId: '0b6f7c1e-5d2a-4c1b-9a37-1f0e2d3c4b5a', message: 'Please' },
+  },
+  'POST /api/v1/organisations/:orgId/assessments/:assessmentId/reviews/:reviewId/resubmit': {
+    schema: ResubmitReviewBodySchema,
+    valid: { message: 'Fixed the update policy' },
+    // The message is optional; the review decides.
+    empty: { status: 404, code: 'not_found' },
+  },
+  'POST /api/v1/organisations/:orgId/assessments/:assessmentId/reviews/:reviewId/withdraw': null,
+  'PUT /api/v1/organisations/:orgId/reviews/:reviewId/verdicts/:requirementId': {
+    schema: RecordVerdictBodySchema,
+    valid: { verdict: 'accepted', finding: 'Design note reviewed' },
+  },
+  'POST /api/v1/organisations/:orgId/reviews/:reviewId/request-changes': {
+    schema: RequestChangesBodySchema,
+    valid: { message: 'Add the update policy' },
+  },
+  'POST /api/v1/organisations/:orgId/reviews/:reviewId/approve': {
+    schema: ApproveReviewBodySchema,
+    valid: { tierGranted: 2, verificationStrength: 'document-reviewed' },
+  },
+  'POST /api/v1/notifications/:notificationId/read': null,
+  'POST /api/v1/notifications/read-all': null,
 }
 
 /** The schema's required top-level fields. */
@@ -355,6 +387,9 @@ describe('bad input on every write route', () => {
       'assessment_answers',
       'evidence_blobs',
       'assessment_files',
+      'reviews',
+      'review_verdicts',
+      'notifications',
     ]
     const counts: Record<string, number> = {}
     for (const table of tables) {

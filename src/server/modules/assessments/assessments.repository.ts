@@ -50,7 +50,12 @@ export async function listAssessmentRows(
 export async function updateAssessmentRow(
   db: Db,
   id: string,
-  changes: Partial<Pick<AssessmentRow, 'framework_version' | 'migration' | 'updated_at'>>,
+  changes: Partial<
+    Pick<
+      AssessmentRow,
+      'framework_version' | 'migration' | 'updated_at' | 'review_status' | 'label_id'
+    >
+  >,
 ): Promise<void> {
   await db.updateTable('assessments').set(changes).where('id', '=', id).execute()
 }

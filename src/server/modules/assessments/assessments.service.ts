@@ -14,6 +14,7 @@ import type {
 } from '../../../common/api/assessments.ts'
 import type { AnswerStatus } from '../../../common/assessments.ts'
 import { AppError } from '../../../common/errors.ts'
+import { FROZEN_REVIEW_STATUSES, type ReviewStatus } from '../../../common/reviews.ts'
 import { TIERS, type Tier } from '../../../common/framework.ts'
 import type { Db } from '../../db/database.ts'
 import { lockKeyForTransaction } from '../../db/dialect.ts'
@@ -198,6 +199,8 @@ function toSummary(loaded: Loaded): AssessmentSummary {
     reusedFrom: row.reused_from,
     migration: row.migration ? (JSON.parse(row.migration) as AssessmentMigration) : null,
     progress: progressOf(loaded),
+    reviewStatus: row.review_status,
+    labelId: row.label_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
@@ -255,6 +258,47 @@ function requireInProfile(loaded: Loaded, requirementId: string): void {
       `${requirementId} is not among the requirements of this assessment (framework ${loaded.row.framework_version}, tier ${loaded.row.target_tier}, ${loaded.row.device_class}).`,
     )
   }
+}
+
+/**
+ * Refuses changes while the assessment is with its assessor or approved; reads the row in the
+ * caller's transaction, after the assessment's lock, so a submission and a save never interleave.
+ * @throws conflict
+ */
+async function assertEditable(db: Db, organisationId: string, assessmentId: string): Promise<void> {
+  const row = await requireAssessment(db, organisationId, assessmentId)
+  if (row.review_status && FROZEN_REVIEW_STATUSES.includes(row.review_status)) {
+    throw new AppError(
+      'conflict',
+      row.review_status === 'approved'
+        ? 'This assessment is approved and its label issued; its answers can no longer change. Start a new assessment to change them.'
+        : 'This assessment is with its assessor for review; its answers cannot change until the assessor requests changes or you withdraw it.',
+    )
+  }
+}
+
+/** Sets the review state the reviews module decides (inside its transaction). */
+export async function setAssessmentReviewState(
+  db: Db,
+  assessmentId: string,
+  state: { reviewStatus: ReviewStatus; labelId?: string },
+  now: string,
+): Promise<void> {
+  await updateAssessmentRow(db, assessmentId, {
+    review_status: state.reviewStatus,
+    ...(state.labelId ? { label_id: state.labelId } : {}),
+    updated_at: now,
+  })
+}
+
+/** The assessment's review state, read in the caller's transaction. @throws not_found */
+export async function lockAssessmentForReview(
+  db: Db,
+  organisationId: string,
+  assessmentId: string,
+): Promise<Pick<AssessmentRow, 'review_status' | 'label_id'>> {
+  await lockKeyForTransaction<Database>(db, `assessment:${assessmentId}`)
+  return requireAssessment(db, organisationId, assessmentId)
 }
 
 function checkLinks(links: readonly EvidenceLink[], prefix: string): void {
@@ -335,6 +379,8 @@ export async function createAssessment(
       target_tier: input.targetTier as Tier,
       reused_from: source?.id ?? null,
       migration: null,
+      review_status: null,
+      label_id: null,
       created_at: now,
       updated_at: now,
     }
@@ -463,6 +509,7 @@ export async function saveAnswer(
   await ctx.db.transaction().execute(async (trx) => {
     // Two first saves of one answer at once must not both insert it.
     await lockKeyForTransaction<Database>(trx, `assessment:${assessmentId}`)
+    await assertEditable(trx, organisationId, assessmentId)
     const existing = await findAnswerRow(trx, assessmentId, requirementId)
     const current = Number(existing?.revision ?? 0)
     if (revision !== undefined && revision !== current) {
@@ -596,6 +643,8 @@ export async function addEvidenceFile(
     created_at: now,
   }
   await ctx.db.transaction().execute(async (trx) => {
+    await lockKeyForTransaction<Database>(trx, `assessment:${assessmentId}`)
+    await assertEditable(trx, organisationId, assessmentId)
     await lockKeyForTransaction<Database>(trx, `evidence:${sha256}`)
     if (!(await findBlob(trx, sha256))) {
       await insertBlob(trx, { sha256, size: bytes.length, media_type: mediaType, created_at: now })
@@ -646,7 +695,8 @@ export async function removeEvidenceFile(
   fileId: string,
 ): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    await requireAssessment(trx, organisationId, assessmentId)
+    await lockKeyForTransaction<Database>(trx, `assessment:${assessmentId}`)
+    await assertEditable(trx, organisationId, assessmentId)
     const row = await findFileRow(trx, assessmentId, fileId)
     if (!row) throw new AppError('not_found', 'No such evidence file')
     const now = ctx.clock.now().toISOString()
@@ -888,6 +938,7 @@ export async function migrateAssessment(
   const now = ctx.clock.now().toISOString()
   await ctx.db.transaction().execute(async (trx) => {
     await lockKeyForTransaction<Database>(trx, `assessment:${assessmentId}`)
+    await assertEditable(trx, organisationId, assessmentId)
     const answers = await listAnswerRows(trx, assessmentId)
     const files = await listFileRows(trx, assessmentId)
     const kept = answers.filter((a) => mapping[a.requirement_id]?.includes(a.requirement_id))

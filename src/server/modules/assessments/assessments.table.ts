@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { DeviceClass, Tier } from '../../../common/framework.ts'
 import type { AnswerStatus, CarriedOver } from '../../../common/assessments.ts'
+import type { ReviewStatus } from '../../../common/reviews.ts'
 
 /** A manufacturer's self-assessment of one product version against one framework version. */
 export interface AssessmentTable {
@@ -15,6 +16,10 @@ export interface AssessmentTable {
   reused_from: string | null
   /** JSON `AssessmentMigration` of the last move to another framework version. */
   migration: string | null
+  /** The state of its latest review (null: never submitted); set by the reviews module. */
+  review_status: ReviewStatus | null
+  /** The label its approval issued. */
+  label_id: string | null
   created_at: string
   updated_at: string
 }
