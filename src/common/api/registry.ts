@@ -16,6 +16,8 @@ import {
 
 /** The most results one page of a search returns. */
 export const REGISTRY_PAGE_LIMIT = 100
+/** Matches are counted up to this many; a search that finds more says "more than". */
+export const REGISTRY_COUNT_LIMIT = 10_000
 /** The furthest a search pages (offset); narrow the search to go beyond it. */
 export const REGISTRY_MAX_OFFSET = 10_000
 
@@ -83,7 +85,12 @@ export type RegistryEntry = Static<typeof RegistryEntrySchema>
 
 export const RegistryPageSchema = Type.Object({
   items: Type.Array(RegistryEntrySchema),
-  total: Type.Integer({ description: 'Matching labels in all pages' }),
+  total: Type.Integer({
+    description: `Matching labels in all pages, counted up to ${REGISTRY_COUNT_LIMIT}`,
+  }),
+  totalExact: Type.Boolean({
+    description: `False when more than ${REGISTRY_COUNT_LIMIT} labels match (then \`total\` is ${REGISTRY_COUNT_LIMIT})`,
+  }),
   limit: Type.Integer(),
   offset: Type.Integer(),
 })

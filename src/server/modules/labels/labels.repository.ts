@@ -130,8 +130,12 @@ export interface LabelSearch {
   tier?: number
   /** The status a reader sees (active past its expiry reads as expired) at `now`. */
   status?: LabelStatus
-  /** Only labels with one of these combinations (see `listLabelProfiles`). */
-  profiles?: IssuedProfile[]
+  /**
+   * Only labels of these framework versions whose profile (framework version, tier, profile and
+   * strength) is one of `profiles`, or with `exclude`, is none of them. Excluding the few that
+   * do not match keeps a broad filter on the newest-first index instead of sorting its matches.
+   */
+  coverage?: { versions: string[]; profiles: IssuedProfile[]; exclude: boolean }
   now: string
   limit: number
   offset: number
@@ -165,16 +169,29 @@ function searchFilter(db: Db, search: LabelSearch) {
       case 'revoked':
         where.push(eb('status', '=', search.status))
     }
-    if (search.profiles) {
-      where.push(eb('coverage_key', 'in', search.profiles.map(coverageKey)))
+    const { coverage } = search
+    if (coverage) {
+      const keys = coverage.profiles.map(coverageKey)
+      where.push(eb('framework_version', 'in', coverage.versions))
+      if (!coverage.exclude) where.push(eb('coverage_key', 'in', keys))
+      else if (keys.length > 0) where.push(eb('coverage_key', 'not in', keys))
     }
     return eb.and(where)
   }
 }
 
-/** One page of labels matching a registry search, newest first, and how many match in all. */
-export async function searchLabels(db: Db, search: LabelSearch) {
-  if (search.profiles?.length === 0) return { rows: [], total: 0 }
+/**
+ * One page of labels matching a registry search, newest first, and how many match, counted up
+ * to `countLimit + 1` (counting every label of a large registry costs more than the page).
+ */
+export async function searchLabels(db: Db, search: LabelSearch & { countLimit: number }) {
+  const { coverage } = search
+  if (
+    coverage &&
+    (coverage.versions.length === 0 || (!coverage.exclude && coverage.profiles.length === 0))
+  ) {
+    return { rows: [], total: 0 }
+  }
   const filter = searchFilter(db, search)
   const [rows, count] = await Promise.all([
     db
@@ -187,15 +204,24 @@ export async function searchLabels(db: Db, search: LabelSearch) {
       .offset(search.offset)
       .execute(),
     db
-      .selectFrom('labels')
+      .selectFrom(
+        db
+          .selectFrom('labels')
+          .select('id')
+          .where(filter)
+          .limit(search.countLimit + 1)
+          .as('matching'),
+      )
       .select((eb) => eb.fn.countAll().as('total'))
-      .where(filter)
       .executeTakeFirst(),
   ])
   return { rows, total: Number(count?.total ?? 0) }
 }
 
-/** A framework version, tier, profile and verification strength some label was issued for. */
+/**
+ * A framework version, tier, profile and verification strength: what decides the standards a
+ * label reaches.
+ */
 export interface IssuedProfile {
   frameworkVersion: string
   tier: number
@@ -206,13 +232,4 @@ export interface IssuedProfile {
 /** The `coverage_key` column of a label with this profile. */
 export function coverageKey(p: IssuedProfile): string {
   return [p.frameworkVersion, p.tier, p.profile, p.verificationStrength].join('|')
-}
-
-/** The distinct framework version, tier, profile and strength combinations of all labels. */
-export async function listLabelProfiles(db: Db) {
-  return db
-    .selectFrom('labels')
-    .select(['framework_version', 'tier', 'profile', 'verification_strength'])
-    .distinct()
-    .execute()
 }

@@ -28,7 +28,6 @@ import {
   findLabelStatus,
   insertLabel,
   insertStatusChange,
-  listLabelProfiles,
   listLabels,
   listStatusChanges,
   searchLabels,
@@ -40,6 +39,8 @@ import {
 } from './labels.repository.ts'
 import type { LabelRow } from './labels.table.ts'
 import { statusListUrl } from './status-lists.ts'
+
+export type { IssuedProfile }
 
 type Who = { actor: Actor; meta?: RequestMeta }
 type IssueCtx = Pick<Ctx, 'db' | 'clock' | 'box' | 'config'>
@@ -395,22 +396,15 @@ export async function verifyLabelLive(
   return { ...result, valid: reasons.length === 0, status, reasons }
 }
 
-/** A registry search (see `LabelSearch`), answered with labels as readers see them now. */
+/**
+ * A registry search (see `LabelSearch`), answered with labels as readers see them now; `total`
+ * stops at `countLimit + 1`.
+ */
 export async function searchPublicLabels(
   ctx: Pick<Ctx, 'db' | 'clock'>,
-  search: Omit<LabelSearch, 'now'>,
+  search: Omit<LabelSearch, 'now'> & { countLimit: number },
 ): Promise<{ labels: Label[]; total: number }> {
   const now = ctx.clock.now()
   const { rows, total } = await searchLabels(ctx.db, { ...search, now: now.toISOString() })
   return { labels: rows.map((row) => toLabel(row, now)), total }
-}
-
-/** The framework version, tier, profile and verification strength combinations of every label. */
-export async function listIssuedProfiles(ctx: Pick<Ctx, 'db'>): Promise<IssuedProfile[]> {
-  return (await listLabelProfiles(ctx.db)).map((row) => ({
-    frameworkVersion: row.framework_version,
-    tier: Number(row.tier),
-    profile: row.profile,
-    verificationStrength: row.verification_strength,
-  }))
 }

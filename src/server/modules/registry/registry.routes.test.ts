@@ -23,7 +23,7 @@ import {
 } from '../../testing/test-app.ts'
 import { getFramework, loadFrameworkFromFiles } from '../framework/framework.service.ts'
 import { BADGE_COLOURS } from '../labels/artefacts.ts'
-import { issueLabel, type IssueLabelInput } from '../labels/labels.service.ts'
+import { issueLabel, searchPublicLabels, type IssueLabelInput } from '../labels/labels.service.ts'
 import { sampleLabelInput } from '../labels/testing.ts'
 import { standardsReached } from './registry.service.ts'
 
@@ -84,7 +84,7 @@ describe('the public registry', () => {
   afterAll(async () => t.close())
 
   it('is empty, not an error, before any label is issued', async () => {
-    expect(await search()).toEqual({ items: [], total: 0, limit: 20, offset: 0 })
+    expect(await search()).toEqual({ items: [], total: 0, totalExact: true, limit: 20, offset: 0 })
     expect(await search('?standard=uk-psti')).toMatchObject({ items: [], total: 0 })
   })
 
@@ -149,7 +149,16 @@ describe('the public registry', () => {
     expect(names(first)).toEqual(['Acme Logic 5', 'Bolt EdgeGate'])
     const second = await search('?limit=2&offset=2')
     expect(names(second)).toEqual(['Acme FieldSense 200'])
-    expect(await search('?offset=10')).toMatchObject({ items: [], total: 3 })
+    expect(await search('?offset=10')).toMatchObject({ items: [], total: 3, totalExact: true })
+    // Counting stops one past the limit: enough to say "more than".
+    const capped = await searchPublicLabels(t.ctx, {
+      words: [],
+      limit: 1,
+      offset: 0,
+      countLimit: 1,
+    })
+    expect(capped.labels).toHaveLength(1)
+    expect(capped.total).toBe(2)
   })
 
   it('derives standard coverage from the framework version, tier, profile and strength', async () => {

@@ -1,5 +1,6 @@
 import type { Label, LabelRecord } from '../../../common/api/labels.ts'
 import {
+  REGISTRY_COUNT_LIMIT,
   REGISTRY_PAGE_LIMIT,
   type Countdown,
   type Cta2120Record,
@@ -15,6 +16,8 @@ import {
   DEVICE_CLASS_LABELS,
   DEVICE_CLASSES,
   isAtLeastAsStrong,
+  TIERS,
+  VERIFICATION_STRENGTHS,
   type DeviceClass,
   type Tier,
   type VerificationStrength,
@@ -22,13 +25,13 @@ import {
 import { DAY } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import type { FrameworkIndex } from '../framework/analysis.ts'
-import { getFramework } from '../framework/framework.service.ts'
+import { getFramework, listVersions } from '../framework/framework.service.ts'
 import { labelPageUrl } from '../labels/artefacts.ts'
 import {
   getLabel,
   getPublicLabelStatus,
-  listIssuedProfiles,
   searchPublicLabels,
+  type IssuedProfile,
 } from '../labels/labels.service.ts'
 
 type ReadCtx = Pick<Ctx, 'db' | 'clock' | 'config'>
@@ -118,30 +121,38 @@ const labelProfile = (record: LabelRecord) => ({
   strength: record.verificationStrength,
 })
 
-const isDeviceClass = (value: string): value is DeviceClass =>
-  (DEVICE_CLASSES as readonly string[]).includes(value)
-
 /**
- * The framework version, tier, profile and strength combinations whose labels reach `standard`;
- * `undefined` when every label's does (then there is nothing to filter).
+ * Which labels reach `standard`, by their framework version, tier, profile and strength, over
+ * the framework versions stored here (a few dozen combinations per version, found without
+ * reading the labels): those that reach it, or, when fewer, those that do not.
  */
-async function profilesReaching(ctx: Ctx, standard: string) {
+async function coverageReaching(ctx: Ctx, standard: string) {
   const [scheme, level] = standard.split(':') as [string, string | undefined]
-  const profiles = []
-  const issuedProfiles = await listIssuedProfiles(ctx)
-  for (const issued of issuedProfiles) {
-    if (!isDeviceClass(issued.profile)) continue
-    const reached = await standardsOf(ctx, {
-      frameworkVersion: issued.frameworkVersion,
-      tier: issued.tier as Tier,
-      profile: issued.profile,
-      strength: issued.verificationStrength as VerificationStrength,
-    })
-    if (reached.some((r) => r.scheme === scheme && (level === undefined || r.level === level))) {
-      profiles.push(issued)
+  const reaching: IssuedProfile[] = []
+  const missing: IssuedProfile[] = []
+  const versions = (await listVersions(ctx)).map((v) => v.version)
+  for (const version of versions) {
+    const index = await getFramework(ctx, version)
+    for (const tier of TIERS) {
+      for (const profile of DEVICE_CLASSES) {
+        for (const strength of VERIFICATION_STRENGTHS) {
+          const reached = standardsReached(index, tier, profile, strength).some(
+            (r) => r.scheme === scheme && (level ?? r.level) === r.level,
+          )
+          const combination = {
+            frameworkVersion: version,
+            tier,
+            profile,
+            verificationStrength: strength,
+          }
+          if (reached) reaching.push(combination)
+          else missing.push(combination)
+        }
+      }
     }
   }
-  return profiles.length === issuedProfiles.length && profiles.length > 0 ? undefined : profiles
+  const exclude = missing.length < reaching.length
+  return { versions, profiles: exclude ? missing : reaching, exclude }
 }
 
 // ---- search
@@ -188,25 +199,29 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
   const offset = query.offset ?? 0
   const manufacturer = query.manufacturer?.trim()
   const words = searchWords(query.q)
-  const profiles = query.standard ? await profilesReaching(ctx, query.standard) : undefined
+  const coverage = query.standard ? await coverageReaching(ctx, query.standard) : undefined
   // Text with no letters or digits in it matches nothing (as the framework's search).
-  if (query.q?.trim() && words.length === 0) return { items: [], total: 0, limit, offset }
-  const { labels, total } = await searchPublicLabels(ctx, {
+  if (query.q?.trim() && words.length === 0) {
+    return { items: [], total: 0, totalExact: true, limit, offset }
+  }
+  const { labels, total: counted } = await searchPublicLabels(ctx, {
     words,
     ...(manufacturer ? { manufacturer } : {}),
     ...(query.deviceClass ? { deviceClass: query.deviceClass } : {}),
     ...(query.tier !== undefined ? { tier: query.tier } : {}),
     ...(query.status ? { status: query.status } : {}),
-    ...(profiles ? { profiles } : {}),
+    ...(coverage ? { coverage } : {}),
     limit,
     offset,
+    countLimit: REGISTRY_COUNT_LIMIT,
   })
   const items = []
   for (const label of labels) {
     const { record } = label
     items.push(entryOf(label, await standardsOf(ctx, labelProfile(record))))
   }
-  return { items, total, limit, offset }
+  const totalExact = counted <= REGISTRY_COUNT_LIMIT
+  return { items, total: Math.min(counted, REGISTRY_COUNT_LIMIT), totalExact, limit, offset }
 }
 
 // ---- one record

@@ -217,7 +217,8 @@ function Results() {
   if (search.isError) {
     return <LoadError error={search.error} onRetry={() => void search.refetch()} />
   }
-  const { items, total, offset } = search.data
+  const { items, total, totalExact, offset } = search.data
+  const totalText = totalExact ? String(total) : `more than ${total.toLocaleString()}`
   if (total === 0) {
     return filtered ? (
       <Empty title="No labels match">Try fewer words or clear a filter.</Empty>
@@ -238,8 +239,8 @@ function Results() {
     <Stack gap="sm">
       <Text size="sm" c="dimmed" role="status" aria-live="polite">
         {items.length === 0
-          ? `No labels on this page (${total} in all).`
-          : `Showing ${offset + 1}–${offset + items.length} of ${total} label${total === 1 ? '' : 's'}`}
+          ? `No labels on this page (${totalText} in all).`
+          : `Showing ${offset + 1}–${offset + items.length} of ${totalText} label${total === 1 ? '' : 's'}`}
       </Text>
       <Stack gap="sm" component="ul" p={0} m={0} aria-label="Labels">
         {items.map((entry) => (
