@@ -20,6 +20,7 @@ import {
 import { useDisclosure, useMediaQuery } from '@mantine/hooks'
 import {
   IconBuildingCommunity,
+  IconClipboardCheck,
   IconHome,
   IconLogin2,
   IconLogout2,
@@ -34,6 +35,7 @@ import { Suspense, useEffect } from 'react'
 import { Link, Outlet, useLocation } from 'react-router'
 import { Loading } from '../components/query-state.tsx'
 import { useSignOut } from '../features/auth/use-sign-out.ts'
+import { NotificationBell } from '../features/notifications/notification-bell.tsx'
 import { AREAS, comingAreas, isAreaLive } from '../features/home/areas.ts'
 import { useSession } from '../lib/session.ts'
 import { TWO_FACTOR_PATH } from './guards.tsx'
@@ -127,6 +129,14 @@ function MainNavigation() {
         : [],
     ),
     { to: '/organisations', label: 'Organisations', icon: IconBuildingCommunity, shown: !!session },
+    {
+      to: '/reviews',
+      label: 'Reviews',
+      icon: IconClipboardCheck,
+      shown: !!session?.memberships.some(
+        (m) => m.organisationType === 'assessor' && m.role !== 'viewer',
+      ),
+    },
     {
       to: '/admin',
       label: 'Administration',
@@ -233,6 +243,7 @@ export function Layout() {
               <Group visibleFrom="sm">
                 <SessionActions inNavbar={false} />
               </Group>
+              <NotificationBell />
               <ColorSchemeToggle />
             </Group>
           </Group>

@@ -103,6 +103,14 @@ const AssessmentPage = productsPage(
   () => import('../features/assessments/assessment-page.tsx'),
   'AssessmentPage',
 )
+const reviewsPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })))
+const ReviewsIndexPage = reviewsPage(
+  () => import('../features/reviews/reviews-page.tsx'),
+  'ReviewsIndexPage',
+)
+const ReviewsPage = reviewsPage(() => import('../features/reviews/reviews-page.tsx'), 'ReviewsPage')
+const ReviewPage = reviewsPage(() => import('../features/reviews/reviews-page.tsx'), 'ReviewPage')
 const AdminPage = lazy(() =>
   import('../features/admin/admin-page.tsx').then((m) => ({ default: m.AdminPage })),
 )
@@ -150,6 +158,9 @@ export function createRouter() {
               element: <VersionAssessmentsPage />,
             },
             { path: 'assessments/:orgId/:assessmentId', element: <AssessmentPage /> },
+            { path: 'reviews', element: <ReviewsIndexPage /> },
+            { path: 'reviews/:orgId', element: <ReviewsPage /> },
+            { path: 'reviews/:orgId/:reviewId', element: <ReviewPage /> },
             {
               element: <RequireNetworkAdmin />,
               children: [{ path: 'admin/:tab?', element: <AdminPage /> }],

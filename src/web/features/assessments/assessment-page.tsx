@@ -53,6 +53,7 @@ import { api, apiUrl, uploadFile } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
 import { productAccess } from '../products/products-api.ts'
+import { ReviewPanel } from '../reviews/review-panel.tsx'
 import { assessmentKey, assessmentPath, versionPagePath } from './assessments-api.ts'
 
 const STATUS_COLORS: Record<AnswerStatus, string> = {
@@ -739,6 +740,9 @@ export function AssessmentPage() {
   }
   const a = query.data
   const { progress } = a
+  // Submitted or approved: the answers are frozen until the assessor requests changes.
+  const frozen = a.reviewStatus === 'submitted' || a.reviewStatus === 'approved'
+  const canWrite = access.canWrite && !frozen
   return (
     <Page
       title={`${a.productName} ${a.productVersion}: tier ${a.targetTier} assessment`}
@@ -753,7 +757,7 @@ export function AssessmentPage() {
           </Text>
         </Group>
       }
-      actions={access.canWrite && <MigrateButton assessment={a} />}
+      actions={canWrite && <MigrateButton assessment={a} />}
     >
       <Anchor
         component={Link}
@@ -773,6 +777,7 @@ export function AssessmentPage() {
           aria-label={`Progress: ${progress.answered} of ${progress.total} answered`}
         />
       </Stack>
+      <ReviewPanel assessment={a} canWrite={access.canWrite} />
       {a.migration && (
         <Alert color="blue" title={`Moved from framework ${a.migration.from} to ${a.migration.to}`}>
           {a.migration.replaced.length} replaced requirement
@@ -789,7 +794,7 @@ export function AssessmentPage() {
           <Tabs.Tab value="comply">Comply many</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="questionnaire" pt="md">
-          <Questionnaire assessment={a} canWrite={access.canWrite} />
+          <Questionnaire assessment={a} canWrite={canWrite} />
         </Tabs.Panel>
         <Tabs.Panel value="gaps" pt="md">
           <GapReportPanel orgId={orgId} assessmentId={a.id} />
