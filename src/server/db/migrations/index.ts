@@ -5,7 +5,7 @@ import * as products from './2026_11_27_1500_products.ts'
 import * as labels from './2026_11_27_1510_labels.ts'
 import * as assessments from './2026_11_27_1600_assessments.ts'
 import * as labelRegistry from './2026_11_27_1700_label_registry.ts'
-import * as reviews from './2026_11_27_1630_reviews.ts'
+import * as reviews from './2026_11_27_1710_reviews.ts'
 
 /** Every migration, in order. Imported statically so the list is the same however the code is run. */
 export const migrations: Record<string, Migration> = {
@@ -15,5 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_1510_labels': labels,
   '2026_11_27_1600_assessments': assessments,
   '2026_11_27_1700_label_registry': labelRegistry,
-  '2026_11_27_1630_reviews': reviews,
+  '2026_11_27_1710_reviews': reviews,
 }
