@@ -306,6 +306,18 @@ describe('reviews over HTTP: submit → request changes → resubmit → approve
     expect(aboveGap.json().error.message).toMatch(/support tier 2 at most/)
     expect(await t.ctx.db.selectFrom('labels').selectAll().execute()).toEqual([])
 
+    const tooWeak = await asLab('POST', labPath(`/${review.id}/approve`), {
+      tierGranted: 2,
+      verificationStrength: 'self-declared',
+    })
+    expect(tooWeak.statusCode).toBe(400)
+    expect(tooWeak.json().error.details).toEqual([
+      {
+        in: 'body',
+        pointer: '/verificationStrength',
+        message: 'must be at least document-reviewed',
+      },
+    ])
     const viewerApproves = await asLabViewer('POST', labPath(`/${review.id}/approve`), {
       tierGranted: 2,
       verificationStrength: 'document-reviewed',

@@ -11,7 +11,13 @@ import type {
   SubmitReviewBody,
 } from '../../../common/api/reviews.ts'
 import { AppError } from '../../../common/errors.ts'
-import type { DeviceClass, Tier } from '../../../common/framework.ts'
+import {
+  isAtLeastAsStrong,
+  VERIFICATION_STRENGTHS,
+  type DeviceClass,
+  type Tier,
+  type VerificationStrength,
+} from '../../../common/framework.ts'
 import type { Product, ProductVersion } from '../../../common/api/products.ts'
 import type { RegistryField } from '../../../common/products.ts'
 import type { NotificationKind, ReviewStatus } from '../../../common/reviews.ts'
@@ -27,6 +33,7 @@ import {
   setAssessmentReviewState,
 } from '../assessments/assessments.service.ts'
 import { recordAudit } from '../audit/audit.service.ts'
+import { getFramework } from '../framework/framework.service.ts'
 import { issueLabel } from '../labels/labels.service.ts'
 import { notify } from '../notifications/notifications.service.ts'
 import { getOrganisation } from '../organisations/organisations.service.ts'
@@ -540,7 +547,8 @@ function labelProduct(
  * transaction: the review, the assessment's label id, the label, the audit entries and the
  * notifications commit together or not at all.
  * @throws not_found, conflict (not submitted, assessor no longer accredited, requirements not
- * accepted, registry fields missing), validation_failed (tier above the gap report)
+ * accepted, registry fields missing), validation_failed (tier above the gap report, verification
+ * strength weaker than the framework asks at that tier)
  */
 export async function approveReview(
   ctx: Ctx,
@@ -571,6 +579,27 @@ export async function approveReview(
       {
         details: [
           { in: 'body', pointer: '/tierGranted', message: `must be at most ${gap.tierReached}` },
+        ],
+      },
+    )
+  }
+  // The framework asks each requirement of a tier for a minimum verification strength; the
+  // label's strength must meet the strongest of them (tier 1 self-declared, tier 2 document
+  // review, lab tests from tier 3 in framework 1.0.0).
+  const index = await getFramework(ctx, assessment.frameworkVersion)
+  const needed = index
+    .profile(input.tierGranted as Tier, assessment.deviceClass)
+    .reduce<VerificationStrength>(
+      (strongest, p) => (isAtLeastAsStrong(strongest, p.verification) ? strongest : p.verification),
+      VERIFICATION_STRENGTHS[0],
+    )
+  if (!isAtLeastAsStrong(input.verificationStrength, needed)) {
+    throw new AppError(
+      'validation_failed',
+      `Tier ${input.tierGranted} needs verification of at least ${needed} (framework ${assessment.frameworkVersion}); ${input.verificationStrength} is not enough.`,
+      {
+        details: [
+          { in: 'body', pointer: '/verificationStrength', message: `must be at least ${needed}` },
         ],
       },
     )
