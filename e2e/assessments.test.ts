@@ -3,70 +3,25 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  accessibilityViolations,
+  accessibilityRecorder,
+  callApi,
+  createFirstAdminAndSignIn,
   launchBrowser,
   SCREENSHOTS,
   snap,
+  snapTop,
   startPlatform,
+  waitForPath,
   watchForErrors,
-  type AxeViolation,
   type Platform,
 } from './support.ts'
 
 const JOURNEY = 'assessments'
-const ADMIN = {
-  email: 'admin@network.example',
-  name: 'Ada Admin',
-  password: 'violet harbour lantern 2026',
-}
-
-/** Closes the confirmations in the corner so that screenshots show the page under them. */
-async function closeNotifications(page: Page) {
-  await page.evaluate(() => {
-    for (const button of document.querySelectorAll<HTMLButtonElement>(
-      '.mantine-Notification-closeButton',
-    )) {
-      button.click()
-    }
-  })
-  await expect.poll(() => page.locator('.mantine-Notification-root').count()).toBe(0)
-}
-
-async function shot(page: Page, step: string) {
-  await closeNotifications(page)
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await snap(page, JOURNEY, step)
-}
-
-async function waitForPath(page: Page, test: (path: string) => boolean) {
-  await expect.poll(() => test(new URL(page.url()).pathname), { timeout: 15_000 }).toBe(true)
-}
-
-/** An API call from the signed-in page (cookie and CSRF token as the app sends them). */
-async function call<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string }
-      const response = await fetch(url, {
-        method,
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      if (!response.ok) throw new Error(`${method} ${url}: ${response.status}`)
-      return (await response.json()) as T
-    },
-    { method, url, body },
-  )
-}
 
 describe('manufacturer → assessment with evidence → gap report → comply many', () => {
   let platform: Platform
   let browser: Browser
-  const accessibility: Record<string, AxeViolation[]> = {}
-  const checkAccessibility = async (page: Page, name: string) => {
-    const found = await accessibilityViolations(page)
-    if (found.length > 0) accessibility[name] = found
-  }
+  const { found: accessibility, check: checkAccessibility } = accessibilityRecorder()
 
   beforeAll(async () => {
     platform = await startPlatform()
@@ -94,30 +49,20 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     const base = platform.url
     const problems = watchForErrors(page)
 
-    await page.goto(platform.setupLink)
-    await page.getByLabel('Email').fill(ADMIN.email)
-    await page.getByLabel('Display name').fill(ADMIN.name)
-    await page.locator('input[type="password"]').fill(ADMIN.password)
-    await page.getByRole('button', { name: 'Create administrator' }).click()
-    await waitForPath(page, (p) => p.startsWith('/sign-in'))
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
-    await expect.poll(() => page.getByLabel('Email').inputValue()).toBe(ADMIN.email)
-    await page.locator('input[type="password"]').fill(ADMIN.password)
-    await page.locator('form').getByRole('button', { name: 'Sign in' }).click()
-    await waitForPath(page, (p) => !p.startsWith('/sign-in'))
+    await createFirstAdminAndSignIn(page, platform)
 
     // The manufacturer, product and version come from the products journey; here through the API.
-    const org = await call<{ id: string }>(page, 'POST', '/api/v1/organisations', {
+    const org = await callApi<{ id: string }>(page, 'POST', '/api/v1/organisations', {
       name: 'Acme Controls',
       type: 'manufacturer',
     })
     const products = `/api/v1/organisations/${org.id}/products`
-    const product = await call<{ id: string }>(page, 'POST', products, {
+    const product = await callApi<{ id: string }>(page, 'POST', products, {
       name: 'Edge Gateway EG-100',
       modelNumbers: ['EG-100'],
       deviceClass: 'gateway',
     })
-    await call(page, 'POST', `${products}/${product.id}/versions`, {
+    await callApi(page, 'POST', `${products}/${product.id}/versions`, {
       version: '2.4.1',
       releaseDate: '2026-05-01',
     })
@@ -131,7 +76,7 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
       .click()
     await page.getByRole('heading', { name: 'Edge Gateway EG-100 2.4.1' }).waitFor()
     await page.getByText('No assessment yet').waitFor()
-    await shot(page, '01-version-no-assessment')
+    await snapTop(page, JOURNEY, '01-version-no-assessment')
     await checkAccessibility(page, 'version assessments')
     await page.getByRole('button', { name: 'Start assessment' }).click()
     await waitForPath(page, (p) => p.startsWith('/assessments/'))
@@ -140,13 +85,13 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     await page.getByText(/^0 of \d+ requirements answered/).waitFor()
     const assessmentId = new URL(page.url()).pathname.split('/').at(-1)!
     const assessmentApi = `/api/v1/organisations/${org.id}/assessments/${assessmentId}`
-    const assessment = await call<{
+    const assessment = await callApi<{
       requirements: { id: string; category: string }[]
       categories: { id: string }[]
     }>(page, 'GET', assessmentApi)
     const firstCategory = assessment.categories[0]!.id
     const [first, second] = assessment.requirements.filter((r) => r.category === firstCategory)
-    await shot(page, '02-questionnaire')
+    await snapTop(page, JOURNEY, '02-questionnaire')
     await checkAccessibility(page, 'questionnaire')
 
     // Answer the first requirement with a link and a file.
@@ -172,7 +117,7 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     await page.getByText('policy.pdf attached').waitFor()
     await one.getByRole('link', { name: 'policy.pdf' }).waitFor()
     fs.rmSync(evidence)
-    await shot(page, '03-answer-with-evidence')
+    await snapTop(page, JOURNEY, '03-answer-with-evidence')
 
     // Not applicable needs a justification.
     const two = item(second!.id)
@@ -180,7 +125,7 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     await two.getByRole('radio', { name: 'Not applicable', exact: true }).check()
     await two.getByRole('button', { name: 'Save answer' }).click()
     await two.getByText('Say why the requirement does not apply to this product').waitFor()
-    await shot(page, '04-justification-required')
+    await snapTop(page, JOURNEY, '04-justification-required')
     await two.getByLabel('Justification').fill('The gateway is sold only inside the EG-100 kit.')
     await two.getByRole('button', { name: 'Save answer' }).click()
     await page.getByText(`${second!.id} saved`).waitFor()
@@ -188,17 +133,17 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     // The rest of tier 1 as a pipeline would answer it, then the reports.
     for (const r of assessment.requirements) {
       if (r.id === first!.id || r.id === second!.id) continue
-      await call(page, 'PATCH', `${assessmentApi}/answers/${r.id}`, { data: { status: 'met' } })
+      await callApi(page, 'PATCH', `${assessmentApi}/answers/${r.id}`, { data: { status: 'met' } })
     }
     await page.reload()
     await page.getByRole('heading', { name: heading }).waitFor()
     await page.getByRole('tab', { name: 'Gap report' }).click()
     await page.getByText('Tier 1 — Baseline').waitFor()
-    await shot(page, '05-gap-report')
+    await snapTop(page, JOURNEY, '05-gap-report')
     await checkAccessibility(page, 'gap report')
     await page.getByRole('tab', { name: 'Comply many' }).click()
     await page.getByText('Statement of compliance: reached').waitFor()
-    await shot(page, '06-comply-many')
+    await snapTop(page, JOURNEY, '06-comply-many')
     await checkAccessibility(page, 'comply many')
 
     // On a phone.
@@ -210,7 +155,7 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     const mobileProblems = watchForErrors(mobile)
     await mobile.goto(page.url())
     await mobile.getByRole('heading', { name: heading }).waitFor()
-    await shot(mobile, '07-questionnaire-phone')
+    await snapTop(mobile, JOURNEY, '07-questionnaire-phone')
     await checkAccessibility(mobile, 'questionnaire (phone-sized)')
     const overflow = await mobile.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,

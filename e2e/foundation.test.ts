@@ -3,13 +3,13 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  accessibilityViolations,
+  accessibilityRecorder,
   launchBrowser,
   SCREENSHOTS,
   snap,
   startPlatform,
+  waitForPath,
   watchForErrors,
-  type AxeViolation,
   type Platform,
 } from './support.ts'
 
@@ -25,11 +25,6 @@ const MEMBER = {
   password: 'copper meadow sparrow 77',
 }
 
-/** Waits for a client-side navigation (pushState fires no load event for waitForURL to see). */
-async function waitForPath(page: Page, test: (path: string) => boolean) {
-  await expect.poll(() => test(new URL(page.url()).pathname), { timeout: 15_000 }).toBe(true)
-}
-
 async function signIn(page: Page, base: string, who: { email: string; password: string }) {
   await page.goto(`${base}/sign-in`)
   await page.getByLabel('Email').fill(who.email)
@@ -42,11 +37,7 @@ describe('first run → administrator → organisation → invitation → member
   let platform: Platform
   let browser: Browser
   /** Accessibility problems found along the way, by page; asserted empty at the end. */
-  const accessibility: Record<string, AxeViolation[]> = {}
-  const checkAccessibility = async (page: Page, name: string) => {
-    const found = await accessibilityViolations(page)
-    if (found.length > 0) accessibility[name] = found
-  }
+  const { found: accessibility, check: checkAccessibility } = accessibilityRecorder()
 
   beforeAll(async () => {
     platform = await startPlatform()

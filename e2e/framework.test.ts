@@ -1,36 +1,25 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  accessibilityViolations,
+  accessibilityRecorder,
   launchBrowser,
   SCREENSHOTS,
   snap,
   startPlatform,
+  waitForPath,
   watchForErrors,
-  type AxeViolation,
   type Platform,
 } from './support.ts'
 
 const JOURNEY = 'framework'
 
-/** Waits for a client-side navigation (pushState fires no load event for waitForURL to see). */
-async function waitForPath(page: Page, test: (path: string) => boolean) {
-  await expect
-    .poll(() => test(decodeURIComponent(new URL(page.url()).pathname)), { timeout: 15_000 })
-    .toBe(true)
-}
-
 describe('the public framework: search → requirement → crosswalk → coverage → scheme → export', () => {
   let platform: Platform
   let browser: Browser
   /** Accessibility problems found along the way, by page; asserted empty at the end. */
-  const accessibility: Record<string, AxeViolation[]> = {}
-  const checkAccessibility = async (page: Page, name: string) => {
-    const found = await accessibilityViolations(page)
-    if (found.length > 0) accessibility[name] = found
-  }
+  const { found: accessibility, check: checkAccessibility } = accessibilityRecorder()
 
   beforeAll(async () => {
     platform = await startPlatform()

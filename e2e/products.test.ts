@@ -3,54 +3,24 @@ import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  accessibilityViolations,
+  accessibilityRecorder,
+  createFirstAdminAndSignIn,
   launchBrowser,
   SCREENSHOTS,
   snap,
+  snapTop,
   startPlatform,
+  waitForPath,
   watchForErrors,
-  type AxeViolation,
   type Platform,
 } from './support.ts'
 
 const JOURNEY = 'products'
-const ADMIN = {
-  email: 'admin@network.example',
-  name: 'Ada Admin',
-  password: 'violet harbour lantern 2026',
-}
-
-/** Closes the confirmations in the corner so that screenshots show the page under them. */
-async function closeNotifications(page: Page) {
-  await page.evaluate(() => {
-    for (const button of document.querySelectorAll<HTMLButtonElement>(
-      '.mantine-Notification-closeButton',
-    )) {
-      button.click()
-    }
-  })
-  await expect.poll(() => page.locator('.mantine-Notification-root').count()).toBe(0)
-}
-
-/** A screenshot without the notifications in front of the page. */
-async function shot(page: Page, step: string) {
-  await closeNotifications(page)
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await snap(page, JOURNEY, step)
-}
-
-async function waitForPath(page: Page, test: (path: string) => boolean) {
-  await expect.poll(() => test(new URL(page.url()).pathname), { timeout: 15_000 }).toBe(true)
-}
 
 describe('manufacturer → product with label fields → version → listed', () => {
   let platform: Platform
   let browser: Browser
-  const accessibility: Record<string, AxeViolation[]> = {}
-  const checkAccessibility = async (page: Page, name: string) => {
-    const found = await accessibilityViolations(page)
-    if (found.length > 0) accessibility[name] = found
-  }
+  const { found: accessibility, check: checkAccessibility } = accessibilityRecorder()
 
   beforeAll(async () => {
     platform = await startPlatform()
@@ -80,18 +50,7 @@ describe('manufacturer → product with label fields → version → listed', ()
     const problems = watchForErrors(page)
 
     // First-run administrator, signed in.
-    await page.goto(platform.setupLink)
-    await page.getByLabel('Email').fill(ADMIN.email)
-    await page.getByLabel('Display name').fill(ADMIN.name)
-    await page.locator('input[type="password"]').fill(ADMIN.password)
-    await page.getByRole('button', { name: 'Create administrator' }).click()
-    // The app goes to sign-in by itself once the administrator exists.
-    await waitForPath(page, (p) => p.startsWith('/sign-in'))
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
-    await expect.poll(() => page.getByLabel('Email').inputValue()).toBe(ADMIN.email)
-    await page.locator('input[type="password"]').fill(ADMIN.password)
-    await page.locator('form').getByRole('button', { name: 'Sign in' }).click()
-    await waitForPath(page, (p) => !p.startsWith('/sign-in'))
+    await createFirstAdminAndSignIn(page, platform)
 
     // Without a manufacturer organisation, Products is still "coming soon".
     const navigation = page.getByRole('navigation', { name: 'Main navigation' })
@@ -117,7 +76,7 @@ describe('manufacturer → product with label fields → version → listed', ()
       if (attempt === 3) throw new Error(`the Products link did not open the products page`)
     }
     await page.getByText('No products yet').waitFor()
-    await shot(page, '01-no-products')
+    await snapTop(page, JOURNEY, '01-no-products')
 
     // Register a product with its label fields; an http:// link is refused next to its field.
     await page.getByRole('link', { name: 'Register a product' }).click()
@@ -145,11 +104,11 @@ describe('manufacturer → product with label fields → version → listed', ()
     await page
       .getByLabel('Data disclosure')
       .fill('Nothing leaves the site unless remote support is on.')
-    await shot(page, '02-product-form')
+    await snapTop(page, JOURNEY, '02-product-form')
     await checkAccessibility(page, 'product form')
     await page.getByRole('button', { name: 'Register product' }).click()
     await page.getByText('must be an https:// link').first().waitFor()
-    await shot(page, '03-product-form-error')
+    await snapTop(page, JOURNEY, '03-product-form-error')
     await page.getByLabel('Security contact URL').fill('https://acme.example/security')
     await page.getByRole('button', { name: 'Register product' }).click()
 
@@ -165,7 +124,7 @@ describe('manufacturer → product with label fields → version → listed', ()
     await page.getByRole('button', { name: 'Add version' }).click()
     await page.getByRole('cell', { name: '2.4.1' }).waitFor()
     await page.getByText('TLS 1.3 only mode.').waitFor()
-    await shot(page, '04-product-page')
+    await snapTop(page, JOURNEY, '04-product-page')
     await checkAccessibility(page, 'product page')
 
     // Listed, with its latest version and complete label fields.
@@ -174,7 +133,7 @@ describe('manufacturer → product with label fields → version → listed', ()
     await row.waitFor()
     await expect.poll(() => row.textContent()).toContain('2.4.1')
     await expect.poll(() => row.textContent()).toContain('Complete')
-    await shot(page, '05-products-list')
+    await snapTop(page, JOURNEY, '05-products-list')
     await checkAccessibility(page, 'products list')
 
     // Editing: the name changes, the rest stays.
@@ -194,11 +153,11 @@ describe('manufacturer → product with label fields → version → listed', ()
     await mobile.goto(page.url())
     await mobile.getByRole('heading', { name: 'Edge Gateway EG-100 Pro' }).waitFor()
     await mobile.getByRole('cell', { name: '2.4.1' }).waitFor()
-    await shot(mobile, '06-product-page-phone')
+    await snapTop(mobile, JOURNEY, '06-product-page-phone')
     await checkAccessibility(mobile, 'product page (phone-sized)')
     await mobile.goto(`${base}/products`)
     await mobile.getByRole('link', { name: 'Edge Gateway EG-100 Pro' }).waitFor()
-    await shot(mobile, '07-products-list-phone')
+    await snapTop(mobile, JOURNEY, '07-products-list-phone')
     const overflow = await mobile.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     )

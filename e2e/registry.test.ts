@@ -9,12 +9,13 @@ import { openContext } from '../src/server/main.ts'
 import { issueLabel } from '../src/server/modules/labels/labels.service.ts'
 import { sampleLabelInput } from '../src/server/modules/labels/testing.ts'
 import {
-  accessibilityViolations,
+  accessibilityRecorder,
   launchBrowser,
   snap,
+  snapTop,
   startPlatform,
+  waitForPath,
   watchForErrors,
-  type AxeViolation,
   type Platform,
 } from './support.ts'
 
@@ -26,24 +27,12 @@ const ADMIN = {
 }
 const REASON = 'Remote code execution reported in the web console; under investigation'
 
-async function shot(page: Page, step: string) {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await snap(page, JOURNEY, step)
-}
-
-async function waitForPath(page: Page, test: (path: string) => boolean) {
-  await expect.poll(() => test(new URL(page.url()).pathname), { timeout: 15_000 }).toBe(true)
-}
-
 describe('registry → product page → badge → verify → suspended', () => {
   let platform: Platform
   let browser: Browser
   let ctx: Ctx
-  const accessibility: Record<string, AxeViolation[]> = {}
-  const checkAccessibility = async (page: Page, name: string) => {
-    const found = await accessibilityViolations(page)
-    if (found.length > 0) accessibility[name] = found
-  }
+  /** Accessibility problems found along the way, by page; asserted empty at the end. */
+  const { found: accessibility, check: checkAccessibility } = accessibilityRecorder()
 
   beforeAll(async () => {
     platform = await startPlatform()
@@ -97,7 +86,7 @@ describe('registry → product page → badge → verify → suspended', () => {
       const small = await phone.newPage()
       await small.goto(`${platform.url}/registry/${gatewayLabel.id}`)
       await small.getByRole('heading', { name: /Status today: Suspended/ }).waitFor()
-      await shot(small, '09-phone-product-page')
+      await snapTop(small, JOURNEY, '09-phone-product-page')
       await phone.close()
     } catch (error) {
       await snap(page, JOURNEY, 'failure')
@@ -120,7 +109,7 @@ describe('registry → product page → badge → verify → suspended', () => {
     await navigation.getByRole('link', { name: 'Registry', exact: true }).click()
     await waitForPath(page, (p) => p === '/registry')
     await page.getByText('No labels have been issued yet').waitFor()
-    await shot(page, '01-empty-registry')
+    await snapTop(page, JOURNEY, '01-empty-registry')
     await checkAccessibility(page, 'empty registry')
 
     // Two labels, issued as an approval issues them.
@@ -154,7 +143,7 @@ describe('registry → product page → badge → verify → suspended', () => {
 
     await page.reload()
     await page.getByText('Showing 1–2 of 2 labels').waitFor()
-    await shot(page, '02-registry-with-labels')
+    await snapTop(page, JOURNEY, '02-registry-with-labels')
 
     // Find the product by a model number and a filter.
     await page.getByLabel('Product, model or version').fill('EG-7')
@@ -162,7 +151,7 @@ describe('registry → product page → badge → verify → suspended', () => {
     await page.getByText('Showing 1–1 of 1 label').waitFor()
     await page.getByLabel('Tier').selectOption('3')
     await page.getByText('Showing 1–1 of 1 label').waitFor()
-    await shot(page, '03-registry-search')
+    await snapTop(page, JOURNEY, '03-registry-search')
     await checkAccessibility(page, 'registry search')
 
     // Its product page: live status, countdown, contact, strength, assessor, history.
@@ -172,7 +161,7 @@ describe('registry → product page → badge → verify → suspended', () => {
     await page.getByText(/days left: support until/).waitFor()
     await page.getByText('Lab-tested by Rhein Test Lab GmbH').waitFor()
     await page.getByRole('link', { name: 'psirt@bolt.example' }).waitFor()
-    await shot(page, '04-product-page')
+    await snapTop(page, JOURNEY, '04-product-page')
     await checkAccessibility(page, 'product page')
 
     // Download the badge: an SVG that says active.
@@ -188,7 +177,7 @@ describe('registry → product page → badge → verify → suspended', () => {
     await page.getByRole('link', { name: 'Verify this label' }).first().click()
     await waitForPath(page, (p) => p === '/verify')
     await page.getByRole('heading', { name: 'Valid label' }).waitFor()
-    await shot(page, '05-verify-valid')
+    await snapTop(page, JOURNEY, '05-verify-valid')
     await checkAccessibility(page, 'verify valid')
 
     // Garbage is refused in plain words.
@@ -196,7 +185,7 @@ describe('registry → product page → badge → verify → suspended', () => {
     await page.getByRole('button', { name: 'Verify', exact: true }).click()
     await page.getByRole('heading', { name: 'Not valid' }).waitFor()
     await page.getByText('The label is signed in a way the network never uses.').waitFor()
-    await shot(page, '06-verify-forged')
+    await snapTop(page, JOURNEY, '06-verify-forged')
 
     // A network administrator suspends the label through the admin API.
     const admin = await adminSession()
@@ -216,19 +205,19 @@ describe('registry → product page → badge → verify → suspended', () => {
     await page.getByRole('heading', { name: 'Not valid' }).waitFor()
     await page.getByText('The network has suspended this label.', { exact: true }).waitFor()
     await page.getByText(REASON, { exact: false }).first().waitFor()
-    await shot(page, '07-verify-suspended')
+    await snapTop(page, JOURNEY, '07-verify-suspended')
     await checkAccessibility(page, 'verify suspended')
 
     await page.goto(`${base}/registry/${gatewayLabel.id}`)
     await page.getByRole('heading', { name: 'Status today: Suspended' }).waitFor()
     await page.getByText(REASON).first().waitFor()
-    await shot(page, '08-product-page-suspended')
+    await snapTop(page, JOURNEY, '08-product-page-suspended')
     await checkAccessibility(page, 'product page suspended')
 
     await page.goto(`${base}/registry?status=suspended`)
     await page.getByText('Showing 1–1 of 1 label').waitFor()
     await page.getByRole('link', { name: 'Bolt EdgeGate 7 3.1.0' }).waitFor()
-    await shot(page, '08b-registry-suspended-filter')
+    await snapTop(page, JOURNEY, '08b-registry-suspended-filter')
 
     expect(problems).toEqual([])
   }

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { freePort } from '../src/server/testing/free-port.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -187,4 +188,91 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
         failureSummary: n.failureSummary,
       })),
     }))
+}
+
+/** Collects the serious accessibility violations of each page a journey visits, by name. */
+export function accessibilityRecorder() {
+  const found: Record<string, AxeViolation[]> = {}
+  return {
+    found,
+    check: async (page: Page, name: string) => {
+      const violations = await accessibilityViolations(page)
+      if (violations.length > 0) found[name] = violations
+    },
+  }
+}
+
+/** Waits for a client-side navigation (pushState fires no load event for waitForURL to see). */
+export async function waitForPath(page: Page, test: (path: string) => boolean): Promise<void> {
+  await expect
+    .poll(() => test(decodeURIComponent(new URL(page.url()).pathname)), { timeout: 15_000 })
+    .toBe(true)
+}
+
+/** Closes the confirmations in the corner so that screenshots show the page under them. */
+export async function closeNotifications(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    for (const button of document.querySelectorAll<HTMLButtonElement>(
+      '.mantine-Notification-closeButton',
+    )) {
+      button.click()
+    }
+  })
+  await expect.poll(() => page.locator('.mantine-Notification-root').count()).toBe(0)
+}
+
+/** A screenshot of the page as a person first sees it: notifications closed, scrolled to the top. */
+export async function snapTop(page: Page, journey: string, step: string): Promise<void> {
+  await closeNotifications(page)
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await snap(page, journey, step)
+}
+
+/** An API call from the signed-in page (session cookie and CSRF token, as the app sends them). */
+export async function callApi<T>(
+  page: Page,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<T> {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string }
+      const response = await fetch(url, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      if (!response.ok) throw new Error(`${method} ${url}: ${response.status}`)
+      return (await response.json()) as T
+    },
+    { method, url, body },
+  )
+}
+
+export const FIRST_ADMIN = {
+  email: 'admin@network.example',
+  name: 'Ada Admin',
+  password: 'violet harbour lantern 2026',
+}
+
+/** First run: creates the network administrator through the set-up link, then signs in. */
+export async function createFirstAdminAndSignIn(
+  page: Page,
+  platform: Platform,
+  admin: { email: string; name: string; password: string } = FIRST_ADMIN,
+): Promise<void> {
+  await page.goto(platform.setupLink)
+  await page.getByLabel('Email').fill(admin.email)
+  await page.getByLabel('Display name').fill(admin.name)
+  await page.locator('input[type="password"]').fill(admin.password)
+  await page.getByRole('button', { name: 'Create administrator' }).click()
+  // The app goes to sign-in by itself once the administrator exists.
+  await waitForPath(page, (p) => p.startsWith('/sign-in'))
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+  await expect.poll(() => page.getByLabel('Email').inputValue()).toBe(admin.email)
+  await page.locator('input[type="password"]').fill(admin.password)
+  // The header has a "Sign in" link too; submit the form's own button.
+  await page.locator('form').getByRole('button', { name: 'Sign in' }).click()
+  await waitForPath(page, (p) => !p.startsWith('/sign-in'))
 }
