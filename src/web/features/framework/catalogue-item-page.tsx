@@ -1,14 +1,4 @@
-import {
-  Anchor,
-  Badge,
-  Breadcrumbs,
-  Code,
-  Group,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Text,
-} from '@mantine/core'
+import { Anchor, Badge, Breadcrumbs, Code, Paper, SimpleGrid, Stack, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { Link, useParams } from 'react-router'
 import type { ItemCoverage } from '../../../common/api/framework.ts'
@@ -27,12 +17,10 @@ import {
 import { itemFacts } from './catalogue-page.tsx'
 import {
   CoverageBadge,
+  CrosswalkLinkCard,
   Fact,
   FrameworkNav,
   FrameworkQuery,
-  LinkStrengthBadge,
-  RelationBadge,
-  TierBadge,
 } from './framework-ui.tsx'
 
 const GOAL_LABELS = {
@@ -102,9 +90,12 @@ function ItemView({ coverage, version }: { coverage: ItemCoverage; version?: str
         ) : (
           <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }}>
             {links.map((link) => (
-              <Paper key={link.requirement} component="li" withBorder p="sm" radius="md">
-                <Stack gap={6}>
-                  <Group gap="xs" wrap="wrap" align="baseline">
+              <CrosswalkLinkCard
+                key={link.requirement}
+                link={link}
+                showTier
+                heading={
+                  <>
                     <Code fw={600}>{link.requirement}</Code>
                     <Anchor
                       component={Link}
@@ -113,23 +104,9 @@ function ItemView({ coverage, version }: { coverage: ItemCoverage; version?: str
                     >
                       {link.requirementTitle}
                     </Anchor>
-                  </Group>
-                  <Group gap="xs" wrap="wrap">
-                    <TierBadge tier={link.tier} />
-                    <RelationBadge relation={link.relation} />
-                    <LinkStrengthBadge strength={link.strength} />
-                    {link.covering && (
-                      <Badge variant="filled" color="teal.9">
-                        Covers the item
-                      </Badge>
-                    )}
-                  </Group>
-                  <Text size="sm">{link.rationale}</Text>
-                  <Text size="xs" c="dimmed">
-                    Source: {link.provenanceTitle}
-                  </Text>
-                </Stack>
-              </Paper>
+                  </>
+                }
+              />
             ))}
           </Stack>
         )}

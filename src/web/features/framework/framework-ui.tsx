@@ -13,7 +13,11 @@ import {
 import type { UseQueryResult } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
 import { Link, useLocation } from 'react-router'
-import type { ItemCoverage, RequirementSummary } from '../../../common/api/framework.ts'
+import type {
+  ItemCoverage,
+  Link as CrosswalkLink,
+  RequirementSummary,
+} from '../../../common/api/framework.ts'
 import { isAppError } from '../../../common/errors.ts'
 import {
   DEVICE_CLASSES,
@@ -145,6 +149,44 @@ export function RelationBadge({ relation }: { relation: string }) {
     >
       {RELATION_LABELS[known] ?? relation}
     </Badge>
+  )
+}
+
+/**
+ * One crosswalk link as a card, the same from both directions: `heading` names the other end
+ * (the external item on a requirement page, the requirement on an item page).
+ */
+export function CrosswalkLinkCard({
+  link,
+  heading,
+  showTier = false,
+}: {
+  link: CrosswalkLink
+  heading: ReactNode
+  showTier?: boolean
+}) {
+  return (
+    <Paper component="li" withBorder p="sm" radius="md">
+      <Stack gap={6}>
+        <Group gap="xs" wrap="wrap" align="baseline">
+          {heading}
+        </Group>
+        <Group gap="xs" wrap="wrap">
+          {showTier && <TierBadge tier={link.tier} />}
+          <RelationBadge relation={link.relation} />
+          <LinkStrengthBadge strength={link.strength} />
+          {link.covering && (
+            <Badge variant="filled" color="teal.9">
+              Covers the item
+            </Badge>
+          )}
+        </Group>
+        <Text size="sm">{link.rationale}</Text>
+        <Text size="xs" c="dimmed">
+          Source: {link.provenanceTitle}
+        </Text>
+      </Stack>
+    </Paper>
   )
 }
 

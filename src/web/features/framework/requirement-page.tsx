@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Badge,
   Breadcrumbs,
   Code,
   Group,
@@ -28,13 +27,12 @@ import {
   useVersionParam,
 } from './framework-api.ts'
 import {
+  CrosswalkLinkCard,
   deviceClassLabel,
   Fact,
   FrameworkNav,
   FrameworkQuery,
   KindBadge,
-  LinkStrengthBadge,
-  RelationBadge,
   TierBadge,
   tierLabel,
   VerificationBadge,
@@ -71,15 +69,11 @@ function Crosswalk({ requirement, version }: { requirement: Requirement; version
             </Title>
             <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }}>
               {links.map((link) => (
-                <Paper
+                <CrosswalkLinkCard
                   key={`${link.catalogue}:${link.item}`}
-                  component="li"
-                  withBorder
-                  p="sm"
-                  radius="md"
-                >
-                  <Stack gap={6}>
-                    <Group gap="xs" wrap="wrap" align="baseline">
+                  link={link}
+                  heading={
+                    <>
                       <Anchor
                         component={Link}
                         to={itemPath(link.catalogue, link.item, version)}
@@ -89,22 +83,9 @@ function Crosswalk({ requirement, version }: { requirement: Requirement; version
                         {catalogueShortName(link.catalogue, catalogues)} {link.item}
                       </Anchor>
                       <Text size="sm">{link.itemTitle}</Text>
-                    </Group>
-                    <Group gap="xs" wrap="wrap">
-                      <RelationBadge relation={link.relation} />
-                      <LinkStrengthBadge strength={link.strength} />
-                      {link.covering && (
-                        <Badge variant="filled" color="teal.9">
-                          Covers the item
-                        </Badge>
-                      )}
-                    </Group>
-                    <Text size="sm">{link.rationale}</Text>
-                    <Text size="xs" c="dimmed">
-                      Source: {link.provenanceTitle}
-                    </Text>
-                  </Stack>
-                </Paper>
+                    </>
+                  }
+                />
               ))}
             </Stack>
           </Stack>
