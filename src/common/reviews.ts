@@ -27,13 +27,16 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   'needs-info': 'Needs information',
 }
 
-/** The transitions that notify both sides. */
+/** The transitions that notify both sides (a review's, and its label's status changed by the assessor). */
 export const NOTIFICATION_KINDS = [
   'review.submitted',
   'review.changes_requested',
   'review.resubmitted',
   'review.approved',
   'review.withdrawn',
+  'label.suspended',
+  'label.reinstated',
+  'label.revoked',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 

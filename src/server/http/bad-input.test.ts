@@ -231,6 +231,18 @@ const WRITE_ROUTES: Record<
     schema: ApproveReviewBodySchema,
     valid: { tierGranted: 2, verificationStrength: 'document-reviewed' },
   },
+  'POST /api/v1/organisations/:orgId/labels/:labelId/suspend': {
+    schema: LabelStatusChangeBodySchema,
+    valid: { reason: 'Under investigation' },
+  },
+  'POST /api/v1/organisations/:orgId/labels/:labelId/reinstate': {
+    schema: LabelStatusChangeBodySchema,
+    valid: { reason: 'Cleared' },
+  },
+  'POST /api/v1/organisations/:orgId/labels/:labelId/revoke': {
+    schema: LabelStatusChangeBodySchema,
+    valid: { reason: 'Withdrawn' },
+  },
   'POST /api/v1/notifications/:notificationId/read': null,
   'POST /api/v1/notifications/read-all': null,
 }

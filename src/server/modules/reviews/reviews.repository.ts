@@ -138,3 +138,16 @@ export async function listAccreditedAssessorRows(db: Db) {
     .orderBy('name')
     .execute()
 }
+
+/** The approved review of the assessor organisation that issued the label. */
+export async function findReviewByLabel(
+  db: Db,
+  assessorOrganisationId: string,
+  labelId: string,
+): Promise<ReviewListRow | undefined> {
+  return reviewsWithNames(db)
+    .where('reviews.assessor_organisation_id', '=', assessorOrganisationId)
+    .where('reviews.label_id', '=', labelId)
+    .where('reviews.status', '=', 'approved')
+    .executeTakeFirst() as Promise<ReviewListRow | undefined>
+}

@@ -426,6 +426,45 @@ describe('reviews over HTTP: submit → request changes → resubmit → approve
     const all = await asMaker('POST', '/api/v1/notifications/read-all')
     expect(all.json()).toEqual({ marked: 3 })
     expect((await notificationsOf(asMaker)).unread).toBe(0)
+
+    // The assessor of record suspends and reinstates its label; no one else may.
+    const labelUrl = (org: string, action: string) =>
+      `/api/v1/organisations/${org}/labels/${final.labelId}/${action}`
+    const reason = { reason: 'Vulnerability under investigation' }
+    expect((await asOtherLab('POST', labelUrl(otherLab, 'suspend'), reason)).statusCode).toBe(404)
+    expect((await asLabViewer('POST', labelUrl(lab, 'suspend'), reason)).statusCode).toBe(403)
+    expect((await asMaker('POST', labelUrl(acme, 'suspend'), reason)).statusCode).toBe(404)
+    const suspended = await asLab('POST', labelUrl(lab, 'suspend'), reason)
+    expect(suspended.statusCode, suspended.body).toBe(200)
+    expect(suspended.json<Label>()).toMatchObject({
+      status: 'suspended',
+      statusReason: reason.reason,
+    })
+    const offline = await offlineMaterial(t.ctx)
+    expect(
+      await verifyLabel(label.jws, {
+        jwks: offline.keys,
+        statusLists: offline.statusLists,
+        now: t.clock.now(),
+      }),
+    ).toMatchObject({ valid: false, status: 'suspended' })
+    expect((await notificationsOf(asMaker)).items[0]).toMatchObject({
+      kind: 'label.suspended',
+      text: expect.stringContaining('Vulnerability under investigation'),
+    })
+    const reinstated = await asLab('POST', labelUrl(lab, 'reinstate'), { reason: 'Fixed in 1.0.1' })
+    expect(reinstated.json<Label>().status).toBe('active')
+    const labelChanges = await t.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('target_id', '=', final.labelId)
+      .orderBy('seq')
+      .execute()
+    expect(labelChanges.map((a) => a.action)).toEqual([
+      'label.issued',
+      'label.suspended',
+      'label.reinstated',
+    ])
   })
 
   async function sessionHeaders(email: string) {

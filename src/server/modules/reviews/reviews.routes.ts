@@ -19,11 +19,13 @@ import {
   ReviewVerdictSchema,
   SubmitReviewBodySchema,
 } from '../../../common/api/reviews.ts'
-import { OrgParamsSchema } from '../../../common/api/shared.ts'
+import { LabelSchema, LabelStatusChangeBodySchema } from '../../../common/api/labels.ts'
+import { IdSchema, OrgParamsSchema, StrictObject } from '../../../common/api/shared.ts'
 import { access } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import {
   approveReview,
+  changeLabelAsAssessor,
   getReviewEvidenceFile,
   getReviewForAssessor,
   listAccreditedAssessors,
@@ -264,4 +266,32 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
     async (request) =>
       approveReview(ctx, who(request), request.params.orgId, request.params.reviewId, request.body),
   )
+
+  // The assessor of record's hold on the labels its approvals issued (docs/labels.md).
+  const labelRoute = (action: 'suspend' | 'reinstate' | 'revoke', summary: string) =>
+    app.post(
+      `/organisations/:orgId/labels/:labelId/${action}`,
+      {
+        config: { access: assessor },
+        schema: {
+          tags,
+          summary,
+          params: StrictObject({ orgId: IdSchema, labelId: IdSchema }),
+          body: LabelStatusChangeBodySchema,
+          response: { 200: LabelSchema },
+        },
+      },
+      async (request) =>
+        changeLabelAsAssessor(
+          ctx,
+          who(request),
+          request.params.orgId,
+          request.params.labelId,
+          action,
+          request.body.reason,
+        ),
+    )
+  labelRoute('suspend', 'Suspend a label this assessor issued (reversible), with a reason')
+  labelRoute('reinstate', 'Reinstate a suspended label this assessor issued, with a reason')
+  labelRoute('revoke', 'Revoke a label this assessor issued, for good, with a reason')
 }

@@ -1,5 +1,5 @@
 import type { Assessment } from '../../../common/api/assessments.ts'
-import type { LabelProduct } from '../../../common/api/labels.ts'
+import type { Label, LabelProduct } from '../../../common/api/labels.ts'
 import type {
   ApproveReviewBody,
   Assessor,
@@ -34,11 +34,12 @@ import {
 } from '../assessments/assessments.service.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { getFramework } from '../framework/framework.service.ts'
-import { issueLabel } from '../labels/labels.service.ts'
+import { changeLabelStatus, issueLabel, type LabelStatusAction } from '../labels/labels.service.ts'
 import { notify } from '../notifications/notifications.service.ts'
 import { getOrganisation } from '../organisations/organisations.service.ts'
 import { getProduct, getProductVersion } from '../products/products.service.ts'
 import {
+  findReviewByLabel,
   findReviewForAssessor,
   findReviewOfAssessment,
   insertReview,
@@ -672,4 +673,59 @@ export async function approveReview(
   })
   const after = await requireAddressed(ctx.db, assessorOrganisationId, reviewId)
   return toReview(ctx.db, after)
+}
+
+// ---- the label's status, by its assessor of record
+
+const LABEL_KINDS: Record<LabelStatusAction, NotificationKind> = {
+  suspend: 'label.suspended',
+  reinstate: 'label.reinstated',
+  revoke: 'label.revoked',
+}
+const LABEL_VERBS: Record<LabelStatusAction, string> = {
+  suspend: 'suspended',
+  reinstate: 'reinstated',
+  revoke: 'revoked',
+}
+
+/**
+ * Suspends, reinstates or revokes a label as its assessor of record (the assessor organisation
+ * whose approval issued it), with a reason; the label module audits the change and keeps it in
+ * the label's history; both organisations are notified.
+ * @throws not_found (not a label this organisation issued), conflict (as changeLabelStatus)
+ */
+export async function changeLabelAsAssessor(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  who: Who,
+  assessorOrganisationId: string,
+  labelId: string,
+  action: LabelStatusAction,
+  reason: string,
+): Promise<Label> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const review = await findReviewByLabel(trx, assessorOrganisationId, labelId)
+    if (!review) throw new AppError('not_found', 'No label issued on your organisation’s approval')
+    const label = await changeLabelStatus(
+      { db: trx, clock: ctx.clock },
+      who,
+      labelId,
+      action,
+      reason,
+    )
+    await notify(trx, ctx.clock, [
+      {
+        organisationId: review.organisation_id,
+        kind: LABEL_KINDS[action],
+        text: `${review.assessor_name} ${LABEL_VERBS[action]} the label of ${review.product_name} ${review.product_version}: ${reason.trim()}`,
+        link: assessmentLink(review),
+      },
+      {
+        organisationId: review.assessor_organisation_id,
+        kind: LABEL_KINDS[action],
+        text: `${review.assessor_name} ${LABEL_VERBS[action]} the label of ${review.product_name} ${review.product_version}: ${reason.trim()}`,
+        link: reviewLink(review),
+      },
+    ])
+    return label
+  })
 }
