@@ -229,7 +229,12 @@ describe('submit → request changes → resubmit → approve → label', () => 
     await page.getByRole('button', { name: 'Approve and issue the label' }).click()
     const labelLink = page.getByRole('link', { name: 'See the issued label' })
     await labelLink.waitFor()
+    await page.getByText('Status: active').waitFor()
     await shot(page, '04-approved')
+    // The assessor of record suspends its label.
+    await page.getByLabel('Reason').fill('Vulnerability under investigation')
+    await page.getByRole('button', { name: 'Suspend' }).click()
+    await page.getByText('Status: suspended').waitFor()
     await labelLink.click()
     await waitForPath(page, (p) => p.startsWith('/registry/'))
     await page.getByText('Trusted Lab').first().waitFor()

@@ -17,6 +17,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link, Navigate, useParams } from 'react-router'
 import type { AssessmentRequirement } from '../../../common/api/assessments.ts'
+import type { Label } from '../../../common/api/labels.ts'
 import type { ReviewDetail, ReviewSummary, ReviewVerdict } from '../../../common/api/reviews.ts'
 import { ANSWER_STATUS_LABELS } from '../../../common/assessments.ts'
 import { isAppError } from '../../../common/errors.ts'
@@ -388,6 +389,80 @@ function Decision({ orgId, review }: { orgId: string; review: ReviewDetail }) {
   )
 }
 
+/** The assessor of record's hold on the label its approval issued: suspend, reinstate, revoke. */
+function LabelStatusPanel({ orgId, labelId }: { orgId: string; labelId: string }) {
+  const [reason, setReason] = useState('')
+  const label = useQuery({
+    queryKey: ['labels', labelId],
+    queryFn: () => api.get<Label>(`/labels/${labelId}`),
+  })
+  const change = useNotifyingMutation({
+    mutationFn: (action: 'suspend' | 'reinstate' | 'revoke') =>
+      api.post<Label>(`/organisations/${orgId}/labels/${labelId}/${action}`, {
+        reason: reason.trim(),
+      }),
+    onSuccess: () => setReason(''),
+    invalidates: [['labels', labelId], notificationsKey],
+    success: (result) => `The label is ${result.status}`,
+    failure: 'Could not change the label',
+  })
+  const status = label.data?.status
+  return (
+    <Panel title="Label status">
+      <Group gap="xs">
+        <Text size="sm">Status: {status ?? '…'}</Text>
+        <Anchor component={Link} to={labelPagePath(labelId)} size="sm">
+          See the issued label
+        </Anchor>
+      </Group>
+      {status && status !== 'revoked' && status !== 'expired' && (
+        <>
+          <Textarea
+            label="Reason"
+            description="Shown on the label's public page and in its history"
+            value={reason}
+            maxLength={1000}
+            autosize
+            minRows={2}
+            onChange={(e) => setReason(e.currentTarget.value)}
+          />
+          <Group>
+            {status === 'active' && (
+              <Button
+                variant="default"
+                disabled={!reason.trim()}
+                loading={change.isPending}
+                onClick={() => change.mutate('suspend')}
+              >
+                Suspend
+              </Button>
+            )}
+            {status === 'suspended' && (
+              <Button
+                variant="default"
+                disabled={!reason.trim()}
+                loading={change.isPending}
+                onClick={() => change.mutate('reinstate')}
+              >
+                Reinstate
+              </Button>
+            )}
+            <Button
+              color="red"
+              variant="light"
+              disabled={!reason.trim()}
+              loading={change.isPending}
+              onClick={() => change.mutate('revoke')}
+            >
+              Revoke for good
+            </Button>
+          </Group>
+        </>
+      )}
+    </Panel>
+  )
+}
+
 /** /reviews/:orgId/:reviewId: the manufacturer's answers and evidence, verdicts, the decision. */
 export function ReviewPage() {
   const { orgId = '', reviewId = '' } = useParams()
@@ -429,12 +504,11 @@ export function ReviewPage() {
       )}
       {review.status === 'approved' && (
         <Alert color="teal" title={`Approved at tier ${review.tierGranted ?? ''}`}>
-          {review.labelId && (
-            <Anchor component={Link} to={labelPagePath(review.labelId)}>
-              See the issued label
-            </Anchor>
-          )}
+          {review.verificationStrength && VERIFICATION_STRENGTH_LABELS[review.verificationStrength]}
         </Alert>
+      )}
+      {review.status === 'approved' && review.labelId && (
+        <LabelStatusPanel orgId={orgId} labelId={review.labelId} />
       )}
       <Panel title="Gap report">
         <Text size="sm">
