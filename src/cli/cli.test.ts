@@ -1,31 +1,11 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../server/kernel/paths.ts'
-import { newId } from '../server/kernel/crypto.ts'
 import { freePort } from '../server/testing/free-port.ts'
-import { TEST_DIALECT, TEST_POSTGRES_URL } from '../server/testing/test-db.ts'
-
-const run = promisify(execFile)
-const BIN = path.join(PROJECT_ROOT, 'bin/isn.js')
-
-/** Runs `isn` as a user would, in its own process; resolves with the exit code instead of throwing. */
-async function isn(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      timeout: 60_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+import { TEST_DIALECT } from '../server/testing/test-db.ts'
+import { BIN, cliWorkspace, isn } from './testing.ts'
 
 /** Starts a long-running command, waits until `ready` says so, then stops it with SIGTERM. */
 async function runUntilSignal(
@@ -54,17 +34,8 @@ async function runUntilSignal(
 }
 
 describe(`isn CLI on ${TEST_DIALECT}`, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-cli-'))
-  const database = `isn_cli_${newId().replaceAll('-', '').slice(0, 12)}`
-  const env: Record<string, string> = {
-    DATA_DIR: path.join(dir, 'data'),
-    PUBLIC_URL: 'https://isn.example',
-    DATABASE_URL:
-      TEST_DIALECT === 'postgres'
-        ? TEST_POSTGRES_URL.replace(/\/test$/, `/${database}`)
-        : `sqlite:${path.join(dir, 'data/isn.db')}`,
-  }
-  const admin = () => new pg.Client({ connectionString: TEST_POSTGRES_URL })
+  const workspace = cliWorkspace('cli')
+  const { dir, env } = workspace
   /** Runs SQL on the CLI's database behind its back (tampering, time travel). */
   async function execute(statement: string): Promise<void> {
     if (TEST_DIALECT === 'postgres') {
@@ -80,21 +51,8 @@ describe(`isn CLI on ${TEST_DIALECT}`, () => {
     }
   }
 
-  beforeAll(async () => {
-    if (TEST_DIALECT !== 'postgres') return
-    const client = admin()
-    await client.connect()
-    await client.query(`create database ${database}`)
-    await client.end()
-  })
-  afterAll(async () => {
-    fs.rmSync(dir, { recursive: true, force: true })
-    if (TEST_DIALECT !== 'postgres') return
-    const client = admin()
-    await client.connect()
-    await client.query(`drop database if exists ${database} with (force)`)
-    await client.end()
-  })
+  beforeAll(() => workspace.create())
+  afterAll(() => workspace.destroy())
 
   it('prints help for every command and exits 0', async () => {
     for (const command of [

@@ -1,46 +1,14 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import YAML from 'yaml'
-import { PROJECT_ROOT } from '../server/kernel/paths.ts'
-import { newId } from '../server/kernel/crypto.ts'
 import { FRAMEWORK_DIR } from '../server/modules/framework/source-files.ts'
-import { TEST_DIALECT, TEST_POSTGRES_URL } from '../server/testing/test-db.ts'
-
-const run = promisify(execFile)
-const BIN = path.join(PROJECT_ROOT, 'bin/isn.js')
-
-/** Runs `isn` as a user would, in its own process; resolves with the exit code instead of throwing. */
-async function isn(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+import { TEST_DIALECT } from '../server/testing/test-db.ts'
+import { cliWorkspace, isn } from './testing.ts'
 
 describe(`isn framework on ${TEST_DIALECT}`, { timeout: 90_000 }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-framework-cli-'))
-  const database = `isn_fw_${newId().replaceAll('-', '').slice(0, 12)}`
-  const env: Record<string, string> = {
-    DATA_DIR: path.join(dir, 'data'),
-    PUBLIC_URL: 'https://isn.example',
-    DATABASE_URL:
-      TEST_DIALECT === 'postgres'
-        ? TEST_POSTGRES_URL.replace(/\/test$/, `/${database}`)
-        : `sqlite:${path.join(dir, 'data/isn.db')}`,
-  }
-  const admin = () => new pg.Client({ connectionString: TEST_POSTGRES_URL })
+  const workspace = cliWorkspace('framework-cli')
+  const { dir, env } = workspace
 
   /** A copy of the shipped framework with one file changed. */
   function brokenCopy(name: string, file: string, change: (text: string) => string): string {
@@ -54,21 +22,8 @@ describe(`isn framework on ${TEST_DIALECT}`, { timeout: 90_000 }, () => {
     return target
   }
 
-  beforeAll(async () => {
-    if (TEST_DIALECT !== 'postgres') return
-    const client = admin()
-    await client.connect()
-    await client.query(`create database ${database}`)
-    await client.end()
-  })
-  afterAll(async () => {
-    fs.rmSync(dir, { recursive: true, force: true })
-    if (TEST_DIALECT !== 'postgres') return
-    const client = admin()
-    await client.connect()
-    await client.query(`drop database if exists ${database} with (force)`)
-    await client.end()
-  })
+  beforeAll(() => workspace.create())
+  afterAll(() => workspace.destroy())
 
   it('prints help for every framework command and exits 0', async () => {
     for (const command of ['validate', 'coverage', 'export', 'diff', 'load']) {

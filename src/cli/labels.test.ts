@@ -1,81 +1,26 @@
-import { execFile, spawn } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Label } from '../common/api/labels.ts'
 import { systemActor } from '../server/kernel/actor.ts'
 import { ManualClock } from '../server/kernel/clock.ts'
-import { newId } from '../server/kernel/crypto.ts'
-import { PROJECT_ROOT } from '../server/kernel/paths.ts'
 import { changeLabelStatus, issueLabel } from '../server/modules/labels/labels.service.ts'
 import { offlineMaterial, sampleLabelInput } from '../server/modules/labels/testing.ts'
 import { createTestContext } from '../server/testing/test-app.ts'
-import { TEST_DIALECT, TEST_POSTGRES_URL } from '../server/testing/test-db.ts'
-
-const run = promisify(execFile)
-const BIN = path.join(PROJECT_ROOT, 'bin/isn.js')
-
-async function isn(args: string[], env: Record<string, string>, stdin?: string) {
-  if (stdin !== undefined) {
-    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-      child.on('exit', (code) => resolve({ code, stdout, stderr }))
-      child.stdin.end(stdin)
-    })
-  }
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      timeout: 60_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+import { TEST_DIALECT } from '../server/testing/test-db.ts'
+import { cliWorkspace, isn } from './testing.ts'
 
 describe(`isn label verify and isn keys on ${TEST_DIALECT}`, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-labels-'))
-  const database = `isn_labels_${newId().replaceAll('-', '').slice(0, 12)}`
-  const env: Record<string, string> = {
-    DATA_DIR: path.join(dir, 'data'),
-    PUBLIC_URL: 'https://isn.example',
-    DATABASE_URL:
-      TEST_DIALECT === 'postgres'
-        ? TEST_POSTGRES_URL.replace(/\/test$/, `/${database}`)
-        : `sqlite:${path.join(dir, 'data/isn.db')}`,
-  }
+  const workspace = cliWorkspace('labels')
+  const { dir, env } = workspace
   const file = (name: string, content: string) => {
     const at = path.join(dir, name)
     fs.writeFileSync(at, content)
     return at
   }
 
-  beforeAll(async () => {
-    if (TEST_DIALECT !== 'postgres') return
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL })
-    await client.connect()
-    await client.query(`create database ${database}`)
-    await client.end()
-  })
-  afterAll(async () => {
-    fs.rmSync(dir, { recursive: true, force: true })
-    if (TEST_DIALECT !== 'postgres') return
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL })
-    await client.connect()
-    await client.query(`drop database if exists ${database} with (force)`)
-    await client.end()
-  })
+  beforeAll(() => workspace.create())
+  afterAll(() => workspace.destroy())
 
   it('lists and rotates signing keys, audited', async () => {
     const empty = await isn(['keys', 'list', '--json'], env)
