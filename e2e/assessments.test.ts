@@ -138,7 +138,7 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
     await page.reload()
     await page.getByRole('heading', { name: heading }).waitFor()
     await page.getByRole('tab', { name: 'Gap report' }).click()
-    await page.getByText('Tier 1 — Baseline').waitFor()
+    await page.getByText('Tier 1 — Baseline', { exact: true }).waitFor()
     await snapTop(page, JOURNEY, '05-gap-report')
     await checkAccessibility(page, 'gap report')
     await page.getByRole('tab', { name: 'Comply many' }).click()
