@@ -3,61 +3,21 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  accessibilityViolations,
+  accessibilityRecorder,
+  callApi as call,
+  createFirstAdminAndSignIn,
   launchBrowser,
   SCREENSHOTS,
   snap,
+  snapTop,
   startPlatform,
+  waitForPath,
   watchForErrors,
-  type AxeViolation,
   type Platform,
 } from './support.ts'
 
 const JOURNEY = 'reviews'
-const ADMIN = {
-  email: 'admin@network.example',
-  name: 'Ada Admin',
-  password: 'violet harbour lantern 2026',
-}
-
-/** Closes the confirmations in the corner so that screenshots show the page under them. */
-async function closeNotifications(page: Page) {
-  await page.evaluate(() => {
-    for (const button of document.querySelectorAll<HTMLButtonElement>(
-      '.mantine-Notification-closeButton',
-    )) {
-      button.click()
-    }
-  })
-  await expect.poll(() => page.locator('.mantine-Notification-root').count()).toBe(0)
-}
-
-async function shot(page: Page, step: string) {
-  await closeNotifications(page)
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await snap(page, JOURNEY, step)
-}
-
-async function waitForPath(page: Page, test: (path: string) => boolean) {
-  await expect.poll(() => test(new URL(page.url()).pathname), { timeout: 15_000 }).toBe(true)
-}
-
-/** An API call from the signed-in page (cookie and CSRF token as the app sends them). */
-async function call<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string }
-      const response = await fetch(url, {
-        method,
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      if (!response.ok) throw new Error(`${method} ${url}: ${response.status}`)
-      return (await response.json()) as T
-    },
-    { method, url, body },
-  )
-}
+const shot = (page: Page, step: string) => snapTop(page, JOURNEY, step)
 
 /** Many API calls from the page with one session look-up, to stay under the rate limit. */
 async function callEach(page: Page, method: string, calls: { url: string; body: unknown }[]) {
@@ -80,11 +40,7 @@ async function callEach(page: Page, method: string, calls: { url: string; body: 
 describe('submit → request changes → resubmit → approve → label', () => {
   let platform: Platform
   let browser: Browser
-  const accessibility: Record<string, AxeViolation[]> = {}
-  const checkAccessibility = async (page: Page, name: string) => {
-    const found = await accessibilityViolations(page)
-    if (found.length > 0) accessibility[name] = found
-  }
+  const { found: accessibility, check: checkAccessibility } = accessibilityRecorder()
 
   beforeAll(async () => {
     platform = await startPlatform()
@@ -112,16 +68,7 @@ describe('submit → request changes → resubmit → approve → label', () => 
     const base = platform.url
     const problems = watchForErrors(page)
 
-    await page.goto(platform.setupLink)
-    await page.getByLabel('Email').fill(ADMIN.email)
-    await page.getByLabel('Display name').fill(ADMIN.name)
-    await page.locator('input[type="password"]').fill(ADMIN.password)
-    await page.getByRole('button', { name: 'Create administrator' }).click()
-    await waitForPath(page, (p) => p.startsWith('/sign-in'))
-    await expect.poll(() => page.getByLabel('Email').inputValue()).toBe(ADMIN.email)
-    await page.locator('input[type="password"]').fill(ADMIN.password)
-    await page.locator('form').getByRole('button', { name: 'Sign in' }).click()
-    await waitForPath(page, (p) => !p.startsWith('/sign-in'))
+    await createFirstAdminAndSignIn(page, platform)
 
     // Both organisations through the API; the administrator who creates them owns both, so one
     // person plays the manufacturer and the assessor.
