@@ -37,6 +37,9 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
   const { config } = ctx
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
+    // Fastify's "incoming request" / "request completed" lines are info level: when the logger
+    // would drop them anyway, do not build them on every request (docs/performance.md).
+    disableRequestLogging: !ctx.logger.isLevelEnabled('info'),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     // Accept a caller's request id if it looks like one, so logs can be followed across services.
