@@ -21,6 +21,7 @@ import { OrgParamsSchema, StrictObject } from '../../../common/api/shared.ts'
 import { EVIDENCE_MEDIA_TYPES, FILE_NAME_HEADER } from '../../../common/assessments.ts'
 import { AppError } from '../../../common/errors.ts'
 import { access } from '../../http/access.ts'
+import { sendDownload } from '../../http/downloads.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import {
   addEvidenceFile,
@@ -205,13 +206,7 @@ export const assessmentsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         request.params.assessmentId,
         request.params.fileId,
       )
-      return reply
-        .header('content-type', file.mediaType)
-        .header(
-          'content-disposition',
-          `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-        )
-        .send(bytes)
+      return sendDownload(reply, file, bytes)
     },
   )
 

@@ -22,6 +22,7 @@ import {
 import { LabelSchema, LabelStatusChangeBodySchema } from '../../../common/api/labels.ts'
 import { IdSchema, OrgParamsSchema, StrictObject } from '../../../common/api/shared.ts'
 import { access } from '../../http/access.ts'
+import { sendDownload } from '../../http/downloads.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import {
   approveReview,
@@ -195,13 +196,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
         request.params.reviewId,
         request.params.fileId,
       )
-      return reply
-        .header('content-type', file.mediaType)
-        .header(
-          'content-disposition',
-          `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-        )
-        .send(bytes)
+      return sendDownload(reply, file, bytes)
     },
   )
 
