@@ -7,8 +7,8 @@ import {
   callApi,
   createFirstAdminAndSignIn,
   launchBrowser,
+  onDesktopPage,
   SCREENSHOTS,
-  snap,
   snapTop,
   startPlatform,
   waitForPath,
@@ -33,16 +33,7 @@ describe('manufacturer → assessment with evidence → gap report → comply ma
   })
 
   it('assesses a product version in a real browser', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    const page = await context.newPage()
-    try {
-      await journey(page)
-    } catch (error) {
-      await snap(page, JOURNEY, 'failure')
-      throw error
-    } finally {
-      await context.close()
-    }
+    await onDesktopPage(browser, JOURNEY, journey)
   })
 
   async function journey(page: Page) {

@@ -7,8 +7,8 @@ import {
   callApi as call,
   createFirstAdminAndSignIn,
   launchBrowser,
+  onDesktopPage,
   SCREENSHOTS,
-  snap,
   snapTop,
   startPlatform,
   waitForPath,
@@ -52,16 +52,7 @@ describe('submit → request changes → resubmit → approve → label', () => 
   })
 
   it('reviews an assessment in a real browser', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    const page = await context.newPage()
-    try {
-      await journey(page)
-    } catch (error) {
-      await snap(page, JOURNEY, 'failure')
-      throw error
-    } finally {
-      await context.close()
-    }
+    await onDesktopPage(browser, JOURNEY, journey)
   })
 
   async function journey(page: Page) {

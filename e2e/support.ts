@@ -276,3 +276,21 @@ export async function createFirstAdminAndSignIn(
   await page.locator('form').getByRole('button', { name: 'Sign in' }).click()
   await waitForPath(page, (p) => !p.startsWith('/sign-in'))
 }
+
+/** Runs a journey's steps on a desktop-sized page of its own; a failing step leaves a 'failure' screenshot. */
+export async function onDesktopPage(
+  browser: Browser,
+  journey: string,
+  steps: (page: Page) => Promise<void>,
+): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await context.newPage()
+  try {
+    await steps(page)
+  } catch (error) {
+    await snap(page, journey, 'failure')
+    throw error
+  } finally {
+    await context.close()
+  }
+}
