@@ -72,3 +72,15 @@ export async function makeFrameworkVersionCurrent(db: Db, version: string): Prom
     .where('version', '=', version)
     .execute()
 }
+
+export async function updateFrameworkSourceHash(
+  db: Db,
+  version: string,
+  sourceHash: string,
+): Promise<void> {
+  await db
+    .updateTable('framework_versions')
+    .set({ source_hash: sourceHash })
+    .where('version', '=', version)
+    .execute()
+}

@@ -17,6 +17,7 @@ import {
   listFrameworkVersions,
   makeFrameworkVersionCurrent,
   saveFrameworkVersion,
+  updateFrameworkSourceHash,
 } from './framework.repository.ts'
 import type { FrameworkVersionRow } from './framework.table.ts'
 import type { FrameworkDocument } from './model.ts'
@@ -122,11 +123,7 @@ export async function loadFrameworkFromFiles(
   await ctx.db.transaction().execute(async (trx) => {
     if (existing && !replacedDraft) {
       // Same content (the files moved or were re-saved): remember the new source hash only.
-      await trx
-        .updateTable('framework_versions')
-        .set({ source_hash: sources })
-        .where('version', '=', document.version)
-        .execute()
+      await updateFrameworkSourceHash(trx, document.version, sources)
     } else {
       await saveFrameworkVersion(
         trx,
