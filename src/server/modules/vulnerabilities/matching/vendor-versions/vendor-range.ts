@@ -246,8 +246,9 @@ function readFreeText(input: string, text: string, syntax: RangeSyntax = 'text')
   const stripped = text.replace(/^(?:firmware|software|version)s?:? /i, '')
   if (/^[<>=!]/.test(stripped)) return readConstraints(input, stripped, syntax)
   // A bare version (`V6.3`) or a list of them (`2.2.0 | 2.2.1`) means exactly those.
-  if (/^[^|,]+(?:\s*[|,]\s*[^|,]+)*$/.test(stripped))
-    {return readConstraints(input, stripped, syntax)}
+  if (/^[^|,]+(?:\s*[|,]\s*[^|,]+)*$/.test(stripped)) {
+    return readConstraints(input, stripped, syntax)
+  }
   return classify(input, text)
 }
 
