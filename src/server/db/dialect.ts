@@ -4,6 +4,7 @@ import {
   type ColumnDefinitionBuilder,
   type CreateTableBuilder,
   type Kysely,
+  type SqlBool,
 } from 'kysely'
 
 /**
@@ -66,5 +67,134 @@ export function startsWith(column: string, prefix: string) {
 export async function lockKeyForTransaction<DB>(db: Kysely<DB>, key: string): Promise<void> {
   if (dialectOfDb(db) === 'postgres') {
     await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db)
+  }
+}
+
+/**
+ * A word index over text columns of a table whose values are words already folded and joined by
+ * single spaces (the registry's `search-words.ts`), keyed by a unique integer column. SQLite: an
+ * FTS5 table with that table as external content, the `ascii` tokenizer (it only splits at the
+ * spaces; the words are folded before) and prefix indexes, kept in step by triggers. PostgreSQL:
+ * a GIN index per column on the words taken as lexemes as they are (`array_to_tsvector`).
+ */
+export interface WordIndex {
+  name: string
+  table: string
+  key: string
+  columns: readonly string[]
+}
+
+/** One word of a search: its tokens in a row in `column`, the last one a prefix when `prefix`. */
+export interface WordTerm {
+  column: string
+  tokens: readonly string[]
+  prefix: boolean
+}
+
+/** Rows matching every term of `all` and not every term of `unless` (when given). */
+export interface WordQuery {
+  all: readonly WordTerm[]
+  unless?: readonly WordTerm[]
+}
+
+const wordVector = (column: string) =>
+  sql`array_to_tsvector(array_remove(string_to_array(${sql.ref(column)}, ' '), ''))`
+
+export async function createWordIndex<DB>(db: Kysely<DB>, index: WordIndex): Promise<void> {
+  const { name, table, key, columns } = index
+  if (dialectOfDb(db) === 'postgres') {
+    for (const column of columns) {
+      await sql`create index ${sql.id(`${name}_${column}`)} on ${sql.table(table)} using gin (${wordVector(column)})`.execute(
+        db,
+      )
+    }
+    return
+  }
+  const cols = sql.join(columns.map((c) => sql.id(c)))
+  const values = (row: 'new' | 'old') => sql.join(columns.map((c) => sql.raw(`${row}.${c}`)))
+  const ftsTable = sql.table(name)
+  await sql`create virtual table ${ftsTable} using fts5(${cols}, content=${sql.lit(table)}, content_rowid=${sql.lit(key)}, tokenize='ascii', prefix='1 2 3 4')`.execute(
+    db,
+  )
+  const insertNew = sql`insert into ${ftsTable} (rowid, ${cols}) values (${sql.raw(`new.${key}`)}, ${values('new')});`
+  const deleteOld = sql`insert into ${ftsTable} (${sql.id(name)}, rowid, ${cols}) values ('delete', ${sql.raw(`old.${key}`)}, ${values('old')});`
+  await sql`create trigger ${sql.id(`${name}_insert`)} after insert on ${sql.table(table)} begin ${insertNew} end`.execute(
+    db,
+  )
+  await sql`create trigger ${sql.id(`${name}_delete`)} after delete on ${sql.table(table)} begin ${deleteOld} end`.execute(
+    db,
+  )
+  await sql`create trigger ${sql.id(`${name}_update`)} after update of ${sql.join([key, ...columns].map((c) => sql.id(c)))} on ${sql.table(table)} begin ${deleteOld} ${insertNew} end`.execute(
+    db,
+  )
+  await sql`insert into ${ftsTable} (${sql.id(name)}) values ('rebuild')`.execute(db)
+}
+
+export async function dropWordIndex<DB>(db: Kysely<DB>, index: WordIndex): Promise<void> {
+  const { name, columns } = index
+  if (dialectOfDb(db) === 'postgres') {
+    for (const column of columns) await sql`drop index ${sql.id(`${name}_${column}`)}`.execute(db)
+    return
+  }
+  for (const trigger of ['insert', 'delete', 'update']) {
+    await sql`drop trigger ${sql.id(`${name}_${trigger}`)}`.execute(db)
+  }
+  await sql`drop table ${sql.table(name)}`.execute(db)
+}
+
+/** An FTS5 expression of `terms` (the tokens hold only letters and digits; quotes are doubled anyway). */
+function ftsExpression(terms: readonly WordTerm[]): string {
+  return terms
+    .map((t) => `${t.column} : "${t.tokens.join(' ').replaceAll('"', '""')}"${t.prefix ? '*' : ''}`)
+    .join(' AND ')
+}
+
+/** PostgreSQL: every term of `terms`, one `@@` per column (one GIN scan) and a LIKE for phrases. */
+function pgCondition(terms: readonly WordTerm[]) {
+  const lexeme = (token: string) => `'${token.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`
+  const byColumn = new Map<string, string[]>()
+  const phrases = []
+  for (const term of terms) {
+    const parts = term.tokens.map(lexeme)
+    if (term.prefix) parts[parts.length - 1] += ':*'
+    byColumn.set(term.column, [...(byColumn.get(term.column) ?? []), ...parts])
+    if (term.tokens.length > 1) {
+      const text = term.tokens.join(' ').replace(/[\\%_]/g, (c) => `\\${c}`)
+      const pattern = `% ${text}${term.prefix ? '%' : ' %'}`
+      phrases.push(
+        sql<SqlBool>`(' ' || ${sql.ref(term.column)} || ' ') like ${pattern} escape '\\'`,
+      )
+    }
+  }
+  const conditions = [
+    ...[...byColumn].map(
+      ([column, parts]) => sql<SqlBool>`${wordVector(column)} @@ ${parts.join(' & ')}::tsquery`,
+    ),
+    ...phrases,
+  ]
+  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`
+}
+
+/**
+ * The rows of `index.table` matching `query`, to select from: `from` (the table, joined to the
+ * FTS5 table on SQLite), `where` and `key` (the index key, to order by: on SQLite FTS5 walks its
+ * rowids in order, so a page of a common word stops early).
+ */
+export function wordSearch<DB>(db: Kysely<DB>, index: WordIndex, query: WordQuery) {
+  const { name, table, key } = index
+  if (dialectOfDb(db) === 'postgres') {
+    const all = pgCondition(query.all)
+    return {
+      from: sql`${sql.table(table)}`,
+      where: query.unless?.length ? sql<SqlBool>`${all} and not ${pgCondition(query.unless)}` : all,
+      key: sql.ref(`${table}.${key}`),
+    }
+  }
+  const all = ftsExpression(query.all)
+  const expression = query.unless?.length ? `(${all}) NOT (${ftsExpression(query.unless)})` : all
+  return {
+    from: sql`${sql.table(name)} join ${sql.table(table)} on ${sql.ref(`${table}.${key}`)} = ${sql.ref(`${name}.rowid`)}`,
+    where: sql<SqlBool>`${sql.table(name)} match ${expression}`,
+    key: sql.ref(`${name}.rowid`),
   }
 }

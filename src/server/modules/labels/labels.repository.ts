@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.ts'
 import { containsInsensitive } from '../../db/dialect.ts'
 import type { Database } from '../../db/schema.ts'
 import type { LabelStatus } from '../../../common/api/labels.ts'
+import { labelWords, type LabelWords } from '../registry/search-words.ts'
 import type { LabelRow, LabelSigningKeyRow, NewLabelStatusChange } from './labels.table.ts'
 
 const keyColumns = [
@@ -48,7 +49,12 @@ export async function retireSigningKey(db: Db, kid: string, at: string): Promise
 }
 
 export async function insertLabel(db: Db, row: LabelRow): Promise<void> {
-  await db.insertInto('labels').values(row).execute()
+  // With the registry's folded words, which its word index follows (registry/search-words.ts).
+  await db
+    .withTables<{ labels: LabelWords }>()
+    .insertInto('labels')
+    .values({ ...row, ...labelWords(row) })
+    .execute()
 }
 
 export async function findLabel(db: Db, id: string): Promise<LabelRow | undefined> {

@@ -27,17 +27,11 @@ import type { Ctx } from '../../kernel/context.ts'
 import type { FrameworkIndex } from '../framework/analysis.ts'
 import { getFramework, listVersions } from '../framework/framework.service.ts'
 import { labelPageUrl } from '../labels/artefacts.ts'
-import {
-  getLabel,
-  getPublicLabelStatus,
-  searchPublicLabels,
-  type IssuedProfile,
-} from '../labels/labels.service.ts'
+import { getLabel, getPublicLabelStatus, type IssuedProfile } from '../labels/labels.service.ts'
+import { searchRegistryLabels } from './registry.repository.ts'
+import { searchWords } from './search-words.ts'
 
 type ReadCtx = Pick<Ctx, 'db' | 'clock' | 'config'>
-
-/** How many words of a search are used; more narrow nothing a person would notice. */
-const MAX_SEARCH_WORDS = 8
 
 // ---- standard coverage
 
@@ -179,46 +173,40 @@ function entryOf(label: Label, standards: StandardReached[]): RegistryEntry {
   }
 }
 
-/** Splits a search into lower-case words (letters, digits and . - _ / inside words). */
-function searchWords(text: string | undefined): string[] {
-  if (!text) return []
-  const words = text
-    .toLowerCase()
-    .normalize('NFKC')
-    .split(/[^\p{L}\p{N}._/-]+/u)
-    .filter((w) => w.length > 0)
-  return [...new Set(words)].slice(0, MAX_SEARCH_WORDS)
-}
-
 /**
- * Searches the public registry: every label issued, newest first, narrowed by words, the
- * manufacturer, device class, tier, status as a reader sees it now, and standard coverage.
+ * Searches the public registry: every label issued, narrowed by words, the manufacturer, device
+ * class, tier, status as a reader sees it now, and standard coverage. Labels in which every word
+ * searched is a whole word come first, then the others; newest first within each.
  */
 export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<RegistryPage> {
   const limit = Math.min(query.limit ?? 20, REGISTRY_PAGE_LIMIT)
   const offset = query.offset ?? 0
-  const manufacturer = query.manufacturer?.trim()
   const words = searchWords(query.q)
-  const coverage = query.standard ? await coverageReaching(ctx, query.standard) : undefined
+  const manufacturer = searchWords(query.manufacturer)
   // Text with no letters or digits in it matches nothing (as the framework's search).
-  if (query.q?.trim() && words.length === 0) {
+  if (
+    (query.q?.trim() && words.length === 0) ||
+    (query.manufacturer?.trim() && manufacturer.length === 0)
+  ) {
     return { items: [], total: 0, totalExact: true, limit, offset }
   }
-  const { labels, total: counted } = await searchPublicLabels(ctx, {
+  const coverage = query.standard ? await coverageReaching(ctx, query.standard) : undefined
+  const { ids, total: counted } = await searchRegistryLabels(ctx.db, {
     words,
-    ...(manufacturer ? { manufacturer } : {}),
+    manufacturer,
     ...(query.deviceClass ? { deviceClass: query.deviceClass } : {}),
     ...(query.tier !== undefined ? { tier: query.tier } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(coverage ? { coverage } : {}),
+    now: ctx.clock.now().toISOString(),
     limit,
     offset,
     countLimit: REGISTRY_COUNT_LIMIT,
   })
+  const labels = await Promise.all(ids.map((id) => getLabel(ctx, id)))
   const items = []
   for (const label of labels) {
-    const { record } = label
-    items.push(entryOf(label, await standardsOf(ctx, labelProfile(record))))
+    items.push(entryOf(label, await standardsOf(ctx, labelProfile(label.record))))
   }
   const totalExact = counted <= REGISTRY_COUNT_LIMIT
   return { items, total: Math.min(counted, REGISTRY_COUNT_LIMIT), totalExact, limit, offset }

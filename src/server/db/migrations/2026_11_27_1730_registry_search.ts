@@ -1,0 +1,54 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- migrations are written against the schema as it was then, not today's types */
+import type { Kysely } from 'kysely'
+import { labelWords } from '../../modules/registry/search-words.ts'
+import { createWordIndex, dropWordIndex, type WordIndex } from '../dialect.ts'
+
+/** The registry's word index (also named in `registry.repository.ts`). */
+const index: WordIndex = {
+  name: 'labels_words',
+  table: 'labels',
+  key: 'status_index',
+  columns: ['search_words', 'manufacturer_words'],
+}
+
+// Registry search by words: each label's searched fields as folded words (product name,
+// manufacturer, model numbers and version; the manufacturer alone), a full-text index over them
+// (FTS5 on SQLite, GIN on PostgreSQL), and an index that answers the registry's filters for a
+// label found by its number without reading the row.
+export async function up(db: Kysely<any>): Promise<void> {
+  for (const column of index.columns) {
+    await db.schema
+      .alterTable('labels')
+      .addColumn(column, 'text', (c) => c.notNull().defaultTo(''))
+      .execute()
+  }
+  const rows = await db
+    .selectFrom('labels')
+    .select(['id', 'search_text', 'manufacturer_name'])
+    .execute()
+  for (const row of rows as { id: string; search_text: string; manufacturer_name: string }[]) {
+    await db.updateTable('labels').set(labelWords(row)).where('id', '=', row.id).execute()
+  }
+  await createWordIndex(db, index)
+  await db.schema
+    .createIndex('labels_registry_by_number')
+    .on('labels')
+    .columns([
+      'status_index',
+      'device_class',
+      'tier',
+      'status',
+      'expires_at',
+      'framework_version',
+      'coverage_key',
+    ])
+    .execute()
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('labels_registry_by_number').execute()
+  await dropWordIndex(db, index)
+  for (const column of index.columns) {
+    await db.schema.alterTable('labels').dropColumn(column).execute()
+  }
+}
