@@ -55,6 +55,10 @@ export const ENV_VARS = {
     default: '10485760',
     help: 'largest evidence file accepted for an assessment (docs/assessments.md)',
   },
+  SBOM_MAX_BYTES: {
+    default: '67108864',
+    help: 'largest SBOM file accepted for a product version (docs/vulnerabilities.md)',
+  },
   METRICS_TOKEN: {
     default: '(none)',
     help: 'bearer token for `/metrics`; without it `/metrics` answers loopback clients only',
@@ -95,6 +99,7 @@ export interface Config {
   authRateLimitPerMinute: number
   bodyLimitBytes: number
   evidenceMaxBytes: number
+  sbomMaxBytes: number
   metricsToken: string | undefined
   jobsInProcess: boolean
   skipMigrations: boolean
@@ -192,6 +197,7 @@ export function loadConfig(
     authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 20, 1, 100_000_000),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     evidenceMaxBytes: int('EVIDENCE_MAX_BYTES', 10_485_760, 1024, 1024 * 1_048_576),
+    sbomMaxBytes: int('SBOM_MAX_BYTES', 67_108_864, 1024, 1024 * 1_048_576),
     metricsToken: read('METRICS_TOKEN'),
     jobsInProcess: bool('JOBS_IN_PROCESS', true),
     skipMigrations: bool('DB_SKIP_MIGRATIONS', false),

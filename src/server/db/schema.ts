@@ -32,6 +32,12 @@ import type { SettingTable } from '../modules/settings/settings.table.ts'
 import type { ReviewTable, ReviewVerdictTable } from '../modules/reviews/reviews.table.ts'
 import type { NotificationTable } from '../modules/notifications/notifications.table.ts'
 import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
+import type {
+  SbomComponentCpeTable,
+  SbomComponentTable,
+  SbomDependencyTable,
+  SbomDocumentTable,
+} from '../modules/sboms/sboms.table.ts'
 
 /** Every table, as Kysely sees it. Each module owns its tables in `<module>.table.ts`. */
 export interface Database {
@@ -63,4 +69,8 @@ export interface Database {
   reviews: ReviewTable
   review_verdicts: ReviewVerdictTable
   notifications: NotificationTable
+  sbom_documents: SbomDocumentTable
+  sbom_components: SbomComponentTable
+  sbom_component_cpes: SbomComponentCpeTable
+  sbom_dependencies: SbomDependencyTable
 }

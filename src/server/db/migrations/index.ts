@@ -6,6 +6,7 @@ import * as labels from './2026_11_27_1510_labels.ts'
 import * as assessments from './2026_11_27_1600_assessments.ts'
 import * as labelRegistry from './2026_11_27_1700_label_registry.ts'
 import * as reviews from './2026_11_27_1710_reviews.ts'
+import * as sboms from './2026_11_27_1800_sboms.ts'
 import * as registrySearch from './2026_11_27_1730_registry_search.ts'
 
 /** Every migration, in order. Imported statically so the list is the same however the code is run. */
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_1600_assessments': assessments,
   '2026_11_27_1700_label_registry': labelRegistry,
   '2026_11_27_1710_reviews': reviews,
+  '2026_11_27_1800_sboms': sboms,
   '2026_11_27_1730_registry_search': registrySearch,
 }
