@@ -27,7 +27,10 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   'needs-info': 'Needs information',
 }
 
-/** The transitions that notify both sides (a review's, and its label's status changed by the assessor). */
+/**
+ * The transitions that notify both sides (a review's, and its label's status changed by the
+ * assessor), and a label's automatic expiry (the manufacturer).
+ */
 export const NOTIFICATION_KINDS = [
   'review.submitted',
   'review.changes_requested',
@@ -37,6 +40,7 @@ export const NOTIFICATION_KINDS = [
   'label.suspended',
   'label.reinstated',
   'label.revoked',
+  'label.expired',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 

@@ -91,15 +91,28 @@ export const TWO_FACTOR_GROUPS = [
   'everyone',
 ] as const
 export type TwoFactorGroup = (typeof TWO_FACTOR_GROUPS)[number]
+
+/** How long a label issued on approval is valid, in calendar months (the issue's "at most 3 years"). */
+export const LABEL_VALIDITY_MONTHS = { default: 24, min: 1, max: 36 } as const
+export const LabelValidityMonthsSchema = Type.Integer({
+  minimum: LABEL_VALIDITY_MONTHS.min,
+  maximum: LABEL_VALIDITY_MONTHS.max,
+  description: `Months a new label is valid, ${LABEL_VALIDITY_MONTHS.min}–${LABEL_VALIDITY_MONTHS.max} (default ${LABEL_VALIDITY_MONTHS.default}); the support period end shortens it`,
+})
+
 export const NetworkSettingsSchema = Type.Object({
   /** Who must use two-factor sign-in. Recommended: network administrators and assessors. */
   twoFactorRequiredFor: Type.Array(Type.Enum(TWO_FACTOR_GROUPS)),
+  labelValidityMonths: LabelValidityMonthsSchema,
 })
 export type NetworkSettings = Static<typeof NetworkSettingsSchema>
+/** Only the fields given change. */
 export const UpdateSettingsBodySchema = StrictObject({
   data: StrictObject({
-    twoFactorRequiredFor: Type.Array(Type.Enum(TWO_FACTOR_GROUPS), {
-      uniqueItems: true,
-    }),
+    twoFactorRequiredFor: Type.Optional(
+      Type.Array(Type.Enum(TWO_FACTOR_GROUPS), { uniqueItems: true }),
+    ),
+    labelValidityMonths: Type.Optional(LabelValidityMonthsSchema),
   }),
 })
+export type UpdateSettingsBody = Static<typeof UpdateSettingsBodySchema>

@@ -320,26 +320,47 @@ describe('network administration over HTTP', () => {
   describe('settings', () => {
     it('reads and changes the network settings, and audits the change', async () => {
       const initial = await asAdmin('GET', '/api/v1/admin/settings')
-      expect(initial.json()).toEqual({ twoFactorRequiredFor: [] })
+      expect(initial.json()).toEqual({ twoFactorRequiredFor: [], labelValidityMonths: 24 })
       const changed = await asAdmin('PATCH', '/api/v1/admin/settings', {
         data: { twoFactorRequiredFor: ['assessor', 'org_owner'] },
       })
       expect(changed.statusCode).toBe(200)
-      expect(changed.json()).toEqual({ twoFactorRequiredFor: ['assessor', 'org_owner'] })
+      expect(changed.json()).toEqual({
+        twoFactorRequiredFor: ['assessor', 'org_owner'],
+        labelValidityMonths: 24,
+      })
       expect((await asAdmin('GET', '/api/v1/admin/settings')).json()).toEqual(changed.json())
+      const validity = await asAdmin('PATCH', '/api/v1/admin/settings', {
+        data: { labelValidityMonths: 30 },
+      })
+      expect(validity.json()).toEqual({
+        twoFactorRequiredFor: ['assessor', 'org_owner'],
+        labelValidityMonths: 30,
+      })
 
       for (const data of [
         { twoFactorRequiredFor: ['nobody'] },
         { twoFactorRequiredFor: ['assessor', 'assessor'] },
         { twoFactorRequiredFor: 'everyone' },
+        { labelValidityMonths: 37 },
+        { labelValidityMonths: 0 },
+        { labelValidityMonths: 12.5 },
+        { labelValidityMonths: '24' },
       ]) {
         const bad = await asAdmin('PATCH', '/api/v1/admin/settings', { data })
         expect(bad.statusCode).toBe(400)
         expect(bad.json().error.code).toBe('validation_failed')
+        const pointer = `/data/${Object.keys(data)[0]}`
+        expect(bad.json().error.details).toContainEqual(
+          expect.objectContaining({ in: 'body', pointer: expect.stringContaining(pointer) }),
+        )
       }
       const trail = await audit('?action=settings.updated')
-      expect(trail.entries).toHaveLength(1)
-      expect(trail.entries[0]).toMatchObject({ actorId: admin.userId })
+      expect(trail.entries).toHaveLength(2)
+      expect(trail.entries[0]).toMatchObject({
+        actorId: admin.userId,
+        details: { before: { labelValidityMonths: 24 }, after: { labelValidityMonths: 30 } },
+      })
     })
   })
 })

@@ -65,9 +65,61 @@ export async function findLabel(db: Db, id: string): Promise<LabelRow | undefine
 export async function findLabelStatus(db: Db, id: string) {
   return db
     .selectFrom('labels')
-    .select(['status', 'status_reason', 'expires_at'])
+    .select(['status', 'status_reason', 'status_changed_at', 'expires_at'])
     .where('id', '=', id)
     .executeTakeFirst()
+}
+
+/** A label with the support period end its product version has today (it may have changed since issue). */
+export type LabelWithSupportEnd = LabelRow & { support_period_end: string | null }
+
+function selectWithSupportEnd(db: Db) {
+  return (
+    db
+      .selectFrom('labels')
+      .leftJoin('product_versions', 'product_versions.id', 'labels.product_version_id')
+      .leftJoin('products', 'products.id', 'labels.product_id')
+      .selectAll('labels')
+      // The version's own end, else the product's (as the product module reads it).
+      .select((eb) =>
+        eb.fn
+          .coalesce('product_versions.support_period_end', 'products.support_period_end')
+          .as('support_period_end'),
+      )
+  )
+}
+
+export async function findLabelWithSupportEnd(
+  db: Db,
+  id: string,
+): Promise<LabelWithSupportEnd | undefined> {
+  return selectWithSupportEnd(db).where('labels.id', '=', id).executeTakeFirst()
+}
+
+/**
+ * Active and suspended labels whose validity ended at `now`, or whose product version's support
+ * period ended before `today` (YYYY-MM-DD), in id order after `after`.
+ */
+export async function listLabelsToExpire(
+  db: Db,
+  options: { now: string; today: string; after: string; limit: number },
+): Promise<LabelWithSupportEnd[]> {
+  return selectWithSupportEnd(db)
+    .where('labels.status', 'in', ['active', 'suspended'])
+    .where('labels.id', '>', options.after)
+    .where((eb) =>
+      eb.or([
+        eb('labels.expires_at', '<=', options.now),
+        eb(
+          eb.fn.coalesce('product_versions.support_period_end', 'products.support_period_end'),
+          '<',
+          options.today,
+        ),
+      ]),
+    )
+    .orderBy('labels.id')
+    .limit(options.limit)
+    .execute()
 }
 
 /** The next free status-list index: labels are numbered in order of issue. */
@@ -107,10 +159,10 @@ export async function listStatusChanges(db: Db, labelId: string) {
     .execute()
 }
 
-/** The status-list indices of labels whose stored status is `status`, and the highest index used. */
-export async function listStatusIndices(db: Db, status: LabelStatus) {
+/** The status-list indices of labels whose stored status is one of `statuses`, and the highest index used. */
+export async function listStatusIndices(db: Db, statuses: readonly LabelStatus[]) {
   const [flagged, top] = await Promise.all([
-    db.selectFrom('labels').select('status_index').where('status', '=', status).execute(),
+    db.selectFrom('labels').select('status_index').where('status', 'in', statuses).execute(),
     db
       .selectFrom('labels')
       .select((eb) => eb.fn.max('status_index').as('max'))
@@ -134,7 +186,7 @@ export interface LabelSearch {
   manufacturer?: string
   deviceClass?: string
   tier?: number
-  /** The status a reader sees (active past its expiry reads as expired) at `now`. */
+  /** The status a reader sees (active or suspended past its expiry reads as expired) at `now`. */
   status?: LabelStatus
   /**
    * Only labels of these framework versions whose profile (framework version, tier, profile and
@@ -166,14 +218,23 @@ function searchFilter(db: Db, search: LabelSearch) {
       case undefined:
         break
       case 'active':
-        where.push(eb.and([eb('status', '=', 'active'), eb('expires_at', '>', search.now)]))
+      case 'suspended':
+        where.push(eb.and([eb('status', '=', search.status), eb('expires_at', '>', search.now)]))
         break
       case 'expired':
-        where.push(eb.and([eb('status', '=', 'active'), eb('expires_at', '<=', search.now)]))
+        // Recorded by the expiry job, or past its expiry and not yet recorded.
+        where.push(
+          eb.or([
+            eb('status', '=', 'expired'),
+            eb.and([
+              eb('status', 'in', ['active', 'suspended']),
+              eb('expires_at', '<=', search.now),
+            ]),
+          ]),
+        )
         break
-      case 'suspended':
       case 'revoked':
-        where.push(eb('status', '=', search.status))
+        where.push(eb('status', '=', 'revoked'))
     }
     const { coverage } = search
     if (coverage) {

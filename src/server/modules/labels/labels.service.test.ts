@@ -88,8 +88,8 @@ describe('label signing keys, labels and status lists', () => {
       labelId: label.id,
       keyId: key.kid,
       issuedAt: '2026-06-01T08:00:00.000Z',
-      // Three years at most, before the end of the support period (2030-12-31).
-      expiresAt: '2029-05-31T08:00:00.000Z',
+      // The network's default validity (24 months), before the end of support (2030-12-31).
+      expiresAt: '2028-06-01T08:00:00.000Z',
       tier: 2,
       profile: 'field-device',
       verificationStrength: 'document-reviewed',
@@ -112,7 +112,7 @@ describe('label signing keys, labels and status lists', () => {
         },
       ],
     })
-    expect(payload.exp! - payload.iat!).toBe((3 * 365 * DAY) / 1000)
+    expect(new Date(payload.exp! * 1000).toISOString()).toBe(label.record.expiresAt)
     const second = await issueLabel(
       ctx,
       who,

@@ -12,20 +12,27 @@ import {
   type PublicLabelStatus,
   type VerificationResult,
 } from '../../../common/api/labels.ts'
-import { AppError } from '../../../common/errors.ts'
+import { LABEL_VALIDITY_MONTHS } from '../../../common/api/admin.ts'
+import { AppError, isAppError } from '../../../common/errors.ts'
 import type { DeviceClass, Tier, VerificationStrength } from '../../../common/framework.ts'
 import { verifyLabel } from '../../../common/labels/verify.ts'
 import type { Db } from '../../db/database.ts'
 import { lockKeyForTransaction } from '../../db/dialect.ts'
-import type { Actor, RequestMeta } from '../../kernel/actor.ts'
-import { DAY } from '../../kernel/clock.ts'
+import { systemActor, type Actor, type RequestMeta } from '../../kernel/actor.ts'
+import { DAY, type Clock } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
 import { recordAudit } from '../audit/audit.service.ts'
+import { notify } from '../notifications/notifications.service.ts'
+import { getOrganisation } from '../organisations/organisations.service.ts'
+import { getNetworkSettings } from '../settings/settings.service.ts'
 import { activeSigner, inTransaction, publishedKeys } from './keys.service.ts'
 import {
   findLabel,
   findLabelStatus,
+  findLabelWithSupportEnd,
+  listLabelsToExpire,
+  type LabelWithSupportEnd,
   insertLabel,
   insertStatusChange,
   listLabels,
@@ -45,8 +52,26 @@ export type { IssuedProfile }
 type Who = { actor: Actor; meta?: RequestMeta }
 type IssueCtx = Pick<Ctx, 'db' | 'clock' | 'box' | 'config'>
 
-/** The longest a label is valid, whatever the support period says (the issue's "at most 3 years"). */
-export const MAX_LABEL_VALIDITY_MS = 3 * 365 * DAY
+/**
+ * `date` plus whole calendar months in UTC, on the same day of the month or the month's last day
+ * when it has fewer (31 January + 1 month = 28 or 29 February).
+ */
+export function addMonths(date: Date, months: number): Date {
+  const day = date.getUTCDate()
+  const shifted = new Date(date.getTime())
+  shifted.setUTCDate(1)
+  shifted.setUTCMonth(shifted.getUTCMonth() + months)
+  const lastDay = new Date(
+    Date.UTC(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, 0),
+  ).getUTCDate()
+  shifted.setUTCDate(Math.min(day, lastDay))
+  return shifted
+}
+
+/** The instant a support period given as a date (YYYY-MM-DD) ends: the end of that day, UTC. */
+export function supportEndsAt(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) + DAY
+}
 
 /** What the approval of an assessment knows when it issues a label. */
 export interface IssueLabelInput {
@@ -57,24 +82,42 @@ export interface IssueLabelInput {
   verificationStrength: VerificationStrength
   assessor: { id?: string; name: string }
   assessmentId?: string
-  /** An earlier end than the default (support period end, at most three years). */
+  /** An earlier end than the default (the network's validity setting or the support period end). */
   validUntil?: string
 }
 
-/** The status a reader sees: an active label past its expiry reads as expired. */
+/** The reason recorded when a label's validity runs out. */
+const VALIDITY_ENDED = 'Validity ended'
+
+/**
+ * The status a reader sees: an active or suspended label past its expiry reads as expired, as
+ * it does to an offline verifier (the signed `exp`), before the expiry job records it.
+ */
 export function effectiveStatus(
   row: Pick<LabelRow, 'status' | 'expires_at'>,
   now: Date,
 ): LabelStatus {
-  return row.status === 'active' && row.expires_at <= now.toISOString() ? 'expired' : row.status
+  return (row.status === 'active' || row.status === 'suspended') &&
+    row.expires_at <= now.toISOString()
+    ? 'expired'
+    : row.status
+}
+
+/** The status now with its reason and time, an expiry not yet recorded included. */
+function statusNow(row: LabelRow, now: Date) {
+  const status = effectiveStatus(row, now)
+  return status === 'expired' && row.status !== 'expired'
+    ? { status, reason: VALIDITY_ENDED, changedAt: row.expires_at, pendingFrom: row.status }
+    : { status, reason: row.status_reason, changedAt: row.status_changed_at, pendingFrom: null }
 }
 
 function toLabel(row: LabelRow, now: Date): Label {
+  const current = statusNow(row, now)
   return {
     id: row.id,
-    status: effectiveStatus(row, now),
-    statusReason: row.status_reason,
-    statusChangedAt: row.status_changed_at,
+    status: current.status,
+    statusReason: current.reason,
+    statusChangedAt: current.changedAt,
     keyId: row.kid,
     issuedAt: row.issued_at,
     expiresAt: row.expires_at,
@@ -124,18 +167,26 @@ const seconds = (ms: number) => Math.floor(ms / 1000)
 
 /**
  * Issues a label: builds the record, signs it (compact JWS, EdDSA, with the active key), stores
- * it with the next status-list index and audits it. Joins the caller's transaction when there is
- * one, so an approval and its label commit together.
+ * it with the next status-list index and audits it. It expires at the earliest of the network's
+ * label validity after issue (`labelValidityMonths`, at most 36), the end of the support period
+ * and `validUntil`. Joins the caller's transaction when there is one, so an approval and its
+ * label commit together.
  * @throws validation_failed when the record would not be a valid label (e.g. support has ended)
  */
 export async function issueLabel(ctx: IssueCtx, who: Who, input: IssueLabelInput): Promise<Label> {
   return inTransaction(ctx.db, async (trx) => {
     const now = ctx.clock.now()
     const iat = seconds(now.getTime())
-    const supportEnds = Date.parse(`${input.product.supportPeriodEnd}T00:00:00Z`) + DAY
+    const { labelValidityMonths } = await getNetworkSettings({ db: trx })
+    // Clamped again in case a stored setting was edited by hand.
+    const months = Math.min(
+      Math.max(Math.trunc(labelValidityMonths), LABEL_VALIDITY_MONTHS.min),
+      LABEL_VALIDITY_MONTHS.max,
+    )
+    const supportEnds = supportEndsAt(input.product.supportPeriodEnd)
     const ends = Math.min(
       Number.isNaN(supportEnds) ? Infinity : supportEnds,
-      now.getTime() + MAX_LABEL_VALIDITY_MS,
+      addMonths(now, Number.isNaN(months) ? LABEL_VALIDITY_MONTHS.default : months).getTime(),
       input.validUntil ? Date.parse(input.validUntil) : Infinity,
     )
     const exp = seconds(ends)
@@ -259,7 +310,7 @@ export async function getPublicLabelStatus(
 ): Promise<PublicLabelStatus> {
   const row = await findLabel(ctx.db, id)
   if (!row) throw new AppError('not_found', 'No such label.')
-  const status = effectiveStatus(row, ctx.clock.now())
+  const current = statusNow(row, ctx.clock.now())
   const history = (await listStatusChanges(ctx.db, id)).map((c) => ({
     at: c.at,
     fromStatus: c.from_status,
@@ -267,21 +318,21 @@ export async function getPublicLabelStatus(
     reason: c.reason,
     actor: c.actor_label,
   }))
-  if (status === 'expired' && row.status === 'active') {
+  // The expiry job records it within its interval; until then the history shows it all the same.
+  if (current.pendingFrom) {
     history.push({
-      at: row.expires_at,
-      fromStatus: 'active',
+      at: current.changedAt,
+      fromStatus: current.pendingFrom,
       toStatus: 'expired',
-      reason: 'Validity ended',
+      reason: current.reason,
       actor: null,
     })
   }
   return {
     labelId: row.id,
-    status,
-    reason: status === 'expired' && row.status === 'active' ? 'Validity ended' : row.status_reason,
-    changedAt:
-      status === 'expired' && row.status === 'active' ? row.expires_at : row.status_changed_at,
+    status: current.status,
+    reason: current.reason,
+    changedAt: current.changedAt,
     expiresAt: row.expires_at,
     history,
   }
@@ -312,9 +363,14 @@ export async function changeLabelStatus(
   const transition = TRANSITIONS[action]
   const why = reason.trim()
   return inTransaction(ctx.db, async (trx: Db) => {
-    const row = await findLabel(trx, id)
-    if (!row) throw new AppError('not_found', 'No such label.')
+    const found = await findLabelWithSupportEnd(trx, id)
+    if (!found) throw new AppError('not_found', 'No such label.')
     const now = ctx.clock.now()
+    // An expiry the job has not recorded yet goes first, so the history stays in order.
+    const expiry = await recordExpiry(trx, ctx.clock, found, now)
+    const row: LabelRow = expiry
+      ? { ...found, status: 'expired', status_reason: expiry.reason, status_changed_at: expiry.at }
+      : found
     const current = effectiveStatus(row, now)
     if (!(transition.from as readonly LabelStatus[]).includes(current)) {
       throw new AppError(
@@ -391,7 +447,14 @@ export async function verifyLabelLive(
       message: `The network has ${status} this label${live.status_reason ? `: ${live.status_reason}` : '.'}`,
     })
   } else if (status === 'expired') {
-    reasons.push({ code: 'expired', message: `The label expired at ${live.expires_at}.` })
+    // Recorded by the network before the signed expiry (the support period ended earlier).
+    const early = live.status === 'expired' && live.status_changed_at < live.expires_at
+    reasons.push({
+      code: 'expired',
+      message: early
+        ? `The label expired at ${live.status_changed_at}${live.status_reason ? `: ${live.status_reason}` : ''}.`
+        : `The label expired at ${live.expires_at}.`,
+    })
   }
   return { ...result, valid: reasons.length === 0, status, reasons }
 }
@@ -407,4 +470,113 @@ export async function searchPublicLabels(
   const now = ctx.clock.now()
   const { rows, total } = await searchLabels(ctx.db, { ...search, now: now.toISOString() })
   return { labels: rows.map((row) => toLabel(row, now)), total }
+}
+
+// ---- automatic expiry
+
+/** The system actor of the expiry job, in the audit log and the label's history. */
+export const EXPIRY_ACTOR = systemActor('labels.expire')
+const EXPIRY_BATCH = 100
+
+/**
+ * When and why the label expires: at the end of its validity (the signed `exp`), or earlier
+ * when its product version's support period now ends earlier than it did at issue. A later
+ * support end does not lengthen a signed label.
+ */
+function expiryOf(row: LabelWithSupportEnd): { at: number; reason: string } {
+  const validityEnds = Date.parse(row.expires_at)
+  const supportEnds = row.support_period_end ? supportEndsAt(row.support_period_end) : NaN
+  return supportEnds <= validityEnds
+    ? { at: supportEnds, reason: `Support period ended on ${row.support_period_end}` }
+    : { at: validityEnds, reason: VALIDITY_ENDED }
+}
+
+/** Labels keep organisation ids as plain references: notify only one that exists. */
+async function organisationExists(db: Db, id: string): Promise<boolean> {
+  try {
+    await getOrganisation({ db }, id)
+    return true
+  } catch (error) {
+    if (isAppError(error, 'not_found')) return false
+    throw error
+  }
+}
+
+/**
+ * Records the expiry of an active or suspended label whose time has come: the conditional
+ * update makes it happen once however many processes try; the change is kept in the history,
+ * audited (`label.expired`, by the system) and notified to the manufacturer. Returns the
+ * recorded change, or undefined when there was nothing to record.
+ */
+async function recordExpiry(
+  trx: Db,
+  clock: Clock,
+  row: LabelWithSupportEnd,
+  now: Date,
+): Promise<{ at: string; reason: string } | undefined> {
+  if (row.status !== 'active' && row.status !== 'suspended') return undefined
+  const expiry = expiryOf(row)
+  if (!(expiry.at <= now.getTime())) return undefined
+  // The moment it expired, unless a later change was recorded meanwhile (history stays in order).
+  const expiredAt = new Date(expiry.at).toISOString()
+  const at = expiredAt < row.status_changed_at ? row.status_changed_at : expiredAt
+  const change = { status: 'expired' as const, reason: expiry.reason, at }
+  if (!(await updateLabelStatus(trx, row.id, row.status, change))) return undefined
+  const who = { actor: EXPIRY_ACTOR }
+  await insertStatusChange(trx, {
+    label_id: row.id,
+    at,
+    from_status: row.status,
+    to_status: 'expired',
+    reason: expiry.reason,
+    ...actorColumns(who.actor),
+  })
+  await recordAudit(trx, clock, who, {
+    action: 'label.expired',
+    organisationId: row.manufacturer_id,
+    targetType: 'label',
+    targetId: row.id,
+    details: {
+      from: row.status,
+      reason: expiry.reason,
+      expiredAt: at,
+      expiresAt: row.expires_at,
+      supportPeriodEnd: row.support_period_end,
+    },
+  })
+  if (row.manufacturer_id && (await organisationExists(trx, row.manufacturer_id))) {
+    const { product } = JSON.parse(row.record) as LabelRecord
+    await notify(trx, clock, [
+      {
+        organisationId: row.manufacturer_id,
+        kind: 'label.expired',
+        text: `The label of ${product.name} ${product.version} expired: ${expiry.reason}.`,
+        link: `/registry/${row.id}`,
+      },
+    ])
+  }
+  return { at, reason: expiry.reason }
+}
+
+/**
+ * The scheduled expiry: marks expired every active or suspended label whose validity ended or
+ * whose product version's support period has ended (its end date as it is today), one label per
+ * transaction. Safe to run in several processes at once; returns how many this run expired.
+ */
+export async function expireLabels(ctx: Pick<Ctx, 'db' | 'clock'>): Promise<number> {
+  const now = ctx.clock.now()
+  const bounds = { now: now.toISOString(), today: now.toISOString().slice(0, 10) }
+  let after = ''
+  let expired = 0
+  for (;;) {
+    const batch = await listLabelsToExpire(ctx.db, { ...bounds, after, limit: EXPIRY_BATCH })
+    for (const row of batch) {
+      after = row.id
+      const recorded = await ctx.db
+        .transaction()
+        .execute((trx) => recordExpiry(trx, ctx.clock, row, now))
+      if (recorded) expired += 1
+    }
+    if (batch.length < EXPIRY_BATCH) return expired
+  }
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { CompactSign } from 'jose'
-import type { StatusPurpose } from '../../../common/api/labels.ts'
+import type { LabelStatus, StatusPurpose } from '../../../common/api/labels.ts'
 import { MIN_STATUS_LIST_BITS, STATUS_LIST_JWS_TYPE } from '../../../common/labels/status-list.ts'
 import type { Db } from '../../db/database.ts'
 import { HOUR } from '../../kernel/clock.ts'
@@ -16,8 +16,16 @@ const RESIGN_AFTER_MS = HOUR
 /** How long clients and caches may keep a list (Cache-Control max-age, seconds). */
 export const STATUS_LIST_MAX_AGE_SECONDS = 60
 
-/** Which stored status sets a label's bit in each list. */
-const FLAGGED_STATUS = { revocation: 'revoked', suspension: 'suspended' } as const
+/**
+ * Which stored statuses set a label's bit in each list. An expired label is flagged as revoked:
+ * expiry is final like revocation, and a label the network expired before its signed `exp` (its
+ * support period was brought forward) must not read as valid to an offline verifier. A label
+ * past its `exp` reads as expired from the label itself, whatever its bit says.
+ */
+const FLAGGED_STATUSES = {
+  revocation: ['revoked', 'expired'],
+  suspension: ['suspended'],
+} as const satisfies Record<StatusPurpose, readonly LabelStatus[]>
 
 export const statusListUrl = (publicUrl: string, purpose: StatusPurpose) =>
   `${publicUrl}/api/v1/labels/status-lists/${purpose}`
@@ -54,7 +62,7 @@ export async function signedStatusList(
   ctx: Pick<Ctx, 'db' | 'clock' | 'box' | 'config'>,
   purpose: StatusPurpose,
 ): Promise<SignedStatusList> {
-  const { indices, maxIndex } = await listStatusIndices(ctx.db, FLAGGED_STATUS[purpose])
+  const { indices, maxIndex } = await listStatusIndices(ctx.db, FLAGGED_STATUSES[purpose])
   const size = statusListSize(maxIndex)
   const signer = await activeSigner(ctx)
   indices.sort((a, b) => a - b)

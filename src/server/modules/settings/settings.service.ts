@@ -1,5 +1,10 @@
-import type { NetworkSettings, TwoFactorGroup } from '../../../common/api/admin.ts'
+import {
+  LABEL_VALIDITY_MONTHS,
+  type NetworkSettings,
+  type TwoFactorGroup,
+} from '../../../common/api/admin.ts'
 import type { MembershipSummary } from '../../../common/api/accounts.ts'
+import { AppError } from '../../../common/errors.ts'
 import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { recordAudit } from '../audit/audit.service.ts'
@@ -7,8 +12,14 @@ import { findSetting, upsertSetting } from './settings.repository.ts'
 
 const KEY = 'network'
 
-/** What a fresh network starts with: nobody is forced, but the admin page recommends it. */
-export const DEFAULT_SETTINGS: NetworkSettings = { twoFactorRequiredFor: [] }
+/**
+ * What a fresh network starts with: nobody is forced to use two-factor sign-in (the admin page
+ * recommends it), and labels are valid for two years.
+ */
+export const DEFAULT_SETTINGS: NetworkSettings = {
+  twoFactorRequiredFor: [],
+  labelValidityMonths: LABEL_VALIDITY_MONTHS.default,
+}
 
 /**
  * The settings are read on every signed-in request, so each process keeps them for a few seconds.
@@ -34,15 +45,42 @@ export async function getNetworkSettings(ctx: Pick<Ctx, 'db'>): Promise<NetworkS
   return settings
 }
 
+/** The schema checks this over HTTP; the service checks again for callers without one. */
+function assertValidChanges(changes: Partial<NetworkSettings>): void {
+  const months = changes.labelValidityMonths
+  if (
+    months !== undefined &&
+    !(
+      Number.isInteger(months) &&
+      months >= LABEL_VALIDITY_MONTHS.min &&
+      months <= LABEL_VALIDITY_MONTHS.max
+    )
+  ) {
+    const message = `must be a whole number of months from ${LABEL_VALIDITY_MONTHS.min} to ${LABEL_VALIDITY_MONTHS.max}`
+    throw new AppError('validation_failed', `The label validity ${message}.`, {
+      details: [{ in: 'body', pointer: '/data/labelValidityMonths', message }],
+    })
+  }
+}
+
+/**
+ * Changes the fields given (the others stay) and audits the change with the settings before and
+ * after.
+ * @throws validation_failed (a label validity outside 1–36 months)
+ */
 export async function updateNetworkSettings(
   ctx: Pick<Ctx, 'db' | 'clock'>,
   who: { actor: Extract<Actor, { type: 'user' }>; meta?: RequestMeta },
   changes: Partial<NetworkSettings>,
 ): Promise<NetworkSettings> {
+  assertValidChanges(changes)
+  const given = Object.fromEntries(
+    Object.entries(changes).filter(([, value]) => value !== undefined),
+  ) as Partial<NetworkSettings>
   cache.delete(ctx.db)
   const updated = await ctx.db.transaction().execute(async (trx) => {
     const before = await getNetworkSettings({ db: trx })
-    const after = { ...before, ...changes }
+    const after = { ...before, ...given }
     await upsertSetting(
       trx,
       KEY,
