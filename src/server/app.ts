@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
 import { accessControl } from './http/access.ts'
 import { answerFrameworkError, registerErrorHandler } from './http/error-handler.ts'
 import { observabilityRoutes } from './http/observability.ts'
@@ -11,7 +12,8 @@ import { registerResponseHeadersAndRateLimit } from './http/security-headers.ts'
 import { registerWeb } from './http/web.ts'
 import type { Ctx } from './kernel/context.ts'
 import { VERSION } from './kernel/paths.ts'
-import { newId } from './kernel/crypto.ts'
+import { newRequestId } from './kernel/crypto.ts'
+import { LazyRequestLogger } from './kernel/logger.ts'
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts'
 import { adminRoutes } from './modules/admin/admin.routes.ts'
 import { frameworkRoutes } from './modules/framework/framework.routes.ts'
@@ -23,6 +25,7 @@ import { assessmentsRoutes } from './modules/assessments/assessments.routes.ts'
 import { reviewsRoutes } from './modules/reviews/reviews.routes.ts'
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
+import { sbomsRoutes } from './modules/sboms/sboms.routes.ts'
 
 export interface BuildAppOptions {
   ctx: Ctx
@@ -39,14 +42,18 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Fastify's "incoming request" / "request completed" lines are info level: when the logger
     // would drop them anyway, do not build them on every request (docs/performance.md).
-    disableRequestLogging: !ctx.logger.isLevelEnabled('info'),
+    logController: new LogController({ disableRequestLogging: !ctx.logger.isLevelEnabled('info') }),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     // Accept a caller's request id if it looks like one, so logs can be followed across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id']
-      return typeof incoming === 'string' && /^[\w.:-]{8,100}$/.test(incoming) ? incoming : newId()
+      return typeof incoming === 'string' && /^[\w.:-]{8,100}$/.test(incoming)
+        ? incoming
+        : newRequestId()
     },
+    childLoggerFactory: (logger, bindings, options) =>
+      new LazyRequestLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -76,6 +83,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(assessmentsRoutes, { ctx })
       await api.register(reviewsRoutes, { ctx })
       await api.register(notificationsRoutes, { ctx })
+      await api.register(sbomsRoutes, { ctx })
     },
     { prefix: '/api/v1' },
   )

@@ -25,6 +25,7 @@ import {
   isTwoFactorRequired,
 } from '../modules/settings/settings.service.ts'
 import { authenticateApiToken, TOKEN_PREFIX } from '../modules/tokens/tokens.service.ts'
+import { matchedRoute } from './matched-route.ts'
 
 /**
  * Who may call a route. Every route declares one in `config.access`; a route without a
@@ -34,18 +35,22 @@ export type Access =
   | { kind: 'public' }
   /** Any signed-in person (session cookie). `duringTwoFactorSetup`: still allowed while the network makes them set up TOTP. */
   | { kind: 'user'; duringTwoFactorSetup?: boolean }
-  /** Members of the organisation in `:orgId` with at least `role`; API tokens of that organisation with `scope`. */
-  | { kind: 'org'; role: OrganisationRole; scope?: TokenScope }
+  /**
+   * Members of the organisation in `:orgId` with at least `role`; API tokens of that organisation
+   * with `scope` (or `orScope`, when a second scope also grants it).
+   */
+  | { kind: 'org'; role: OrganisationRole; scope?: TokenScope; orScope?: TokenScope }
   | { kind: 'network_admin' }
 
 export const access = {
   public: { kind: 'public' },
   user: { kind: 'user' },
   account: { kind: 'user', duringTwoFactorSetup: true },
-  org: (role: OrganisationRole, scope?: TokenScope): Access => ({
+  org: (role: OrganisationRole, scope?: TokenScope, orScope?: TokenScope): Access => ({
     kind: 'org',
     role,
     ...(scope ? { scope } : {}),
+    ...(scope && orScope ? { orScope } : {}),
   }),
   networkAdmin: { kind: 'network_admin' },
 } as const satisfies Record<string, Access | ((...args: never[]) => Access)>
@@ -85,7 +90,7 @@ export function describeAccess(declared: Access | undefined): string {
     case 'user':
       return 'signed in'
     case 'org':
-      return `organisation ${declared.role} or above${declared.scope ? `, or an API token with ${declared.scope}` : ''}`
+      return `organisation ${declared.role} or above${declared.scope ? `, or an API token with ${declared.scope}${declared.orScope ? ` or ${declared.orScope}` : ''}` : ''}`
     case 'network_admin':
       return 'network administrator'
   }
@@ -231,7 +236,10 @@ async function authorise(ctx: Ctx, request: FastifyRequest, declared: Access): P
     if (params.orgId !== actor.organisationId) {
       throw new AppError('forbidden', 'This API token belongs to another organisation.')
     }
-    if (!actor.scopes.includes(declared.scope)) {
+    if (
+      !actor.scopes.includes(declared.scope) &&
+      !(declared.orScope && actor.scopes.includes(declared.orScope))
+    ) {
       throw new AppError('forbidden', `This API token lacks the scope ${declared.scope}.`)
     }
     return
@@ -314,8 +322,9 @@ export const accessControl = fp<{ ctx: Ctx }>(
       request.actor = { type: 'anonymous' }
       request.auth = undefined
       // Requests that match no route fall through to the not-found handler.
-      if (request.is404) return done()
-      const declared = request.routeOptions.config.access
+      const route = matchedRoute(request)
+      if (!route) return done()
+      const declared = route.config.access
       if (!declared) {
         return done(
           new AppError(

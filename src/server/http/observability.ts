@@ -6,6 +6,7 @@ import { AppError } from '../../common/errors.ts'
 import type { Ctx } from '../kernel/context.ts'
 import { safeEqual } from '../kernel/crypto.ts'
 import { access } from './access.ts'
+import { matchedRoute } from './matched-route.ts'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
@@ -28,7 +29,7 @@ export async function observabilityRoutes(
   const children = new Map<string, ReturnType<typeof duration.labels>>()
   app.addHook('onResponse', (request, reply, done) => {
     const method = request.method
-    const route = request.routeOptions.url ?? 'not_found'
+    const route = matchedRoute(request)?.url ?? 'not_found'
     const status = reply.statusCode
     const key = `${method} ${status} ${route}`
     let child = children.get(key)

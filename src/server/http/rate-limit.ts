@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { AppError } from '../../common/errors.ts'
+import { matchedRoute } from './matched-route.ts'
 
 export interface RateLimit {
   /** Requests per client address in one window. */
@@ -97,7 +98,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimit): voi
  */
 export function applyRateLimit(request: FastifyRequest, reply: FastifyReply, now: number): void {
   // Requests that match no route (404s) are not counted, as before.
-  const limiter = request.is404 ? undefined : request.routeOptions.config.rateLimiter
+  const limiter = matchedRoute(request)?.config.rateLimiter
   if (!limiter) return
   const window = limiter.hit(request.ip, now)
   const resetSeconds = Math.ceil((window.resetAt - now) / 1000)

@@ -60,3 +60,16 @@ export class SecretBox {
     ]).toString('utf8')
   }
 }
+
+const processTag = crypto.randomBytes(6).toString('hex')
+let requestCounter = 0
+
+/**
+ * A request id unique across processes: a random tag drawn once per process and a counter. It
+ * needs no secrecy, only uniqueness, and is made for every request, where a UUID's randomness
+ * showed in profiles.
+ */
+export function newRequestId(): string {
+  requestCounter += 1
+  return `${processTag}-${requestCounter.toString(36)}`
+}
