@@ -36,5 +36,26 @@ export const TOKEN_SCOPES = [
   'audit:read',
   'products:read',
   'products:write',
+  'reviews:read',
+  'reviews:write',
+  'labels:write',
 ] as const
 export type TokenScope = (typeof TOKEN_SCOPES)[number]
+
+/**
+ * Scopes that only some kinds of organisation can use: products (and assessments of them) are
+ * a manufacturer's, reviews and the labels they issue an assessor's. The other scopes fit
+ * every organisation.
+ */
+export const SCOPE_ORGANISATION_TYPES: Partial<Record<TokenScope, readonly OrganisationType[]>> = {
+  'products:read': ['manufacturer'],
+  'products:write': ['manufacturer'],
+  'reviews:read': ['assessor'],
+  'reviews:write': ['assessor'],
+  'labels:write': ['assessor'],
+}
+
+/** True when a token of an organisation of this type can use the scope. */
+export function scopeFitsOrganisation(scope: TokenScope, type: OrganisationType): boolean {
+  return SCOPE_ORGANISATION_TYPES[scope]?.includes(type) ?? true
+}

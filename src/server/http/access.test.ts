@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   hasRoleAtLeast,
   ORGANISATION_ROLES,
+  scopeFitsOrganisation,
   TOKEN_SCOPES,
   type OrganisationRole,
+  type OrganisationType,
+  type TokenScope,
 } from '../../common/organisations.ts'
 import { buildApp } from '../app.ts'
 import { newId } from '../kernel/crypto.ts'
@@ -25,21 +28,46 @@ import { access, accessControl, type Access } from './access.ts'
 import { registerErrorHandler } from './error-handler.ts'
 
 /** Everyone the walk sends requests as. */
-const ROLES = ['anonymous', 'user', ...ORGANISATION_ROLES, 'network_admin', 'api_token'] as const
+const ROLES = [
+  'anonymous',
+  'user',
+  ...ORGANISATION_ROLES,
+  'network_admin',
+  'api_token',
+  'assessor_token',
+] as const
 type Role = (typeof ROLES)[number]
+
+/** The organisation type each token role belongs to; it holds every scope that type can use. */
+const TOKEN_ROLES = {
+  api_token: 'manufacturer',
+  assessor_token: 'assessor',
+} as const satisfies Partial<Record<Role, OrganisationType>>
+const isTokenRole = (role: Role): role is keyof typeof TOKEN_ROLES => role in TOKEN_ROLES
+const scopesOf = (type: OrganisationType): TokenScope[] =>
+  TOKEN_SCOPES.filter((scope) => scopeFitsOrganisation(scope, type))
+
+/** The scopes that grant a token a route (`orScope` names a second one where declared). */
+function grantingScopes(declared: Access): unknown[] {
+  if (declared.kind !== 'org') return []
+  return [declared.scope, 'orScope' in declared ? declared.orScope : undefined].filter(Boolean)
+}
 
 type Verdict = 'allowed' | 'unauthorized' | 'forbidden'
 
 /**
  * What the access layer must answer `role` on a route declared `declared`. The organisation roles
- * are roles in org A (the walk's `:orgId`); `user` belongs to no organisation; `network_admin` is
- * not a member of org A; `api_token` is org A's token with every scope.
+ * are roles in org A (the walk's `:orgId`, a manufacturer); `user` belongs to no organisation;
+ * `network_admin` is not a member of org A; `api_token` is org A's token with every scope a
+ * manufacturer can hold; `assessor_token` is assessor org C's token with every scope an assessor
+ * can hold, sent with org C as `:orgId`.
  */
 function expectedVerdict(declared: Access, role: Role): Verdict {
   if (declared.kind === 'public') return 'allowed'
   if (role === 'anonymous') return 'unauthorized'
-  if (role === 'api_token') {
-    return declared.kind === 'org' && declared.scope ? 'allowed' : 'forbidden'
+  if (isTokenRole(role)) {
+    const held: unknown[] = scopesOf(TOKEN_ROLES[role])
+    return grantingScopes(declared).some((scope) => held.includes(scope)) ? 'allowed' : 'forbidden'
   }
   switch (declared.kind) {
     case 'user':
@@ -89,6 +117,14 @@ describe('expectedVerdict', () => {
     expect(expectedVerdict(access.org('viewer'), 'network_admin')).toBe('forbidden')
     expect(expectedVerdict(access.org('viewer'), 'api_token')).toBe('forbidden')
     expect(expectedVerdict(access.org('admin', 'audit:read'), 'api_token')).toBe('allowed')
+    expect(expectedVerdict(access.org('member', 'products:write'), 'api_token')).toBe('allowed')
+    expect(expectedVerdict(access.org('member', 'reviews:write'), 'api_token')).toBe('forbidden')
+    expect(expectedVerdict(access.org('member', 'reviews:write'), 'assessor_token')).toBe('allowed')
+    expect(expectedVerdict(access.org('member', 'labels:write'), 'assessor_token')).toBe('allowed')
+    expect(expectedVerdict(access.org('member', 'products:read'), 'assessor_token')).toBe(
+      'forbidden',
+    )
+    expect(expectedVerdict(access.org('admin', 'audit:read'), 'assessor_token')).toBe('allowed')
   })
 })
 
@@ -104,7 +140,8 @@ describe('the route walk: every route, every role', () => {
     viewer: 'vera@acme.test',
     network_admin: 'admin@network.test',
   }
-  let tokenSecret: string
+  let orgC: string
+  const tokenSecrets: Partial<Record<Role, string>> = {}
 
   beforeAll(async () => {
     t = await createTestApp()
@@ -146,14 +183,25 @@ describe('the route walk: every route, every role', () => {
     const owner = await signInOverHttp(t.app, emails.owner!)
     const created = await asUser(t.app, owner)('POST', `/api/v1/organisations/${orgA}/tokens`, {
       name: 'everything',
-      scopes: [...TOKEN_SCOPES],
+      scopes: scopesOf('manufacturer'),
     })
     expect(created.statusCode).toBe(201)
-    tokenSecret = created.json<{ secret: string }>().secret
+    tokenSecrets.api_token = created.json<{ secret: string }>().secret
+    // Org C is an assessor; the network administrator owns it and makes its token.
+    orgC = (
+      await asRoot('POST', '/api/v1/organisations', { name: 'Trusted Lab', type: 'assessor' })
+    ).json<{ id: string }>().id
+    const assessorToken = await asRoot('POST', `/api/v1/organisations/${orgC}/tokens`, {
+      name: 'everything an assessor can hold',
+      scopes: scopesOf('assessor'),
+    })
+    expect(assessorToken.statusCode, assessorToken.body).toBe(201)
+    tokenSecrets.assessor_token = assessorToken.json<{ secret: string }>().secret
 
     const session = await asRoot('GET', '/api/v1/auth/session')
     expect(session.json().memberships).toEqual([
       expect.objectContaining({ organisationName: 'Bolt', role: 'owner' }),
+      expect.objectContaining({ organisationName: 'Trusted Lab', role: 'owner' }),
     ])
   })
   afterAll(async () => t.close())
@@ -172,7 +220,7 @@ describe('the route walk: every route, every role', () => {
 
   async function send(role: Role, method: string, url: string) {
     const headers: Record<string, string> = {}
-    if (role === 'api_token') headers.authorization = `Bearer ${tokenSecret}`
+    if (isTokenRole(role)) headers.authorization = `Bearer ${tokenSecrets[role]!}`
     else if (role !== 'anonymous') {
       const session = await sessionOf(role)
       headers.cookie = session.cookie
@@ -187,9 +235,9 @@ describe('the route walk: every route, every role', () => {
     })
   }
 
-  function concreteUrl(url: string): string {
+  function concreteUrl(url: string, orgId = orgA): string {
     return url.replace(/:(\w+)/g, (_, name: string) => {
-      if (name === 'orgId') return orgA
+      if (name === 'orgId') return orgId
       if (name === 'token') return 'not-a-real-token-0123456789'
       return newId()
     })
@@ -234,8 +282,8 @@ describe('the route walk: every route, every role', () => {
     const mismatches: string[] = []
     let checked = 0
     for (const route of walked) {
-      const url = concreteUrl(route.url)
       for (const role of ROLES) {
+        const url = concreteUrl(route.url, role === 'assessor_token' ? orgC : orgA)
         const expected = expectedVerdict(route.access!, role)
         const response = await send(role, route.method, url)
         const error = String(response.headers['content-type']).includes('json')

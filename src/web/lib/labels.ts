@@ -25,6 +25,9 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'audit:read': 'Read the organisation’s audit log',
   'products:read': 'Read the organisation’s products and versions',
   'products:write': 'Register and change products and versions',
+  'reviews:read': 'Read the reviews addressed to the organisation, with answers and evidence',
+  'reviews:write': 'Record verdicts, request changes and approve reviews (issues labels)',
+  'labels:write': 'Suspend, reinstate and revoke the labels the organisation’s approvals issued',
 }
 
 export const TWO_FACTOR_GROUP_LABELS: Record<TwoFactorGroup, string> = {

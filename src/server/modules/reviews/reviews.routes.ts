@@ -46,8 +46,11 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   // The manufacturer's side: the assessment's organisation.
   const read = access.org('viewer', 'products:read')
   const write = access.org('member', 'products:write')
-  // The assessor's side: members of the assessor organisation the review is addressed to.
-  const assessor = access.org('member')
+  // The assessor's side: members of the assessor organisation the review is addressed to, or
+  // its API tokens (the service answers 404 for reviews and labels not addressed to it).
+  const assessorRead = access.org('member', 'reviews:read')
+  const assessorWrite = access.org('member', 'reviews:write')
+  const assessorOfRecord = access.org('member', 'labels:write')
   const ofAssessment = '/organisations/:orgId/assessments/:assessmentId/reviews'
   const reviews = '/organisations/:orgId/reviews'
 
@@ -152,7 +155,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.get(
     reviews,
     {
-      config: { access: assessor },
+      config: { access: assessorRead },
       schema: {
         tags,
         summary: 'Reviews addressed to this assessor organisation, most recently changed first',
@@ -167,7 +170,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.get(
     `${reviews}/:reviewId`,
     {
-      config: { access: assessor },
+      config: { access: assessorRead },
       schema: {
         tags,
         summary: 'A review with the manufacturer’s answers, evidence and gap report',
@@ -181,7 +184,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.get(
     `${reviews}/:reviewId/files/:fileId`,
     {
-      config: { access: assessor },
+      config: { access: assessorRead },
       schema: {
         tags,
         summary: 'Download an evidence file of the assessment under review',
@@ -203,7 +206,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.put(
     `${reviews}/:reviewId/verdicts/:requirementId`,
     {
-      config: { access: assessor },
+      config: { access: assessorWrite },
       schema: {
         tags,
         summary: 'Record the verdict on one requirement, with the finding',
@@ -226,7 +229,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.post(
     `${reviews}/:reviewId/request-changes`,
     {
-      config: { access: assessor },
+      config: { access: assessorWrite },
       schema: {
         tags,
         summary: 'Send the assessment back to the manufacturer with a message',
@@ -248,7 +251,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.post(
     `${reviews}/:reviewId/approve`,
     {
-      config: { access: assessor },
+      config: { access: assessorWrite },
       schema: {
         tags,
         summary:
@@ -267,7 +270,7 @@ export const reviewsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
     app.post(
       `/organisations/:orgId/labels/:labelId/${action}`,
       {
-        config: { access: assessor },
+        config: { access: assessorOfRecord },
         schema: {
           tags,
           summary,

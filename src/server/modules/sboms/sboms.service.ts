@@ -273,9 +273,10 @@ async function insertParsedContent(db: Db, sbomId: string, parsed: ParsedSbom): 
  * the new SBOM made the version's current one (the earlier ones stay as history). The same bytes
  * uploaded again to the same version store nothing new (`created: false`); if that SBOM had been
  * superseded it becomes current again. Audited as `sbom.uploaded` / `sbom.made_current`.
- * @throws not_found (no such version in the organisation), payload_too_large (over
- *   `config.sbomMaxBytes` or too many components), validation_failed (not a supported SBOM; the
- *   details name the file and the JSON pointers of the problems)
+ * @throws payload_too_large (over `config.sbomMaxBytes` or too many components),
+ *   validation_failed (not a supported SBOM; the details name the file and the JSON pointers of
+ *   the problems) — the file is checked first — then not_found (no such version in the
+ *   organisation)
  */
 export async function uploadSbom(
   ctx: Pick<Ctx, 'db' | 'clock' | 'config'>,
@@ -284,11 +285,12 @@ export async function uploadSbom(
   versionId: string,
   upload: { bytes: Buffer; fileName?: string },
 ): Promise<SbomUploadResult> {
-  const version = await requireVersion(ctx.db, organisationId, versionId)
   const fileName = upload.fileName?.trim() || undefined
+  // The file's problems first: they are what the uploader (already a member) needs to fix.
   const parsed = parseSbom(upload.bytes, fileName, {
     limits: { maxBytes: ctx.config.sbomMaxBytes },
   })
+  const version = await requireVersion(ctx.db, organisationId, versionId)
   const store = sbomStore(ctx.config.dataDir)
   const label = `${version.product_name} ${version.version}`
 

@@ -2,6 +2,9 @@ import type { ApiToken, CreatedToken } from '../../../common/api/organisations.t
 import { AppError } from '../../../common/errors.ts'
 import {
   hasRoleAtLeast,
+  ORGANISATION_TYPE_LABELS,
+  SCOPE_ORGANISATION_TYPES,
+  scopeFitsOrganisation,
   TOKEN_SCOPES,
   type OrganisationRole,
   type TokenScope,
@@ -11,7 +14,7 @@ import { DAY, MINUTE } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { hashToken, newId, randomToken } from '../../kernel/crypto.ts'
 import { recordAudit } from '../audit/audit.service.ts'
-import { getMembershipRole } from '../organisations/organisations.service.ts'
+import { getMembershipRole, getOrganisation } from '../organisations/organisations.service.ts'
 import {
   findApiTokenWithCreator,
   findApiTokenById,
@@ -34,6 +37,8 @@ const WRITE_SCOPES: readonly TokenScope[] = TOKEN_SCOPES.filter((s) => s.endsWit
 /** The least role in the organisation that may hold a token with this scope. */
 export function minimumRoleFor(scope: TokenScope): OrganisationRole {
   if (scope === 'audit:read') return 'admin'
+  // People read reviews as members or above (the assessor's side has no viewer access).
+  if (scope === 'reviews:read') return 'member'
   return WRITE_SCOPES.includes(scope) ? 'member' : 'viewer'
 }
 
@@ -62,8 +67,10 @@ function toApiToken(row: ApiTokenListRow): ApiToken {
 
 /**
  * Creates an API token bound to one organisation. The secret is returned once and stored only
- * as a hash. Viewers may create read-only tokens; write scopes need member or above.
- * @throws forbidden
+ * as a hash. Viewers may create read-only tokens; write scopes (and reading reviews) need member
+ * or above. Scopes of another kind of organisation (products for manufacturers; reviews and
+ * labels for assessors) are refused.
+ * @throws forbidden, validation_failed (a scope that does not fit the organisation's type)
  */
 export async function createApiToken(
   ctx: Pick<Ctx, 'db' | 'clock'>,
@@ -82,6 +89,31 @@ export async function createApiToken(
     throw new AppError(
       'forbidden',
       'Only owners and admins can create tokens that read the audit log.',
+    )
+  }
+  const tooStrong = input.scopes.find((s) => !hasRoleAtLeast(role, minimumRoleFor(s)))
+  if (tooStrong) {
+    throw new AppError(
+      'forbidden',
+      `A token with ${tooStrong} needs the ${minimumRoleFor(tooStrong)} role or above; you are ${role}.`,
+    )
+  }
+  const organisation = await getOrganisation(ctx, organisationId)
+  const misfits = input.scopes
+    .map((scope, index) => ({ scope, index }))
+    .filter(({ scope }) => !scopeFitsOrganisation(scope, organisation.type))
+  if (misfits.length > 0) {
+    const kinds = (scope: TokenScope) => (SCOPE_ORGANISATION_TYPES[scope] ?? []).join(' or ')
+    throw new AppError(
+      'validation_failed',
+      `${misfits.map((m) => m.scope).join(', ')} cannot be used by ${organisation.name}, registered as ${ORGANISATION_TYPE_LABELS[organisation.type]}.`,
+      {
+        details: misfits.map(({ scope, index }) => ({
+          in: 'body',
+          pointer: `/scopes/${index}`,
+          message: `${scope} is for ${kinds(scope)} organisations`,
+        })),
+      },
     )
   }
   const secret = `${TOKEN_PREFIX}${randomToken()}`

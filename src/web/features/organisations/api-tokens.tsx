@@ -15,7 +15,12 @@ import { useMutation, useQueryClient, type UseQueryResult } from '@tanstack/reac
 import { useState, type ReactNode } from 'react'
 import type { MembershipSummary } from '../../../common/api/accounts.ts'
 import type { ApiToken, CreatedToken } from '../../../common/api/organisations.ts'
-import { TOKEN_SCOPES, type TokenScope } from '../../../common/organisations.ts'
+import {
+  scopeFitsOrganisation,
+  TOKEN_SCOPES,
+  type OrganisationType,
+  type TokenScope,
+} from '../../../common/organisations.ts'
 import { ConfirmAction } from '../../components/confirm-button.tsx'
 import { QueryTable } from '../../components/data-table.tsx'
 import { fieldError, FormError } from '../../components/form-error.tsx'
@@ -137,13 +142,16 @@ const EXPIRY_OPTIONS = [
 
 /**
  * Creates a token for one organisation: the given one, or one chosen from `organisations`.
- * The secret is shown once, with a copy button; the server keeps only its hash.
+ * Only the scopes that organisation's type can use are offered. The secret is shown once, with
+ * a copy button; the server keeps only its hash.
  */
 export function CreateTokenForm({
   organisationId,
+  organisationType,
   organisations,
 }: {
   organisationId?: string
+  organisationType?: OrganisationType
   organisations?: MembershipSummary[]
 }) {
   const queryClient = useQueryClient()
@@ -154,12 +162,17 @@ export function CreateTokenForm({
   const [scopes, setScopes] = useState<TokenScope[]>(['organisation:read'])
   const [expiry, setExpiry] = useState('90')
   const [created, setCreated] = useState<CreatedToken | undefined>()
+  const type =
+    organisationType ?? organisations?.find((m) => m.organisationId === chosenOrg)?.organisationType
+  const offered = TOKEN_SCOPES.filter((scope) => !type || scopeFitsOrganisation(scope, type))
+  // Ticked scopes of another organisation's type are dropped when the organisation changes.
+  const chosenScopes = scopes.filter((scope) => offered.includes(scope))
 
   const create = useMutation({
     mutationFn: () =>
       api.post<CreatedToken>(`/organisations/${chosenOrg}/tokens`, {
         name: name.trim(),
-        scopes,
+        scopes: chosenScopes,
         ...(expiry === 'never' ? {} : { expiresInDays: Number(expiry) }),
       }),
     onSuccess: (result) => {
@@ -210,12 +223,12 @@ export function CreateTokenForm({
         />
         <Checkbox.Group
           label="Scopes"
-          value={scopes}
+          value={chosenScopes}
           onChange={(value) => setScopes(value as TokenScope[])}
           error={fieldError(create.error, 'scopes')}
         >
           <Stack gap="xs" mt="xs">
-            {TOKEN_SCOPES.map((scope) => (
+            {offered.map((scope) => (
               <Checkbox
                 key={scope}
                 value={scope}
@@ -238,7 +251,7 @@ export function CreateTokenForm({
           <Button
             type="submit"
             loading={create.isPending}
-            disabled={name.trim() === '' || scopes.length === 0 || chosenOrg === ''}
+            disabled={name.trim() === '' || chosenScopes.length === 0 || chosenOrg === ''}
           >
             Create token
           </Button>

@@ -26,7 +26,7 @@ export function OrganisationTokensTab({ organisation }: { organisation: Organisa
           canRevoke={() => true}
         />
       </Stack>
-      <CreateTokenForm organisationId={organisation.id} />
+      <CreateTokenForm organisationId={organisation.id} organisationType={organisation.type} />
     </Stack>
   )
 }
