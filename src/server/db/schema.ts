@@ -38,6 +38,18 @@ import type {
   SbomDependencyTable,
   SbomDocumentTable,
 } from '../modules/sboms/sboms.table.ts'
+import type {
+  AdvisoryAliasTable,
+  AdvisoryChangeTable,
+  AdvisoryCsafProductTable,
+  AdvisoryCsafRemediationTable,
+  AdvisoryCsafStatusTable,
+  AdvisoryCsafVulnerabilityTable,
+  AdvisoryImportTable,
+  AdvisoryKevTable,
+  AdvisoryOsvAffectedTable,
+  AdvisoryTable,
+} from '../modules/advisories/advisories.table.ts'
 
 /** Every table, as Kysely sees it. Each module owns its tables in `<module>.table.ts`. */
 export interface Database {
@@ -73,4 +85,14 @@ export interface Database {
   sbom_components: SbomComponentTable
   sbom_component_cpes: SbomComponentCpeTable
   sbom_dependencies: SbomDependencyTable
+  advisory_imports: AdvisoryImportTable
+  advisories: AdvisoryTable
+  advisory_aliases: AdvisoryAliasTable
+  advisory_osv_affected: AdvisoryOsvAffectedTable
+  advisory_csaf_products: AdvisoryCsafProductTable
+  advisory_csaf_vulnerabilities: AdvisoryCsafVulnerabilityTable
+  advisory_csaf_statuses: AdvisoryCsafStatusTable
+  advisory_csaf_remediations: AdvisoryCsafRemediationTable
+  advisory_kev: AdvisoryKevTable
+  advisory_changes: AdvisoryChangeTable
 }
