@@ -48,9 +48,9 @@ const scopesOf = (type: OrganisationType): TokenScope[] =>
   TOKEN_SCOPES.filter((scope) => scopeFitsOrganisation(scope, type))
 
 /** The scopes that grant a token a route (`orScope` names a second one where declared). */
-function grantingScopes(declared: Access): unknown[] {
+function grantingScopes(declared: Access): TokenScope[] {
   if (declared.kind !== 'org') return []
-  return [declared.scope, 'orScope' in declared ? declared.orScope : undefined].filter(Boolean)
+  return [declared.scope, declared.orScope].filter((scope) => scope !== undefined)
 }
 
 type Verdict = 'allowed' | 'unauthorized' | 'forbidden'
@@ -66,7 +66,7 @@ function expectedVerdict(declared: Access, role: Role): Verdict {
   if (declared.kind === 'public') return 'allowed'
   if (role === 'anonymous') return 'unauthorized'
   if (isTokenRole(role)) {
-    const held: unknown[] = scopesOf(TOKEN_ROLES[role])
+    const held = scopesOf(TOKEN_ROLES[role])
     return grantingScopes(declared).some((scope) => held.includes(scope)) ? 'allowed' : 'forbidden'
   }
   switch (declared.kind) {
