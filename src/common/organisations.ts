@@ -39,6 +39,8 @@ export const TOKEN_SCOPES = [
   'reviews:read',
   'reviews:write',
   'labels:write',
+  'sboms:read',
+  'sboms:write',
 ] as const
 export type TokenScope = (typeof TOKEN_SCOPES)[number]
 
@@ -53,6 +55,8 @@ export const SCOPE_ORGANISATION_TYPES: Partial<Record<TokenScope, readonly Organ
   'reviews:read': ['assessor'],
   'reviews:write': ['assessor'],
   'labels:write': ['assessor'],
+  'sboms:read': ['manufacturer'],
+  'sboms:write': ['manufacturer'],
 }
 
 /** True when a token of an organisation of this type can use the scope. */

@@ -37,7 +37,11 @@ export function applyRouteConventions(app: FastifyInstance, registry: Registered
     if (declared && declared.kind !== 'public') {
       schema.security =
         declared.kind === 'org' && declared.scope
-          ? [{ session: [] }, { apiToken: [declared.scope] }]
+          ? [
+              { session: [] },
+              { apiToken: [declared.scope] },
+              ...(declared.orScope ? [{ apiToken: [declared.orScope] }] : []),
+            ]
           : [{ session: [] }]
     }
   })

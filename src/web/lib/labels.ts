@@ -28,6 +28,8 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'reviews:read': 'Read the reviews addressed to the organisation, with answers and evidence',
   'reviews:write': 'Record verdicts, request changes and approve reviews (issues labels)',
   'labels:write': 'Suspend, reinstate and revoke the labels the organisation’s approvals issued',
+  'sboms:read': 'Read the SBOMs of the organisation’s product versions',
+  'sboms:write': 'Upload and delete SBOMs of product versions (build pipelines)',
 }
 
 export const TWO_FACTOR_GROUP_LABELS: Record<TwoFactorGroup, string> = {
