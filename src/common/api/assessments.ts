@@ -195,6 +195,10 @@ export const GapReportSchema = Type.Object({
   tierReached: Type.Integer({ minimum: 0, maximum: 4, description: '0: not even tier 1' }),
   nextTier: Nullable(TierSchema),
   blocking: Type.Array(BlockerSchema),
+  tiers: Type.Array(Type.Object({ tier: TierSchema, blocking: Type.Array(BlockerSchema) }), {
+    description:
+      'Each tier above the tier reached, up to the target (or the next tier when that is higher): the requirements of that tier not there yet; a tier also needs those of the tiers below it',
+  }),
   expiredEvidence: Type.Array(
     Type.Object({
       requirementId: Type.String(),

@@ -35,6 +35,7 @@ import {
   removeEvidenceFile,
   saveAnswer,
 } from './assessments.service.ts'
+import { reportRoutes } from './reports.routes.ts'
 
 /** The raw types an evidence upload may be sent as; the content decides what it is. */
 const UPLOAD_CONTENT_TYPES = [
@@ -283,4 +284,7 @@ export const assessmentsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         request.body.frameworkVersion,
       ),
   )
+
+  // The assessment report, gap report (PDF) and answers (CSV), for both sides of a review.
+  await app.register(reportRoutes, { ctx })
 }

@@ -735,9 +735,10 @@ export async function getGapReport(
     tierReached = tier
   }
   const nextTier = tierReached < 4 ? ((tierReached + 1) as Tier) : null
-  const blocking: GapReport['blocking'] = []
-  if (nextTier) {
-    for (const { requirement } of index.profile(nextTier, row.device_class)) {
+  /** The requirements of a tier's profile that are not there yet, with the reason. */
+  const blockersOf = (tier: Tier): GapReport['blocking'] => {
+    const blockers: GapReport['blocking'] = []
+    for (const { requirement } of index.profile(tier, row.device_class)) {
       const answer = answers.get(requirement.id)
       if (isDone(answer)) continue
       const reason =
@@ -748,14 +749,21 @@ export async function getGapReport(
             : answer?.status === 'not-met' || answer?.status === 'partially-met'
               ? answer.status
               : 'unanswered'
-      blocking.push({
+      blockers.push({
         requirementId: requirement.id,
         title: requirement.title,
         tier: requirement.tier,
         reason,
       })
     }
+    return blockers
   }
+  const blocking = nextTier ? blockersOf(nextTier) : []
+  // Every tier above the one reached, up to the target (or the next tier when that is higher):
+  // the requirements that tier adds and that are not there yet.
+  const tiers: GapReport['tiers'] = TIERS.filter(
+    (tier) => tier > tierReached && tier <= Math.max(target, nextTier ?? 0),
+  ).map((tier) => ({ tier, blocking: blockersOf(tier).filter((b) => b.tier === tier) }))
   const expiredEvidence: GapReport['expiredEvidence'] = []
   for (const answer of answers.values()) {
     for (const link of answer.links) {
@@ -787,6 +795,7 @@ export async function getGapReport(
     tierReached,
     nextTier,
     blocking,
+    tiers,
     expiredEvidence,
     progress: progressOf(loaded),
   }
