@@ -369,6 +369,9 @@ export function evaluateVendorRange(
   return { status: 'not_affected', reason: `${versionText} is outside "${rangeText}"` }
 }
 
+const MAX_CACHED_RANGES = 50_000
+const parsedRanges = new Map<string, RangeParse>()
+
 /**
  * Parses a range string and evaluates a version against it in one call: `unknown` with the reason
  * when the range cannot be read.
@@ -378,7 +381,14 @@ export function matchVendorVersion(
   version: string | undefined,
   options: { exact?: boolean } = {},
 ): RangeVerdict {
-  const parsed = parseVendorRange(rangeText, options)
+  const key = (options.exact ? '=' : '~') + rangeText
+  let parsed = parsedRanges.get(key)
+  if (!parsed) {
+    // Advisories repeat the same few thousand range strings: parse each once per process.
+    if (parsedRanges.size >= MAX_CACHED_RANGES) parsedRanges.clear()
+    parsed = parseVendorRange(rangeText, options)
+    parsedRanges.set(key, parsed)
+  }
   if (!parsed.ok) {
     return { status: 'unknown', reason: `cannot read "${rangeText.trim()}": ${parsed.reason}` }
   }
