@@ -1,9 +1,14 @@
-import { Alert, Button, Checkbox, Group, Stack, Text } from '@mantine/core'
+import { Alert, Button, Checkbox, Group, NumberInput, Stack, Text } from '@mantine/core'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { IconInfoCircle } from '@tabler/icons-react'
 import { useState } from 'react'
-import type { NetworkSettings, TwoFactorGroup } from '../../../common/api/admin.ts'
-import { FormError } from '../../components/form-error.tsx'
+import {
+  LABEL_VALIDITY_MONTHS,
+  type NetworkSettings,
+  type TwoFactorGroup,
+  type UpdateSettingsBody,
+} from '../../../common/api/admin.ts'
+import { fieldError, FormError } from '../../components/form-error.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
@@ -14,17 +19,23 @@ import { SESSION_KEY } from '../../lib/session.ts'
 const SETTINGS_KEY = ['admin', 'settings'] as const
 const RECOMMENDED: TwoFactorGroup[] = ['network_admin', 'assessor']
 
-function SettingsForm({ settings }: { settings: NetworkSettings }) {
+/** Saves some of the settings (the others stay as they are). */
+function useSaveSettings(options: { success: string; invalidates?: (typeof SESSION_KEY)[] }) {
   const queryClient = useQueryClient()
-  const [groups, setGroups] = useState<TwoFactorGroup[]>(settings.twoFactorRequiredFor)
-
-  const save = useNotifyingMutation({
-    mutationFn: () =>
-      api.patch<NetworkSettings>('/admin/settings', { data: { twoFactorRequiredFor: groups } }),
+  return useNotifyingMutation({
+    mutationFn: (data: UpdateSettingsBody['data']) =>
+      api.patch<NetworkSettings>('/admin/settings', { data }),
     onSuccess: (saved) => queryClient.setQueryData(SETTINGS_KEY, saved),
+    ...options,
+  })
+}
+
+function TwoFactorForm({ settings }: { settings: NetworkSettings }) {
+  const [groups, setGroups] = useState<TwoFactorGroup[]>(settings.twoFactorRequiredFor)
+  const save = useSaveSettings({
+    success: 'Two-factor requirement saved',
     // The requirement may now apply to the administrator making the change.
     invalidates: [SESSION_KEY],
-    success: 'Settings saved',
   })
 
   const missing = RECOMMENDED.filter((g) => !groups.includes(g) && !groups.includes('everyone'))
@@ -32,7 +43,11 @@ function SettingsForm({ settings }: { settings: NetworkSettings }) {
     groups.length === settings.twoFactorRequiredFor.length &&
     groups.every((g) => settings.twoFactorRequiredFor.includes(g))
   return (
-    <Panel title="Two-factor sign-in" maw={720} onSubmit={() => save.mutate()}>
+    <Panel
+      title="Two-factor sign-in"
+      maw={720}
+      onSubmit={() => save.mutate({ twoFactorRequiredFor: groups })}
+    >
       <Alert color="blue" variant="light" icon={<IconInfoCircle aria-hidden />}>
         We recommend requiring two-factor sign-in at least for network administrators and for
         members of assessor organisations: their accounts admit members, accredit assessors and
@@ -75,6 +90,58 @@ function SettingsForm({ settings }: { settings: NetworkSettings }) {
   )
 }
 
+const { min, max } = LABEL_VALIDITY_MONTHS
+
+function LabelValidityForm({ settings }: { settings: NetworkSettings }) {
+  const [months, setMonths] = useState<number | string>(settings.labelValidityMonths)
+  const save = useSaveSettings({ success: 'Label validity saved' })
+  const valid =
+    typeof months === 'number' && Number.isInteger(months) && months >= min && months <= max
+  return (
+    <Panel
+      title="Label validity"
+      maw={720}
+      onSubmit={() => {
+        if (typeof months === 'number') save.mutate({ labelValidityMonths: months })
+      }}
+    >
+      <Text size="sm">
+        A label issued when an assessor approves a review is valid for this many months, or until
+        the product version’s support period ends if that is sooner. Labels already issued keep
+        their expiry; an hourly job marks labels expired when either end is reached.
+      </Text>
+      <FormError error={save.error} />
+      <NumberInput
+        label="Validity of new labels (months)"
+        description={`From ${min} to ${max} months (three years); the default is ${LABEL_VALIDITY_MONTHS.default}.`}
+        min={min}
+        max={max}
+        step={1}
+        allowDecimal={false}
+        allowNegative={false}
+        clampBehavior="none"
+        required
+        w={260}
+        value={months}
+        onChange={setMonths}
+        error={
+          fieldError(save.error, 'labelValidityMonths') ??
+          (valid ? undefined : `Enter a whole number of months from ${min} to ${max}.`)
+        }
+      />
+      <Group>
+        <Button
+          type="submit"
+          loading={save.isPending}
+          disabled={!valid || months === settings.labelValidityMonths}
+        >
+          Save validity
+        </Button>
+      </Group>
+    </Panel>
+  )
+}
+
 export function SettingsTab() {
   const settings = useQuery({
     queryKey: SETTINGS_KEY,
@@ -82,7 +149,12 @@ export function SettingsTab() {
   })
   return (
     <QueryState query={settings} loadingLabel="Loading settings…">
-      {(data) => <SettingsForm settings={data} />}
+      {(data) => (
+        <Stack gap="lg">
+          <TwoFactorForm settings={data} />
+          <LabelValidityForm settings={data} />
+        </Stack>
+      )}
     </QueryState>
   )
 }
