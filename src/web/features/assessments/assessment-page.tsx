@@ -55,6 +55,7 @@ import { useNotifyingMutation } from '../../lib/mutations.ts'
 import { productAccess } from '../products/products-api.ts'
 import { ReviewPanel } from '../reviews/review-panel.tsx'
 import { assessmentKey, assessmentPath, versionPagePath } from './assessments-api.ts'
+import { ReportDownloads } from './report-downloads.tsx'
 
 const STATUS_COLORS: Record<AnswerStatus, string> = {
   met: 'teal',
@@ -757,7 +758,12 @@ export function AssessmentPage() {
           </Text>
         </Group>
       }
-      actions={canWrite && <MigrateButton assessment={a} />}
+      actions={
+        <Group gap="xs">
+          <ReportDownloads base={assessmentPath(orgId, a.id)} />
+          {canWrite && <MigrateButton assessment={a} />}
+        </Group>
+      }
     >
       <Anchor
         component={Link}

@@ -36,6 +36,7 @@ import { Empty, LoadError, Loading, QueryState } from '../../components/query-st
 import { api, apiUrl } from '../../lib/api.ts'
 import { formatDate, formatDateTime } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
+import { ReportDownloads } from '../assessments/report-downloads.tsx'
 import {
   assessorReviewsKey,
   assessorReviewsPath,
@@ -481,6 +482,7 @@ export function ReviewPage() {
   return (
     <Page
       title={`Review: ${review.productName} ${review.productVersion}`}
+      actions={<ReportDownloads base={reviewPath(orgId, review.id)} />}
       description={
         <Group gap="xs">
           <ReviewStatusBadge status={review.status} />
