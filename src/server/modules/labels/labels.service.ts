@@ -1,4 +1,4 @@
-import { CompactSign, decodeProtectedHeader } from 'jose'
+import { CompactSign } from 'jose'
 import { Value } from 'typebox/value'
 import {
   LABEL_FORMAT,
@@ -22,6 +22,7 @@ import { systemActor, type Actor, type RequestMeta } from '../../kernel/actor.ts
 import { DAY, type Clock } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
+import { TtlCache } from '../../kernel/ttl-cache.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { notify } from '../notifications/notifications.service.ts'
 import { getOrganisation } from '../organisations/organisations.service.ts'
@@ -261,6 +262,7 @@ export async function issueLabel(ctx: IssueCtx, who: Who, input: IssueLabelInput
       ...registryColumns(record),
     }
     await insertLabel(trx, row)
+    forgetLabelStatus(id)
     await insertStatusChange(trx, {
       label_id: id,
       at: now.toISOString(),
@@ -387,6 +389,7 @@ export async function changeLabelStatus(
     ) {
       throw new AppError('conflict', 'The label changed meanwhile; try again.')
     }
+    forgetLabelStatus(id)
     await insertStatusChange(trx, {
       label_id: id,
       at,
@@ -410,6 +413,38 @@ export async function changeLabelStatus(
 }
 
 /**
+ * Every verification reads the label's live status, so it is kept per process for
+ * LABEL_STATUS_CACHE_MS (docs/performance.md, "Label verification"). A status change made through
+ * this process (issue, suspend, reinstate, revoke, expiry) drops the entry when it is written and
+ * keeps the label out of the cache for as long again, so the change shows as soon as its
+ * transaction commits, even when that is the caller's (an assessor's change commits after
+ * `changeLabelStatus` returns). Other processes see it within LABEL_STATUS_CACHE_MS; the status
+ * lists, cached by verifiers for a minute, are staler than that anyway.
+ */
+export const LABEL_STATUS_CACHE_MS = 5_000
+type LiveStatus = Awaited<ReturnType<typeof findLabelStatus>>
+const liveStatusCache = new TtlCache<{ live: LiveStatus }>(LABEL_STATUS_CACHE_MS, 100_000)
+const changingLabels = new TtlCache<true>(LABEL_STATUS_CACHE_MS, 10_000)
+
+/** Drops a label's cached status; call it wherever the `labels.status` of a label is written. */
+export function forgetLabelStatus(id: string): void {
+  liveStatusCache.delete(id)
+  changingLabels.set(id, true, performance.now(), changingLabels.epoch())
+}
+
+/** The label's stored status (undefined: the network has no such label), cached as above. */
+async function findLiveStatus(ctx: Pick<Ctx, 'db'>, id: string): Promise<LiveStatus> {
+  const cached = liveStatusCache.get(id, performance.now())
+  if (cached) return cached.live
+  const epoch = liveStatusCache.epoch()
+  const live = await findLabelStatus(ctx.db, id)
+  if (!ctx.db.isTransaction && !changingLabels.get(id, performance.now())) {
+    liveStatusCache.set(id, { live }, performance.now(), epoch)
+  }
+  return live
+}
+
+/**
  * Verifies a label against the network's published keys and its live status (the database, not
  * a cached status list). Never throws for bad input.
  */
@@ -417,20 +452,22 @@ export async function verifyLabelLive(
   ctx: Pick<Ctx, 'db' | 'clock'>,
   jws: string,
 ): Promise<VerificationResult> {
-  let kid: string | undefined
-  try {
-    const header = decodeProtectedHeader(jws.trim())
-    kid = typeof header.kid === 'string' ? header.kid : undefined
-  } catch {
-    // verifyLabel names the problem.
-  }
   const now = ctx.clock.now()
-  const { set } = await publishedKeys(ctx, kid)
-  const result = await verifyLabel(jws, { jwks: set, now, requireStatus: false })
+  let { set } = await publishedKeys(ctx)
+  let result = await verifyLabel(jws, { jwks: set, now, requireStatus: false })
+  const kid = result.keyId
+  if (result.reasons[0]?.code === 'unknown_key' && kid !== null && !set.has(kid)) {
+    // Perhaps a key another process generated since this one read the key set: read it again.
+    const reread = (await publishedKeys(ctx, kid)).set
+    if (reread !== set) {
+      set = reread
+      result = await verifyLabel(jws, { jwks: set, now, requireStatus: false })
+    }
+  }
   if (!result.genuine || !result.labelId || result.status === 'expired' || result.reasons.length) {
     return result
   }
-  const live = await findLabelStatus(ctx.db, result.labelId)
+  const live = await findLiveStatus(ctx, result.labelId)
   if (!live) {
     return {
       ...result,
@@ -522,6 +559,7 @@ async function recordExpiry(
   const at = expiredAt < row.status_changed_at ? row.status_changed_at : expiredAt
   const change = { status: 'expired' as const, reason: expiry.reason, at }
   if (!(await updateLabelStatus(trx, row.id, row.status, change))) return undefined
+  forgetLabelStatus(row.id)
   const who = { actor: EXPIRY_ACTOR }
   await insertStatusChange(trx, {
     label_id: row.id,
