@@ -13,6 +13,12 @@ declare module 'autocannon' {
     method?: string
     headers?: Record<string, string>
     body?: string
+    /** A sequence of requests each connection sends in turn (fields override the ones above). */
+    requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string }[]
+    /** Requests per second from all connections together (latencies corrected for omission). */
+    overallRate?: number
+    /** Requests per second from each connection. */
+    connectionRate?: number
   }
 
   /** Percentiles and moments of one histogram (latency in ms, requests and bytes per second). */

@@ -2,7 +2,7 @@
 // throughput benchmark does, loads one target with autocannon (or just starts it), and summarises
 // the V8 CPU profile of the measured window, with bundle frames mapped back to src/ files.
 //
-//   npx tsx bench/profile.ts [--target organisation|session|healthz|startup|startup-existing]
+//   npx tsx bench/profile.ts [--target organisation|session|healthz|verify|startup|startup-existing]
 //                            [--seconds 10] [--top 25] [--out file.cpuprofile] [--root <checkout>]
 //
 // Not part of `npm run bench`: profiling slows the process down, so its figures are not throughput.
@@ -15,8 +15,16 @@ import { createCheckout, REPO_ROOT, type Checkout } from './lib/checkout.ts'
 import { invalidity, runLoad } from './lib/load.ts'
 import { freePort, round, stopServer, waitForOk, type Server } from './lib/processes.ts'
 import { checkTarget, seedPlatform, spawnPlatform, tempDataDir } from './lib/servers.ts'
+import { seedVerifyPlatform, VERIFY_PATH } from './verify.ts'
 
-const TARGETS = ['organisation', 'session', 'healthz', 'startup', 'startup-existing'] as const
+const TARGETS = [
+  'organisation',
+  'session',
+  'healthz',
+  'verify',
+  'startup',
+  'startup-existing',
+] as const
 type Target = (typeof TARGETS)[number]
 
 interface CallFrame {
@@ -177,6 +185,9 @@ async function main() {
     const prime = spawnPlatform(checkout, dataDir, await freePort())
     await waitForOk(prime, '/healthz', { timeoutMs: 120_000 })
     await stopServer(prime)
+    // POST /api/v1/labels/verify with the benchmark's mix of labels, seeded before the start.
+    const verifyLoad =
+      target === 'verify' ? (await seedVerifyPlatform(checkout, dataDir, 400)).requests : undefined
 
     const startupDir = target === 'startup' ? tempDataDir() : dataDir
     const windowStart = nowMicros()
@@ -204,6 +215,16 @@ async function main() {
       const why = invalidity(run)
       summary =
         `GET ${url}: ${run.requestsPerSecond} req/s under the profiler, p50 ${run.latencyP50Ms} ms, ` +
+        `p99 ${run.latencyP99Ms} ms${why ? `; INVALID: ${why}` : ''}`
+    }
+    if (verifyLoad) {
+      await runLoad(server, VERIFY_PATH, {}, 2, { requests: verifyLoad })
+      const start = nowMicros()
+      const run = await runLoad(server, VERIFY_PATH, {}, seconds, { requests: verifyLoad })
+      window = [start, nowMicros()]
+      const why = invalidity(run)
+      summary =
+        `POST ${VERIFY_PATH}: ${run.requestsPerSecond} req/s under the profiler, p50 ${run.latencyP50Ms} ms, ` +
         `p99 ${run.latencyP99Ms} ms${why ? `; INVALID: ${why}` : ''}`
     }
     await stopServer(server)

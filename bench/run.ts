@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only throughput|memory|startup]`
+// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline]`
 // Runs the platform's benchmarks and prints one JSON document to stdout (progress goes to stderr).
 // Every figure comes with a baseline measured in the same run; see docs/performance.md.
 import { execFileSync } from 'node:child_process'
@@ -11,8 +11,10 @@ import { createCheckout, REPO_ROOT } from './lib/checkout.ts'
 import { round } from './lib/processes.ts'
 import { benchStartup } from './startup.ts'
 import { benchThroughput } from './throughput.ts'
+import { benchVerify } from './verify.ts'
+import { benchVerifyOffline } from './verify-offline.ts'
 
-const BENCHMARKS = ['throughput', 'memory', 'startup'] as const
+const BENCHMARKS = ['throughput', 'memory', 'startup', 'verify', 'verify-offline'] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
 function options() {
@@ -26,7 +28,7 @@ function options() {
   })
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [--quick] [--only throughput|memory|startup] [--root <checkout>]\n' +
+      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline] [--root <checkout>]\n' +
         '  --quick  short durations and fewer runs (a smoke run; figures are not comparable)\n' +
         '  --only   run one benchmark (memory is measured around the throughput load)\n' +
         '  --root   benchmark the platform of another checkout (default: this one)\n',
@@ -90,6 +92,8 @@ async function main(): Promise<number> {
     throughput?: Awaited<ReturnType<typeof benchThroughput>>['throughput']
     memory?: Awaited<ReturnType<typeof benchThroughput>>['memory']
     startup?: Awaited<ReturnType<typeof benchStartup>>
+    verify?: Awaited<ReturnType<typeof benchVerify>>
+    verifyOffline?: Awaited<ReturnType<typeof benchVerifyOffline>>
   } = {}
   const checkout = createCheckout(root)
   log(`platform from ${root}, copied to ${checkout.root}${quick ? ' (quick run)' : ''}`)
@@ -118,6 +122,26 @@ async function main(): Promise<number> {
     if (selected('startup')) {
       await attempt('startup', async () => {
         results.startup = await benchStartup(checkout, quick ? 2 : 5)
+      })
+    }
+    if (selected('verify')) {
+      await attempt('verify', async () => {
+        results.verify = await benchVerify(
+          checkout,
+          quick
+            ? { durationSeconds: 2, warmupSeconds: 1, rounds: 1, labels: 100 }
+            : { durationSeconds: 10, warmupSeconds: 3, rounds: 3, labels: 400 },
+          problems,
+        )
+      })
+    }
+    if (selected('verify-offline')) {
+      await attempt('verify-offline', async () => {
+        results.verifyOffline = await benchVerifyOffline(
+          checkout,
+          quick ? { labels: 1000, runs: 2 } : { labels: 10_000, runs: 5 },
+          problems,
+        )
       })
     }
   } finally {
@@ -152,6 +176,8 @@ async function main(): Promise<number> {
         existingDataDir: results.startup.target.existingDataDir.medianMs,
         met: results.startup.target.freshDataDir.met && results.startup.target.existingDataDir.met,
       },
+      labelVerifyVsBare: results.verify?.target,
+      offlineVerifyMs: results.verifyOffline?.target,
     },
     results,
   }

@@ -1,4 +1,4 @@
-import autocannon, { type Result } from 'autocannon'
+import autocannon, { type Options, type Result } from 'autocannon'
 import { cpuMsOf, HOST, round, type Server } from './processes.ts'
 
 export const CONNECTIONS = 50
@@ -55,13 +55,15 @@ export function invalidity(run: LoadRun): string | undefined {
 /**
  * GET `path` on the server with autocannon (50 connections, no pipelining) for `seconds`, bounded
  * in time; also measures the CPU time the server process spent, which a busy machine distorts
- * much less than requests per second.
+ * much less than requests per second. `options` adds autocannon options (a request sequence, a
+ * fixed rate).
  */
 export async function runLoad(
   server: Server,
   path: string,
   headers: Record<string, string>,
   seconds: number,
+  options: Partial<Options> = {},
 ): Promise<LoadRun> {
   const port = server.port
   const cpuBefore = cpuMsOf(server.pid)
@@ -72,6 +74,7 @@ export async function runLoad(
     duration: seconds,
     timeout: 10,
     headers,
+    ...options,
   })
   let timer: NodeJS.Timeout | undefined
   const overdue = new Promise<never>((_, reject) => {
