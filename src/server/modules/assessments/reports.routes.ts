@@ -44,12 +44,14 @@ function sendReport(reply: FastifyReply, report: ReportFile): FastifyReply {
 /**
  * `GET …/assessments/:assessmentId/{report.pdf,gap-report.pdf,answers.csv}` for the manufacturer
  * (as reading the assessment, API tokens with products:read included) and
- * `GET …/reviews/:reviewId/{…}` for the assessor organisation the review is addressed to.
+ * `GET …/reviews/:reviewId/{…}` for the assessor organisation the review is addressed to (as
+ * reading the review, API tokens with reviews:read included).
  */
 export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
   const read = access.org('viewer', 'products:read')
-  // As the review itself: members of the assessor organisation it is addressed to.
-  const assessor = access.org('member')
+  // As the review itself: members (and reviews:read tokens) of the assessor organisation it is
+  // addressed to.
+  const assessor = access.org('member', 'reviews:read')
   for (const { kind, file, mediaType, summary } of REPORTS) {
     app.get(
       `/organisations/:orgId/assessments/:assessmentId/${file}`,

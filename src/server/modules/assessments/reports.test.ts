@@ -479,6 +479,18 @@ describe('assessment reports: PDF report, PDF gap report and CSV answers', () =>
       expect(rows[1]!.slice(13)).toEqual(['accepted', `'${HOSTILE.finding}`])
       expect(rows[2]!.slice(13)).toEqual(['needs-info', 'Which interfaces?'])
     }
+    // The assessor's systems: a token with reviews:read.
+    const created = await asLab('POST', `/api/v1/organisations/${lab}/tokens`, {
+      name: 'lab system',
+      scopes: ['reviews:read'],
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const byToken = await t.app.inject({
+      method: 'GET',
+      url: labPath(`/${review.id}/answers.csv`),
+      headers: { authorization: `Bearer ${created.json<{ secret: string }>().secret}` },
+    })
+    expect(byToken.statusCode, byToken.body).toBe(200)
     for (const file of ['report.pdf', 'gap-report.pdf', 'answers.csv']) {
       // Another assessor: not found under its own path, refused under the lab's.
       const underOther = `/api/v1/organisations/${otherLab}/reviews/${review.id}/${file}`
