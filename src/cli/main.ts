@@ -8,6 +8,7 @@ import { registerBackup } from './commands/backup.ts'
 import { registerFramework } from './commands/framework.ts'
 import { registerKeys, registerLabel } from './commands/labels.ts'
 import { registerMigrate } from './commands/migrate.ts'
+import { registerSbom } from './commands/sbom.ts'
 import { registerServe } from './commands/serve.ts'
 
 /** The one table from error codes to exit codes (documented in docs/cli.md). */
@@ -15,11 +16,14 @@ export const EXIT_CODES: Partial<Record<ErrorCode, number>> & { default: number 
   default: 1,
   audit_chain_broken: 1,
   validation_failed: 2,
+  payload_too_large: 2,
   invalid_config: 3,
   service_unavailable: 4,
   not_found: 5,
   conflict: 6,
   invalid_or_expired_link: 6,
+  unauthorized: 7,
+  forbidden: 7,
   internal_error: 70,
 }
 
@@ -41,6 +45,7 @@ export function buildProgram(): Command {
   registerFramework(program)
   registerKeys(program)
   registerLabel(program)
+  registerSbom(program)
   addVerbose(program)
   return program
 }
