@@ -3,6 +3,7 @@ import { AppError, type ErrorCode } from '../common/errors.ts'
 import { VERSION } from '../server/kernel/paths.ts'
 import { CheckFailed } from './check-failed.ts'
 import { registerAdmin } from './commands/admin.ts'
+import { registerAdvisories } from './commands/advisories.ts'
 import { registerAudit } from './commands/audit.ts'
 import { registerBackup } from './commands/backup.ts'
 import { registerFramework } from './commands/framework.ts'
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerFramework(program)
   registerKeys(program)
   registerLabel(program)
+  registerAdvisories(program)
   registerSbom(program)
   addVerbose(program)
   return program
