@@ -75,7 +75,8 @@ export async function lockKeyForTransaction<DB>(db: Kysely<DB>, key: string): Pr
  * single spaces (the registry's `search-words.ts`), keyed by a unique integer column. SQLite: an
  * FTS5 table with that table as external content, the `ascii` tokenizer (it only splits at the
  * spaces; the words are folded before) and prefix indexes, kept in step by triggers. PostgreSQL:
- * a GIN index per column on the words taken as lexemes as they are (`array_to_tsvector`).
+ * a generated `tsvector` column of the words taken as lexemes as they are (`array_to_tsvector`;
+ * the second column's marked `1~`, and so on) with a GIN index.
  */
 export interface WordIndex {
   name: string
@@ -97,17 +98,31 @@ export interface WordQuery {
   unless?: readonly WordTerm[]
 }
 
-const wordVector = (column: string) =>
-  sql`array_to_tsvector(array_remove(string_to_array(${sql.ref(column)}, ' '), ''))`
+/** PostgreSQL: the generated column holding the index's lexemes (other columns' words marked `1~`, `2~`…). */
+const vectorColumn = (index: WordIndex) => `${index.name}_vector`
+const columnMark = (i: number) => (i === 0 ? '' : `${i}~`)
 
 export async function createWordIndex<DB>(db: Kysely<DB>, index: WordIndex): Promise<void> {
   const { name, table, key, columns } = index
   if (dialectOfDb(db) === 'postgres') {
-    for (const column of columns) {
-      await sql`create index ${sql.id(`${name}_${column}`)} on ${sql.table(table)} using gin (${wordVector(column)})`.execute(
-        db,
-      )
-    }
+    const words = sql.join(
+      columns.map((c, i) =>
+        i === 0
+          ? sql.ref(c)
+          : sql`case when ${sql.ref(c)} = '' then '' else ${sql.lit(columnMark(i))} || replace(${sql.ref(c)}, ' ', ${sql.lit(` ${columnMark(i)}`)}) end`,
+      ),
+      sql` || ' ' || `,
+    )
+    await sql`alter table ${sql.table(table)} add column ${sql.id(vectorColumn(index))} tsvector generated always as (array_to_tsvector(array_remove(string_to_array(${words}, ' '), ''))) stored`.execute(
+      db,
+    )
+    // Kept in the row (compressed if need be), not out of line: every match is checked against it.
+    await sql`alter table ${sql.table(table)} alter column ${sql.id(vectorColumn(index))} set storage main`.execute(
+      db,
+    )
+    await sql`create index ${sql.id(name)} on ${sql.table(table)} using gin (${sql.id(vectorColumn(index))})`.execute(
+      db,
+    )
     return
   }
   const cols = sql.join(columns.map((c) => sql.id(c)))
@@ -131,15 +146,40 @@ export async function createWordIndex<DB>(db: Kysely<DB>, index: WordIndex): Pro
 }
 
 export async function dropWordIndex<DB>(db: Kysely<DB>, index: WordIndex): Promise<void> {
-  const { name, columns } = index
+  const { name } = index
   if (dialectOfDb(db) === 'postgres') {
-    for (const column of columns) await sql`drop index ${sql.id(`${name}_${column}`)}`.execute(db)
+    await sql`drop index ${sql.id(name)}`.execute(db)
+    await sql`alter table ${sql.table(index.table)} drop column ${sql.id(vectorColumn(index))}`.execute(
+      db,
+    )
     return
   }
   for (const trigger of ['insert', 'delete', 'update']) {
     await sql`drop trigger ${sql.id(`${name}_${trigger}`)}`.execute(db)
   }
   await sql`drop table ${sql.table(name)}`.execute(db)
+}
+
+/**
+ * A table to select from in the order of one of its indexes: SQLite's planner prefers a narrower
+ * index and sorts, reading every matching row (a page of a broad filter then reads thousands), so
+ * it is told (`INDEXED BY`); PostgreSQL's planner weighs both with its statistics.
+ */
+export function tableInIndexOrder<DB>(db: Kysely<DB>, table: string, index: string) {
+  return dialectOfDb(db) === 'postgres'
+    ? sql`${sql.table(table)}`
+    : sql`${sql.table(table)} indexed by ${sql.id(index)}`
+}
+
+/**
+ * Keeps a table's rows narrow, so that a scan that must visit rows (PostgreSQL checks each row's
+ * visibility) reads few pages: PostgreSQL moves long values out of line once a row passes 512
+ * bytes instead of 2 KiB. SQLite needs nothing (covering indexes do it there).
+ */
+export async function keepRowsNarrow<DB>(db: Kysely<DB>, table: string): Promise<void> {
+  if (dialectOfDb(db) === 'postgres') {
+    await sql`alter table ${sql.table(table)} set (toast_tuple_target = 512)`.execute(db)
+  }
 }
 
 /** An FTS5 expression of `terms` (the tokens hold only letters and digits; quotes are doubled anyway). */
@@ -149,29 +189,26 @@ function ftsExpression(terms: readonly WordTerm[]): string {
     .join(' AND ')
 }
 
-/** PostgreSQL: every term of `terms`, one `@@` per column (one GIN scan) and a LIKE for phrases. */
-function pgCondition(terms: readonly WordTerm[]) {
+/** PostgreSQL: every term of `terms`, one `@@` (one GIN scan) and a LIKE for each phrase. */
+function pgCondition(index: WordIndex, terms: readonly WordTerm[]) {
   const lexeme = (token: string) => `'${token.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`
-  const byColumn = new Map<string, string[]>()
+  const parts: string[] = []
   const phrases = []
   for (const term of terms) {
-    const parts = term.tokens.map(lexeme)
-    if (term.prefix) parts[parts.length - 1] += ':*'
-    byColumn.set(term.column, [...(byColumn.get(term.column) ?? []), ...parts])
+    const mark = columnMark(index.columns.indexOf(term.column))
+    const lexemes = term.tokens.map((token) => lexeme(`${mark}${token}`))
+    if (term.prefix) lexemes[lexemes.length - 1] += ':*'
+    parts.push(...lexemes)
     if (term.tokens.length > 1) {
       const text = term.tokens.join(' ').replace(/[\\%_]/g, (c) => `\\${c}`)
       const pattern = `% ${text}${term.prefix ? '%' : ' %'}`
       phrases.push(
-        sql<SqlBool>`(' ' || ${sql.ref(term.column)} || ' ') like ${pattern} escape '\\'`,
+        sql<SqlBool>`(' ' || ${sql.ref(`${index.table}.${term.column}`)} || ' ') like ${pattern} escape '\\'`,
       )
     }
   }
-  const conditions = [
-    ...[...byColumn].map(
-      ([column, parts]) => sql<SqlBool>`${wordVector(column)} @@ ${parts.join(' & ')}::tsquery`,
-    ),
-    ...phrases,
-  ]
+  const vector = sql.ref(`${index.table}.${vectorColumn(index)}`)
+  const conditions = [sql<SqlBool>`${vector} @@ ${parts.join(' & ')}::tsquery`, ...phrases]
   return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`
 }
 
@@ -183,10 +220,12 @@ function pgCondition(terms: readonly WordTerm[]) {
 export function wordSearch<DB>(db: Kysely<DB>, index: WordIndex, query: WordQuery) {
   const { name, table, key } = index
   if (dialectOfDb(db) === 'postgres') {
-    const all = pgCondition(query.all)
+    const all = pgCondition(index, query.all)
     return {
       from: sql`${sql.table(table)}`,
-      where: query.unless?.length ? sql<SqlBool>`${all} and not ${pgCondition(query.unless)}` : all,
+      where: query.unless?.length
+        ? sql<SqlBool>`${all} and not ${pgCondition(index, query.unless)}`
+        : all,
       key: sql.ref(`${table}.${key}`),
     }
   }

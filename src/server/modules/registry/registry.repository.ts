@@ -1,8 +1,15 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { Db } from '../../db/database.ts'
-import { wordSearch, type WordIndex, type WordQuery, type WordTerm } from '../../db/dialect.ts'
+import {
+  tableInIndexOrder,
+  wordSearch,
+  type WordIndex,
+  type WordQuery,
+  type WordTerm,
+} from '../../db/dialect.ts'
 import type { LabelStatus } from '../../../common/api/labels.ts'
 import { coverageKey, type IssuedProfile } from '../labels/labels.repository.ts'
+import type { LabelRow } from '../labels/labels.table.ts'
 import type { SearchWord } from './search-words.ts'
 
 /** The registry's word index over labels (migration 2026_11_27_1730_registry_search). */
@@ -67,10 +74,11 @@ function filters(search: RegistrySearch): RawBuilder<SqlBool>[] {
 }
 
 /** Where a query's rows come from and how they are ordered, newest (highest number) first. */
-function source(db: Db, query: WordQuery | undefined) {
+function source(db: Db, query: WordQuery | undefined, ordered = false) {
   if (!query) {
     return {
-      from: sql`labels`,
+      // A page walks the labels newest first on the index that holds every filter column.
+      from: ordered ? tableInIndexOrder(db, 'labels', 'labels_registry_by_number') : sql`labels`,
       where: [] as RawBuilder<SqlBool>[],
       key: sql.ref('labels.status_index'),
     }
@@ -91,7 +99,7 @@ async function page(
   offset: number,
 ): Promise<string[]> {
   if (limit <= 0) return []
-  const { from, where, key } = source(db, query)
+  const { from, where, key } = source(db, query, true)
   const { rows } = await sql<{ id: string }>`select labels.id from ${from} ${conditions([
     ...where,
     ...filter,
@@ -113,6 +121,14 @@ async function count(
     ...filter,
   ])} limit ${upTo}) as matching`.execute(db)
   return Number(rows[0]?.n ?? 0)
+}
+
+/** The labels of a page, in the page's order. */
+export async function findLabelsInOrder(db: Db, ids: string[]): Promise<LabelRow[]> {
+  if (ids.length === 0) return []
+  const rows = await db.selectFrom('labels').selectAll().where('id', 'in', ids).execute()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.flatMap((id) => byId.get(id) ?? [])
 }
 
 /**

@@ -27,8 +27,13 @@ import type { Ctx } from '../../kernel/context.ts'
 import type { FrameworkIndex } from '../framework/analysis.ts'
 import { getFramework, listVersions } from '../framework/framework.service.ts'
 import { labelPageUrl } from '../labels/artefacts.ts'
-import { getLabel, getPublicLabelStatus, type IssuedProfile } from '../labels/labels.service.ts'
-import { searchRegistryLabels } from './registry.repository.ts'
+import {
+  effectiveStatus,
+  getLabel,
+  getPublicLabelStatus,
+  type IssuedProfile,
+} from '../labels/labels.service.ts'
+import { findLabelsInOrder, searchRegistryLabels } from './registry.repository.ts'
 import { searchWords } from './search-words.ts'
 
 type ReadCtx = Pick<Ctx, 'db' | 'clock' | 'config'>
@@ -151,7 +156,10 @@ async function coverageReaching(ctx: Ctx, standard: string) {
 
 // ---- search
 
-function entryOf(label: Label, standards: StandardReached[]): RegistryEntry {
+function entryOf(
+  label: Pick<Label, 'id' | 'status' | 'statusReason' | 'record'>,
+  standards: StandardReached[],
+): RegistryEntry {
   const { record } = label
   return {
     labelId: label.id,
@@ -203,9 +211,20 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
     offset,
     countLimit: REGISTRY_COUNT_LIMIT,
   })
-  const labels = await Promise.all(ids.map((id) => getLabel(ctx, id)))
+  const now = ctx.clock.now()
   const items = []
-  for (const label of labels) {
+  for (const row of await findLabelsInOrder(ctx.db, ids)) {
+    const status = effectiveStatus(row, now)
+    // A label past its expiry that the expiry job has not recorded yet (rare): as the labels module says it.
+    const label =
+      status === row.status
+        ? {
+            id: row.id,
+            status,
+            statusReason: row.status_reason,
+            record: JSON.parse(row.record) as LabelRecord,
+          }
+        : await getLabel(ctx, row.id)
     items.push(entryOf(label, await standardsOf(ctx, labelProfile(label.record))))
   }
   const totalExact = counted <= REGISTRY_COUNT_LIMIT
