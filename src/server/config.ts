@@ -71,6 +71,10 @@ export const ENV_VARS = {
     default: 'false',
     help: 'do not migrate at start (run `isn migrate` yourself)',
   },
+  ADVISORY_SOURCES: {
+    default: '(none)',
+    help: 'advisory sources imported every 6 hours and on demand: `[osv:|csaf:|kev:]<path or http(s) URL>`, separated by `;` (docs/vulnerabilities.md#advisories)',
+  },
 } as const
 
 export type EnvVar = keyof typeof ENV_VARS
@@ -103,6 +107,14 @@ export interface Config {
   metricsToken: string | undefined
   jobsInProcess: boolean
   skipMigrations: boolean
+  /** Advisory sources for the scheduled import (ADVISORY_SOURCES). */
+  advisorySources: AdvisorySource[]
+}
+
+export interface AdvisorySource {
+  format: 'auto' | 'osv' | 'csaf' | 'kev'
+  /** A path (made absolute) or an http(s) URL. */
+  location: string
 }
 
 /**
@@ -201,6 +213,7 @@ export function loadConfig(
     metricsToken: read('METRICS_TOKEN'),
     jobsInProcess: bool('JOBS_IN_PROCESS', true),
     skipMigrations: bool('DB_SKIP_MIGRATIONS', false),
+    advisorySources: parseAdvisorySources(read('ADVISORY_SOURCES'), problems),
   }
 
   if (problems.length > 0) {
@@ -219,4 +232,33 @@ export function dialectOf(databaseUrl: string): 'sqlite' | 'postgres' {
 export function sqliteFilename(databaseUrl: string): string {
   const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '')
   return file === ':memory:' ? file : path.resolve(file)
+}
+
+/**
+ * `ADVISORY_SOURCES`: entries separated by `;` (or new lines), each a path or http(s) URL with an
+ * optional `osv:`, `csaf:`, `kev:` or `auto:` prefix naming the format (auto-detected otherwise).
+ */
+export function parseAdvisorySources(
+  raw: string | undefined,
+  problems: { variable: string; problem: string }[],
+): AdvisorySource[] {
+  if (raw === undefined) return []
+  const sources: AdvisorySource[] = []
+  for (const entry of raw.split(/[;\n]/).map((e) => e.trim()).filter(Boolean)) {
+    const prefix = /^(auto|osv|csaf|kev):(?!\/\/)/i.exec(entry)
+    const format = (prefix?.[1]?.toLowerCase() ?? 'auto') as AdvisorySource['format']
+    const location = prefix ? entry.slice(prefix[0].length).trim() : entry
+    if (location === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !/^https?:\/\//i.test(location)) {
+      problems.push({
+        variable: 'ADVISORY_SOURCES',
+        problem: `"${entry}" is not a path or an http(s) URL`,
+      })
+      continue
+    }
+    sources.push({
+      format,
+      location: /^https?:\/\//i.test(location) ? location : path.resolve(location),
+    })
+  }
+  return sources
 }

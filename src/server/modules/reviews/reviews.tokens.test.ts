@@ -219,6 +219,11 @@ describe('assessor API tokens', () => {
       })
       expect(verdict.statusCode, verdict.body).toBe(200)
     }
+    // The label issued on approval is valid for the network's setting (support ends 2030-12-31).
+    const setting = await asUser(t.app, admin)('PATCH', '/api/v1/admin/settings', {
+      data: { labelValidityMonths: 18 },
+    })
+    expect(setting.statusCode, setting.body).toBe(200)
     const approved = await system('POST', `${reviews}/${summary!.id}/approve`, {
       tierGranted: 2,
       verificationStrength: 'document-reviewed',
@@ -226,6 +231,9 @@ describe('assessor API tokens', () => {
     expect(approved.statusCode, approved.body).toBe(200)
     const labelId = approved.json<Review>().labelId!
     expect(labelId).toEqual(expect.any(String))
+    const issued = (await t.app.inject({ url: `/api/v1/labels/${labelId}` })).json<Label>()
+    expect(issued.issuedAt).toBe(t.clock.now().toISOString())
+    expect(issued.expiresAt).toBe('2027-12-01T08:00:00.000Z')
 
     const labels = `/api/v1/organisations/${lab}/labels/${labelId}`
     const notAllowed = await reader('POST', `${labels}/suspend`, { reason: 'Report received' })
