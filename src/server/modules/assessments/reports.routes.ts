@@ -35,6 +35,12 @@ const REPORTS: { kind: ReportKind; file: string; mediaType: string; summary: str
   },
 ]
 
+/**
+ * Reports take a second or so of CPU each (fonts, layout, compression) on the request's thread,
+ * so each route has its own, tighter limit per client address: plenty for people, not a loop.
+ */
+const REPORT_RATE_LIMIT = { max: 30, timeWindow: '1 minute' }
+
 /** Private data: never kept by shared caches or the browser's history of downloads. */
 function sendReport(reply: FastifyReply, report: ReportFile): FastifyReply {
   reply.header('cache-control', 'private, no-store')
@@ -56,7 +62,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
     app.get(
       `/organisations/:orgId/assessments/:assessmentId/${file}`,
       {
-        config: { access: read },
+        config: { access: read, rateLimit: REPORT_RATE_LIMIT },
         schema: {
           tags: ['assessments'],
           summary,
@@ -74,7 +80,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
     app.get(
       `/organisations/:orgId/reviews/:reviewId/${file}`,
       {
-        config: { access: assessor },
+        config: { access: assessor, rateLimit: REPORT_RATE_LIMIT },
         schema: {
           tags: ['reviews'],
           summary: `${summary}, of the assessment under review`,

@@ -261,6 +261,8 @@ describe('assessment reports: PDF report, PDF gap report and CSV answers', () =>
       /^attachment; filename\*=UTF-8''Edge%20Gateway%20.*answers.*\.csv$/,
     )
     expect(response.headers['cache-control']).toBe('private, no-store')
+    // Reports cost CPU: their own limit per client, tighter than the API's.
+    expect(String(response.headers['x-ratelimit-limit'])).toBe('30')
     const raw = response.rawPayload
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     // RFC 4180 records end in CRLF.
