@@ -1,10 +1,11 @@
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyLabel } from '../../../common/labels/verify.ts'
 import { statusBit } from '../../../common/labels/status-list.ts'
 import type { Label } from '../../../common/api/labels.ts'
 import { JobRunner } from '../../jobs/runner.ts'
 import { PLATFORM_SCHEDULES, platformTasks } from '../../jobs/tasks.ts'
-import { HOUR } from '../../kernel/clock.ts'
+import { DAY, HOUR } from '../../kernel/clock.ts'
 import type { ManualClock } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { createAdmin, createTestContext } from '../../testing/test-app.ts'
@@ -112,6 +113,29 @@ describe('label validity and automatic expiry', () => {
       expect(at('2026-01-31T10:00:00.000Z', 1)).toBe('2026-02-28T10:00:00.000Z')
       expect(at('2028-02-29T00:00:00.000Z', 12)).toBe('2029-02-28T00:00:00.000Z')
       expect(at('2026-11-30T23:59:59.999Z', 36)).toBe('2029-11-30T23:59:59.999Z')
+    })
+
+    it('moves any instant by exactly the months asked, never past three years', () => {
+      const instants = fc.date({
+        min: new Date('2000-01-01T00:00:00Z'),
+        max: new Date('2200-12-31T23:59:59Z'),
+        noInvalidDate: true,
+      })
+      fc.assert(
+        fc.property(instants, fc.integer({ min: 1, max: 36 }), (date, months) => {
+          const later = addMonths(date, months)
+          const monthIndex = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth()
+          expect(monthIndex(later) - monthIndex(date)).toBe(months)
+          const lastDay = new Date(
+            Date.UTC(later.getUTCFullYear(), later.getUTCMonth() + 1, 0),
+          ).getUTCDate()
+          expect(later.getUTCDate()).toBe(Math.min(date.getUTCDate(), lastDay))
+          expect(later.getTime() % DAY).toBe(date.getTime() % DAY)
+          expect(later.getTime() - date.getTime()).toBeLessThanOrEqual(3 * 366 * DAY)
+          expect(later.getTime()).toBeGreaterThan(date.getTime())
+        }),
+        { numRuns: 500 },
+      )
     })
 
     it('defaults to 24 months, takes 1–36, refuses anything else and audits each change', async () => {
