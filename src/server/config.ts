@@ -244,11 +244,17 @@ export function parseAdvisorySources(
 ): AdvisorySource[] {
   if (raw === undefined) return []
   const sources: AdvisorySource[] = []
-  for (const entry of raw.split(/[;\n]/).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(/[;\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const prefix = /^(auto|osv|csaf|kev):(?!\/\/)/i.exec(entry)
     const format = (prefix?.[1]?.toLowerCase() ?? 'auto') as AdvisorySource['format']
     const location = prefix ? entry.slice(prefix[0].length).trim() : entry
-    if (location === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !/^https?:\/\//i.test(location)) {
+    if (
+      location === '' ||
+      (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !/^https?:\/\//i.test(location))
+    ) {
       problems.push({
         variable: 'ADVISORY_SOURCES',
         problem: `"${entry}" is not a path or an http(s) URL`,

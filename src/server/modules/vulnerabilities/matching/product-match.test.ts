@@ -222,6 +222,18 @@ describe('matching a registered product to CSAF leaves', () => {
     expect(findings({ vendor: 'Siemens', product: 'SIMATIC', version: 'V1.0' })).toEqual([])
   })
 
+  it('a family name given as model number is not high confidence', () => {
+    const result = findings({
+      vendor: 'Siemens',
+      product: 'SIMATIC S7-1500 CPU 1518-4 PN/DP',
+      modelNumbers: ['S7-1500'],
+      version: 'V1.0',
+    })
+    expect(result.map((f) => [f.productId, f.confidence, f.rule])).toEqual([
+      ['CSAFPID-00015', 'low', 'vendor+product_family'],
+    ])
+  })
+
   it('an SBOM component without supplier matches by exact name at low confidence', () => {
     const candidates = findCandidates(
       { vendor: '', product: 'SIMATIC S7-1500 Software Controller', version: 'V1.6' },

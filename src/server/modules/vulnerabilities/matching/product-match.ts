@@ -28,7 +28,8 @@ import {
  * 2. {@link findCandidates} returns the leaves that may describe the product, each with a
  *    confidence and the rule that found it:
  *    - `high` — same vendor and a model number in common (the product's model numbers against
- *      the leaf's `model_numbers`, `skus` or model-like words of its name);
+ *      the leaf's `model_numbers`, `skus` or order-number-like words of its name, 8 characters
+ *      or more without separators, such as `6ES7414-3EM07-0AB0` or `1756-EN2T`);
  *    - `medium` — same vendor and the same normalised product name;
  *    - `low` — same vendor and one name contained in the other (a product family such as
  *      `SIMATIC S7-1500 CPU family` for `SIMATIC S7-1500 CPU 1518-4 PN/DP`), or no vendor on the
@@ -121,7 +122,9 @@ export function indexLeaves(leaves: Iterable<CsafLeaf>): LeafIndex {
     const familyWords = leaf.productFamily ? productWords(leaf.productFamily, leaf.vendor) : []
     const models = new Set([
       ...[...leaf.modelNumbers, ...leaf.skus].map(compactModelNumber),
-      ...extractModelNumbers(`${leaf.product} ${leaf.name}`),
+      // From names only order-number-like words: "S7-1500" or "414-3" name a family or a CPU
+      // type, not a model, and must not give high confidence.
+      ...extractModelNumbers(`${leaf.product} ${leaf.name}`).filter((m) => m.length >= 8),
     ])
     for (const key of vendorKeys(leaf.vendor)) {
       let bucket = index.byVendor.get(key)
