@@ -18,6 +18,7 @@ import {
   updateProduct,
   updateProductVersion,
 } from '../products/products.service.ts'
+import { searchRegistry } from '../registry/registry.service.ts'
 import { getNetworkSettings, updateNetworkSettings } from '../settings/settings.service.ts'
 import {
   addMonths,
@@ -334,8 +335,20 @@ describe('label validity and automatic expiry', () => {
           { fromStatus: 'suspended', toStatus: 'expired', actor: null },
         ],
       })
-      const search = (status: 'suspended' | 'expired') =>
-        searchPublicLabels(ctx, { words: [], status, limit: 10, offset: 0, countLimit: 100 })
+      // Both the label module's search and the public registry's.
+      const search = async (status: 'suspended' | 'expired') => {
+        const own = await searchPublicLabels(ctx, {
+          words: [],
+          status,
+          limit: 10,
+          offset: 0,
+          countLimit: 100,
+        })
+        const registry = await searchRegistry(ctx, { status })
+        expect(registry.items.map((i) => i.labelId)).toEqual(own.labels.map((l) => l.id))
+        expect(registry.items.every((i) => i.status === status)).toBe(true)
+        return own
+      }
       expect((await search('suspended')).total).toBe(0)
       expect((await search('expired')).labels.map((l) => l.id)).toEqual([label.id])
       await expect(
