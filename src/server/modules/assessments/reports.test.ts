@@ -503,6 +503,30 @@ describe('assessment reports: PDF report, PDF gap report and CSV answers', () =>
       expect((await asLabViewer('GET', labPath(`/${review.id}/${file}`))).statusCode).toBe(403)
     }
   })
+
+  it('shows the issued label and the tier granted on the cover once approved', async () => {
+    for (const r of assessment.requirements.filter((x) => x.tier === 1)) {
+      const recorded = await asLab('PUT', labPath(`/${review.id}/verdicts/${r.id}`), {
+        verdict: 'accepted',
+        ...(r.id === assessment.requirements[0]!.id ? { finding: HOSTILE.finding } : {}),
+      })
+      expect(recorded.statusCode, recorded.body).toBe(200)
+    }
+    const approved = await asLab('POST', labPath(`/${review.id}/approve`), {
+      tierGranted: 1,
+      verificationStrength: 'self-declared',
+    })
+    expect(approved.statusCode, approved.body).toBe(200)
+    const labelId = approved.json<Review>().labelId!
+    const { pages } = await pdfOf(await asMaker('GET', acmePath(`/${assessment.id}/report.pdf`)))
+    expect(pages[0]).toContain('Assessment statusApproved')
+    expect(pages[0]).toContain('ReviewApproved — Trusted Lab, round 1')
+    expect(pages[0]).toContain('Tier grantedTier 1 — ')
+    expect(pages[0]).toContain('Verification strengthSelf-declared')
+    expect(pages[0]).toContain(`Label${labelId} — active`)
+    // The status URL may be cut across lines: compare without the breaks.
+    expect(pages[0]!.replace(/\s/g, '')).toContain(`/labels/${labelId}/status`)
+  })
 })
 
 describe('answers CSV cells', () => {
