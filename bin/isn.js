@@ -7,7 +7,11 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const bundle = path.join(root, 'dist', 'isn.mjs')
+// `isn label verify` has a small bundle of its own: it needs neither the server nor the database,
+// whose libraries the whole CLI loads at start (docs/performance.md, "Label verification").
+const labelVerify = process.argv[2] === 'label' && process.argv[3] === 'verify'
+const entry = labelVerify ? 'src/cli/label-verify-main.ts' : 'src/cli/main.ts'
+const bundle = path.join(root, 'dist', labelVerify ? 'isn-label-verify.mjs' : 'isn.mjs')
 const sources = ['src/cli', 'src/server', 'src/common'].map((dir) => path.join(root, dir))
 
 function newestSourceMtime() {
@@ -30,7 +34,7 @@ const bundleMtime = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0
 if (bundleMtime < newestSourceMtime()) {
   const { build } = await import('esbuild')
   const result = await build({
-    entryPoints: [path.join(root, 'src/cli/main.ts')],
+    entryPoints: [path.join(root, entry)],
     outfile: bundle,
     bundle: true,
     platform: 'node',

@@ -16,6 +16,7 @@ import { newRequestId } from './kernel/crypto.ts'
 import { LazyRequestLogger } from './kernel/logger.ts'
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts'
 import { adminRoutes } from './modules/admin/admin.routes.ts'
+import { advisoriesRoutes } from './modules/advisories/advisories.routes.ts'
 import { frameworkRoutes } from './modules/framework/framework.routes.ts'
 import { jwksRoutes, labelsRoutes } from './modules/labels/labels.routes.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
@@ -83,6 +84,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(assessmentsRoutes, { ctx })
       await api.register(reviewsRoutes, { ctx })
       await api.register(notificationsRoutes, { ctx })
+      await api.register(advisoriesRoutes, { ctx })
       await api.register(sbomsRoutes, { ctx })
     },
     { prefix: '/api/v1' },

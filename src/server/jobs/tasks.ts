@@ -2,6 +2,10 @@ import { DAY } from '../kernel/clock.ts'
 import type { Ctx } from '../kernel/context.ts'
 import type { MailMessage } from '../kernel/mailer.ts'
 import { purgeExpiredAuthState } from '../modules/accounts/accounts.service.ts'
+import {
+  IMPORT_TASK as ADVISORY_IMPORT_TASK,
+  importConfiguredSources,
+} from '../modules/advisories/advisories.service.ts'
 import { expireLabels } from '../modules/labels/labels.service.ts'
 import { expireInvitations } from '../modules/organisations/organisations.service.ts'
 import { deleteFinishedJobs } from './jobs.repository.ts'
@@ -30,6 +34,10 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
       const expired = await expireLabels(ctx)
       if (expired > 0) ctx.logger.info({ expired }, 'labels expired')
     },
+    [ADVISORY_IMPORT_TASK]: async (payload) => {
+      const { triggeredBy } = (payload ?? {}) as { triggeredBy?: string }
+      await importConfiguredSources(ctx, `job:${triggeredBy ?? 'schedule'}`)
+    },
     'jobs.purge': async () => {
       await deleteFinishedJobs(ctx.db, new Date(ctx.clock.now().getTime() - FINISHED_JOB_RETENTION))
     },
@@ -40,6 +48,8 @@ export const PLATFORM_SCHEDULES: Schedule[] = [
   { name: 'sessions.expire', task: 'sessions.expire', intervalSeconds: 300 },
   { name: 'invitations.expire', task: 'invitations.expire', intervalSeconds: 300 },
   { name: 'jobs.purge', task: 'jobs.purge', intervalSeconds: 24 * 60 * 60 },
+  // Imports ADVISORY_SOURCES (nothing to do when none are configured).
+  { name: 'advisories.import', task: ADVISORY_IMPORT_TASK, intervalSeconds: 6 * 60 * 60 },
   // Validity shows as expired on read at once; the job records it, and support periods that
   // ended (day by day), within the hour.
   { name: 'labels.expire', task: 'labels.expire', intervalSeconds: 60 * 60 },
