@@ -16,6 +16,7 @@ import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
 import { productAccess, productKey, productPath } from '../products/products-api.ts'
+import { SbomPanel } from '../sboms/sbom-panel.tsx'
 import {
   assessmentPagePath,
   assessmentsKey,
@@ -168,6 +169,7 @@ export function VersionAssessmentsPage() {
       {access.canWrite && p.status === 'active' && (
         <StartForm orgId={orgId} product={p} version={v} previous={all.data ?? []} />
       )}
+      <SbomPanel orgId={orgId} versionId={versionId} canWrite={access.canWrite} />
     </Page>
   )
 }
