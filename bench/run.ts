@@ -11,10 +11,18 @@ import { createCheckout, REPO_ROOT } from './lib/checkout.ts'
 import { round } from './lib/processes.ts'
 import { benchStartup } from './startup.ts'
 import { benchThroughput } from './throughput.ts'
+import { runRegistrySearch, TARGET_P95_MS } from './registry-search.ts'
 import { benchVerify } from './verify.ts'
 import { benchVerifyOffline } from './verify-offline.ts'
 
-const BENCHMARKS = ['throughput', 'memory', 'startup', 'verify', 'verify-offline'] as const
+const BENCHMARKS = [
+  'throughput',
+  'memory',
+  'startup',
+  'verify',
+  'verify-offline',
+  'registry-search',
+] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
 function options() {
@@ -28,7 +36,7 @@ function options() {
   })
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline] [--root <checkout>]\n' +
+      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search] [--root <checkout>]\n' +
         '  --quick  short durations and fewer runs (a smoke run; figures are not comparable)\n' +
         '  --only   run one benchmark (memory is measured around the throughput load)\n' +
         '  --root   benchmark the platform of another checkout (default: this one)\n',
@@ -94,6 +102,7 @@ async function main(): Promise<number> {
     startup?: Awaited<ReturnType<typeof benchStartup>>
     verify?: Awaited<ReturnType<typeof benchVerify>>
     verifyOffline?: Awaited<ReturnType<typeof benchVerifyOffline>>
+    registrySearch?: Awaited<ReturnType<typeof runRegistrySearch>>
   } = {}
   const checkout = createCheckout(root)
   log(`platform from ${root}, copied to ${checkout.root}${quick ? ' (quick run)' : ''}`)
@@ -122,6 +131,14 @@ async function main(): Promise<number> {
     if (selected('startup')) {
       await attempt('startup', async () => {
         results.startup = await benchStartup(checkout, quick ? 2 : 5)
+      })
+    }
+    if (selected('registry-search')) {
+      await attempt('registry-search', async () => {
+        results.registrySearch = await runRegistrySearch(
+          root,
+          quick ? { labels: 10_000, runs: 2, rounds: 1 } : { labels: 100_000, runs: 10, rounds: 3 },
+        )
       })
     }
     if (selected('verify')) {
@@ -175,6 +192,16 @@ async function main(): Promise<number> {
         freshDataDir: results.startup.target.freshDataDir.medianMs,
         existingDataDir: results.startup.target.existingDataDir.medianMs,
         met: results.startup.target.freshDataDir.met && results.startup.target.existingDataDir.met,
+      },
+      registrySearchP95Ms: results.registrySearch && {
+        required: TARGET_P95_MS,
+        worstKind: Object.fromEntries(
+          Object.entries(results.registrySearch).map(([dialect, r]) => [
+            dialect,
+            Math.max(...Object.values(r.kinds).map((k) => k.p95MedianOfRounds)),
+          ]),
+        ),
+        met: Object.values(results.registrySearch).every((r) => r.met),
       },
       labelVerifyVsBare: results.verify?.target,
       offlineVerifyMs: results.verifyOffline?.target,
