@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CpeIndex, type CpeMatchCriteria, matchCpe } from './cpe-match.ts'
+import { CpeIndex, type CpeMatchCriteria, evaluateCpeConfiguration, matchCpe } from './cpe-match.ts'
 
 // CVE-2022-0778 (OpenSSL BN_mod_sqrt loop), as NVD's configuration lists it.
 const OPENSSL_102: CpeMatchCriteria = {
@@ -132,5 +132,52 @@ describe('CpeIndex', () => {
     }
     expect(found).toBe(2_000)
     expect(performance.now() - started).toBeLessThan(2_000)
+  })
+})
+
+describe('evaluateCpeConfiguration', () => {
+  // The shape NVD gives PLC advisories: (vulnerable firmware) AND (hardware platform).
+  const config = {
+    operator: 'AND' as const,
+    nodes: [
+      { operator: 'OR' as const, cpeMatch: [FIRMWARE] },
+      { operator: 'OR' as const, cpeMatch: [HARDWARE] },
+    ],
+  }
+  const firmware = (v: string) =>
+    `cpe:2.3:o:siemens:simatic_s7-1500_cpu_1518-4_pn\\/dp_firmware:${v}:*:*:*:*:*:*:*`
+  const hardware = 'cpe:2.3:h:siemens:simatic_s7-1500_cpu_1518-4_pn\\/dp:-:*:*:*:*:*:*:*'
+
+  it.each([
+    [[firmware('2.9.1'), hardware], 'affected'],
+    [[firmware('2.9.2'), hardware], 'not_affected'],
+    [[hardware], 'not_affected'], // no firmware CPE: the configuration does not hold
+    [[firmware('2.9.1')], 'not_affected'], // the firmware of another device
+    [
+      ['cpe:2.3:o:siemens:simatic_s7-1500_cpu_1518-4_pn\\/dp_firmware:*:*:*:*:*:*:*:*', hardware],
+      'unknown',
+    ],
+  ])('%o → %s', (cpes, status) => {
+    const verdict = evaluateCpeConfiguration(config, cpes)
+    expect(verdict.status, verdict.reason).toBe(status)
+  })
+
+  it('a vulnerable hardware criterion alone gives unknown, not affected', () => {
+    const hardwareOnly = { nodes: [{ cpeMatch: [{ ...HARDWARE, vulnerable: true }] }] }
+    expect(evaluateCpeConfiguration(hardwareOnly, [hardware])).toMatchObject({
+      status: 'unknown',
+      rule: 'hardware',
+    })
+  })
+
+  it('negated nodes', () => {
+    const notHardware = {
+      operator: 'AND' as const,
+      nodes: [{ cpeMatch: [FIRMWARE] }, { negate: true, cpeMatch: [HARDWARE] }],
+    }
+    expect(evaluateCpeConfiguration(notHardware, [firmware('2.0'), hardware]).status).toBe(
+      'not_affected',
+    )
+    expect(evaluateCpeConfiguration(notHardware, [firmware('2.0')]).status).toBe('affected')
   })
 })

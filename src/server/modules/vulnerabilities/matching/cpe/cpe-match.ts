@@ -132,6 +132,31 @@ export function matchCpe(
       reason: `cannot read the ${target ? 'criterion' : 'component'} CPE`,
     }
   }
+  const verdict = matchName(target, source, criterion, options)
+  if (verdict.status === 'affected' && criterion.vulnerable === false) {
+    return {
+      status: 'not_affected',
+      rule: 'platform',
+      reason: `${verdict.reason}, a platform criterion (vulnerable: false)`,
+    }
+  }
+  if (verdict.status === 'affected' && literal(source.part) === 'h') {
+    return {
+      status: 'unknown',
+      rule: 'hardware',
+      reason: `${verdict.reason}; a hardware CPE alone does not make the device affected — its firmware (an o CPE) decides`,
+    }
+  }
+  return verdict
+}
+
+/** Whether the pattern (with its version bounds) covers the component, ignoring `vulnerable`. */
+function matchName(
+  target: Cpe,
+  source: Cpe,
+  criterion: CpeMatchCriteria,
+  options: CpeMatchOptions,
+): CpeVerdict {
   const bounded = hasBounds(criterion)
   const pattern = formatCpe(source)
   let unsure: string | undefined
@@ -152,29 +177,9 @@ export function matchCpe(
           : `the component's CPE has a wildcard in ${ATTRIBUTE_LABEL[a]}`
     }
   }
-  let verdict: CpeVerdict
-  if (unsure) {
-    verdict = { status: 'unknown', rule: 'name', reason: unsure }
-  } else if (!bounded) {
-    verdict = { status: 'affected', rule: 'name', reason: `matches ${pattern}` }
-  } else {
-    verdict = inBounds(target, criterion, options, pattern)
-  }
-  if (verdict.status === 'affected' && criterion.vulnerable === false) {
-    return {
-      status: 'not_affected',
-      rule: 'platform',
-      reason: `${verdict.reason}, a platform criterion (vulnerable: false)`,
-    }
-  }
-  if (verdict.status === 'affected' && literal(source.part) === 'h') {
-    return {
-      status: 'unknown',
-      rule: 'hardware',
-      reason: `${verdict.reason}; a hardware CPE alone does not make the device affected — its firmware (an o CPE) decides`,
-    }
-  }
-  return verdict
+  if (unsure) return { status: 'unknown', rule: 'name', reason: unsure }
+  if (!bounded) return { status: 'affected', rule: 'name', reason: `matches ${pattern}` }
+  return inBounds(target, criterion, options, pattern)
 }
 
 function inBounds(
@@ -220,6 +225,107 @@ function inBounds(
     rule: 'range',
     reason: `${version} is within ${bounds} (${pattern})`,
   }
+}
+
+/** An NVD configuration node: its criteria joined by `operator`, optionally negated. */
+export interface CpeConfigurationNode {
+  operator?: 'AND' | 'OR'
+  negate?: boolean
+  cpeMatch: CpeMatchCriteria[]
+}
+
+/** An NVD configuration: nodes joined by `operator` (OR when absent). */
+export interface CpeConfiguration {
+  operator?: 'AND' | 'OR'
+  negate?: boolean
+  nodes: CpeConfigurationNode[]
+}
+
+type Truth = true | false | 'unknown'
+
+function and(values: Truth[]): Truth {
+  if (values.includes(false)) return false
+  return values.includes('unknown') ? 'unknown' : true
+}
+
+function or(values: Truth[]): Truth {
+  if (values.includes(true)) return true
+  return values.includes('unknown') ? 'unknown' : false
+}
+
+function not(value: Truth, negate: boolean | undefined): Truth {
+  return negate && value !== 'unknown' ? !value : value
+}
+
+/**
+ * Evaluates an NVD configuration against all the CPEs of one device or component (e.g. its
+ * firmware `o` CPE and its hardware `h` CPE), in three-valued logic: a criterion is true when one
+ * of the CPEs matches it, unknown when one might, false otherwise; AND and OR as Kleene's.
+ *
+ * `affected` needs the configuration to hold *and* a matched criterion marked vulnerable on an
+ * application or operating-system part: when only hardware criteria are vulnerable, or the
+ * configuration only holds through platforms, the answer is `unknown` or `not_affected` — a
+ * hardware CPE alone never makes a device affected.
+ */
+export function evaluateCpeConfiguration(
+  configuration: CpeConfiguration,
+  cpes: string[],
+  options: CpeMatchOptions = {},
+): CpeVerdict {
+  const targets = cpes.map(tryParseCpe).filter((c): c is Cpe => c !== undefined)
+  if (targets.length === 0) {
+    return { status: 'unknown', rule: 'invalid', reason: 'no readable CPE to evaluate' }
+  }
+  const vulnerableHits: string[] = []
+  const hardwareHits: string[] = []
+  const unsure: string[] = []
+  const criterionTruth = (criterion: CpeMatchCriteria): Truth => {
+    const source = tryParseCpe(criterion.criteria)
+    if (!source) {
+      unsure.push(`cannot read ${criterion.criteria}`)
+      return 'unknown'
+    }
+    const verdicts = targets.map((t) => matchName(t, source, criterion, options))
+    const hit = verdicts.find((v) => v.status === 'affected')
+    if (hit) {
+      if (criterion.vulnerable !== false) {
+        ;(literal(source.part) === 'h' ? hardwareHits : vulnerableHits).push(hit.reason)
+      }
+      return true
+    }
+    const maybe = verdicts.find((v) => v.status === 'unknown')
+    if (maybe) {
+      unsure.push(maybe.reason)
+      return 'unknown'
+    }
+    return false
+  }
+  const nodeTruth = (node: CpeConfigurationNode): Truth => {
+    const values = node.cpeMatch.map(criterionTruth)
+    return not(node.operator === 'AND' ? and(values) : or(values), node.negate)
+  }
+  const values = configuration.nodes.map(nodeTruth)
+  const holds = not(
+    configuration.operator === 'AND' ? and(values) : or(values),
+    configuration.negate,
+  )
+  if (holds === false) {
+    return { status: 'not_affected', rule: 'range', reason: 'the configuration does not hold' }
+  }
+  if (holds === 'unknown') {
+    return { status: 'unknown', rule: 'range', reason: unsure[0] ?? 'the configuration may hold' }
+  }
+  if (vulnerableHits.length > 0) {
+    return { status: 'affected', rule: 'range', reason: vulnerableHits.join('; ') }
+  }
+  if (hardwareHits.length > 0) {
+    return {
+      status: 'unknown',
+      rule: 'hardware',
+      reason: `only hardware criteria are vulnerable (${hardwareHits.join('; ')}): the firmware decides`,
+    }
+  }
+  return { status: 'not_affected', rule: 'platform', reason: 'only platform criteria matched' }
 }
 
 export interface CpeIndexStats {
