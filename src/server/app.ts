@@ -26,6 +26,7 @@ import { assessmentsRoutes } from './modules/assessments/assessments.routes.ts'
 import { reviewsRoutes } from './modules/reviews/reviews.routes.ts'
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts'
 import { sbomsRoutes } from './modules/sboms/sboms.routes.ts'
 
 export interface BuildAppOptions {
@@ -85,6 +86,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(reviewsRoutes, { ctx })
       await api.register(notificationsRoutes, { ctx })
       await api.register(advisoriesRoutes, { ctx })
+      await api.register(webhooksRoutes, { ctx })
       await api.register(sbomsRoutes, { ctx })
     },
     { prefix: '/api/v1' },

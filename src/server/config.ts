@@ -59,6 +59,10 @@ export const ENV_VARS = {
     default: '67108864',
     help: 'largest SBOM file accepted for a product version (docs/vulnerabilities.md)',
   },
+  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: {
+    default: 'false',
+    help: 'let webhooks reach loopback and private addresses and use http:// (development and tests only; docs/webhooks.md)',
+  },
   METRICS_TOKEN: {
     default: '(none)',
     help: 'bearer token for `/metrics`; without it `/metrics` answers loopback clients only',
@@ -104,6 +108,7 @@ export interface Config {
   bodyLimitBytes: number
   evidenceMaxBytes: number
   sbomMaxBytes: number
+  webhooksAllowPrivateNetworks: boolean
   metricsToken: string | undefined
   jobsInProcess: boolean
   skipMigrations: boolean
@@ -210,6 +215,7 @@ export function loadConfig(
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     evidenceMaxBytes: int('EVIDENCE_MAX_BYTES', 10_485_760, 1024, 1024 * 1_048_576),
     sbomMaxBytes: int('SBOM_MAX_BYTES', 67_108_864, 1024, 1024 * 1_048_576),
+    webhooksAllowPrivateNetworks: bool('WEBHOOKS_ALLOW_PRIVATE_NETWORKS', false),
     metricsToken: read('METRICS_TOKEN'),
     jobsInProcess: bool('JOBS_IN_PROCESS', true),
     skipMigrations: bool('DB_SKIP_MIGRATIONS', false),

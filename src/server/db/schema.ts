@@ -33,6 +33,10 @@ import type { ReviewTable, ReviewVerdictTable } from '../modules/reviews/reviews
 import type { NotificationTable } from '../modules/notifications/notifications.table.ts'
 import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
 import type {
+  WebhookDeliveryTable,
+  WebhookEndpointTable,
+} from '../modules/webhooks/webhooks.table.ts'
+import type {
   SbomComponentCpeTable,
   SbomComponentTable,
   SbomDependencyTable,
@@ -95,4 +99,6 @@ export interface Database {
   advisory_csaf_remediations: AdvisoryCsafRemediationTable
   advisory_kev: AdvisoryKevTable
   advisory_changes: AdvisoryChangeTable
+  webhook_endpoints: WebhookEndpointTable
+  webhook_deliveries: WebhookDeliveryTable
 }

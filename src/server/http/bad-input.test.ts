@@ -42,6 +42,7 @@ import {
   ResubmitReviewBodySchema,
   SubmitReviewBodySchema,
 } from '../../common/api/reviews.ts'
+import { CreateWebhookBodySchema, UpdateWebhookBodySchema } from '../../common/api/webhooks.ts'
 import { ERROR_CODES, type ErrorCode } from '../../common/errors.ts'
 import type { Database } from '../db/schema.ts'
 import { newId } from '../kernel/crypto.ts'
@@ -248,6 +249,17 @@ const WRITE_ROUTES: Record<
   // The body is the SBOM file itself, read by the SBOM parser (FILE_BODY_ANSWERS).
   'POST /api/v1/organisations/:orgId/product-versions/:versionId/sboms': null,
   'DELETE /api/v1/organisations/:orgId/product-versions/:versionId/sboms/:sbomId': null,
+  'POST /api/v1/organisations/:orgId/webhooks': {
+    schema: CreateWebhookBodySchema,
+    valid: { url: 'https://hooks.acme.test/isn', eventTypes: ['label.status_changed'] },
+  },
+  'PATCH /api/v1/organisations/:orgId/webhooks/:webhookId': {
+    schema: UpdateWebhookBodySchema,
+    valid: { data: { description: 'SIEM', enabled: false } },
+  },
+  'DELETE /api/v1/organisations/:orgId/webhooks/:webhookId': null,
+  'POST /api/v1/organisations/:orgId/webhooks/:webhookId/rotate-secret': null,
+  'POST /api/v1/organisations/:orgId/webhooks/:webhookId/test': null,
 }
 
 /**
@@ -419,6 +431,8 @@ describe('bad input on every write route', () => {
       'sbom_documents',
       'sbom_components',
       'sbom_component_cpes',
+      'webhook_endpoints',
+      'webhook_deliveries',
     ]
     const counts: Record<string, number> = {}
     for (const table of tables) {

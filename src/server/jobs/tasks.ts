@@ -8,6 +8,7 @@ import {
 } from '../modules/advisories/advisories.service.ts'
 import { expireLabels } from '../modules/labels/labels.service.ts'
 import { expireInvitations } from '../modules/organisations/organisations.service.ts'
+import { DELIVER_TASK, deliverWebhook } from '../modules/webhooks/webhooks.service.ts'
 import { deleteFinishedJobs } from './jobs.repository.ts'
 import type { Schedule, TaskHandler } from './runner.ts'
 
@@ -33,6 +34,10 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
     'labels.expire': async () => {
       const expired = await expireLabels(ctx)
       if (expired > 0) ctx.logger.info({ expired }, 'labels expired')
+    },
+    [DELIVER_TASK]: async (payload, { attempt, signal }) => {
+      const { deliveryId } = payload as { deliveryId: string }
+      await deliverWebhook(ctx, deliveryId, attempt, signal)
     },
     [ADVISORY_IMPORT_TASK]: async (payload) => {
       const { triggeredBy } = (payload ?? {}) as { triggeredBy?: string }
