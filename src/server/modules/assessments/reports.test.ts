@@ -2,6 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
+import * as fontkit from 'fontkit'
+import type { Font } from 'fontkit'
 import type { LightMyRequestResponse } from 'fastify'
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from 'pdf-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -90,6 +92,40 @@ function extractText(doc: PDFDocument): string[] {
     }
     return text
   })
+}
+
+/**
+ * The characters of `text` whose glyphs are drawn empty: each font's embedded subset is parsed
+ * and the glyph each character was written with must have an outline (a subsetter that loses
+ * glyphs still writes the right ToUnicode map, so extracting the text alone would not notice).
+ */
+function blankGlyphs(doc: PDFDocument, text: string): { blank: string[]; unseen: string[] } {
+  const wanted = new Set([...text].filter((c) => c.trim()))
+  const seen = new Set<string>()
+  const blank: string[] = []
+  const done = new Set<string>()
+  for (const page of doc.getPages()) {
+    const fontDict = page.node.Resources()?.lookup(PDFName.of('Font'), PDFDict)
+    for (const [, ref] of fontDict?.entries() ?? []) {
+      if (done.has(ref.toString())) continue
+      done.add(ref.toString())
+      const font = doc.context.lookup(ref, PDFDict)
+      const cid = font.lookup(PDFName.of('DescendantFonts'), PDFArray).lookup(0, PDFDict)
+      const descriptor = cid.lookup(PDFName.of('FontDescriptor'), PDFDict)
+      const file = descriptor.lookup(PDFName.of('FontFile2')) as PDFRawStream
+      const subset = fontkit.create(Buffer.from(decodePDFRawStream(file).decode())) as Font
+      const cmap = Buffer.from(
+        decodePDFRawStream(font.lookup(PDFName.of('ToUnicode')) as PDFRawStream).decode(),
+      ).toString('latin1')
+      for (const [, code, unicode] of cmap.matchAll(/<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>/g)) {
+        const char = Buffer.from(unicode!, 'hex').swap16().toString('utf16le')
+        if (!wanted.has(char)) continue
+        seen.add(char)
+        if (subset.getGlyph(parseInt(code!, 16)).path.commands.length === 0) blank.push(char)
+      }
+    }
+  }
+  return { blank, unseen: [...wanted].filter((c) => !seen.has(c)) }
 }
 
 async function pdfOf(response: LightMyRequestResponse) {
@@ -344,6 +380,11 @@ describe('assessment reports: PDF report, PDF gap report and CSV answers', () =>
     expect(text).toContain('https://acme.test/design?a=1,b=2')
     expect(text).toContain('expires 2026-05-20 (EXPIRED)')
     expect(text).not.toContain('\uFFFD')
+    // And their glyphs are really drawn: Chinese, Japanese, emoji, Cyrillic.
+    expect(blankGlyphs(doc, '中文说明設計株式会社🔒ПарольШлюзПрошивка')).toEqual({
+      blank: [],
+      unseen: [],
+    })
   })
 
   it('grows by pages for long answers, cutting words longer than a line', async () => {
