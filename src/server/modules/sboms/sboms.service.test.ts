@@ -327,6 +327,24 @@ describe('sboms service', () => {
     expect((await verifyAuditChain(ctx.db)).ok).toBe(true)
   })
 
+  it('keeps concurrent uploads consistent: the same file stored once, one current SBOM', async () => {
+    const version = await createProductVersion(ctx, owner, orgId, productId, {
+      version: '3.0.0',
+      releaseDate: '2026-05-01',
+    })
+    const same = await Promise.all(
+      [1, 2, 3].map(() => uploadSbom(ctx, owner, orgId, version.id, { bytes: smallCycloneDx(7) })),
+    )
+    expect(same.map((r) => r.created).sort()).toEqual([false, false, true])
+    const different = await Promise.all(
+      [8, 9].map((n) => uploadSbom(ctx, owner, orgId, version.id, { bytes: smallCycloneDx(n) })),
+    )
+    expect(different.every((r) => r.created)).toBe(true)
+    const list = await listSboms(ctx, orgId, version.id)
+    expect(list.map((s) => s.revision).sort()).toEqual([1, 2, 3])
+    expect(list.filter((s) => s.isCurrent)).toHaveLength(1)
+  })
+
   describe('real SBOMs from ../shared/data', () => {
     if (!hasData && process.env.CI === 'true') {
       it('finds the shared data', () => {
