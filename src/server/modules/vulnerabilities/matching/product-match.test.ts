@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readJson, SHARED_DATA, sharedDataPresent } from '../versions/shared-data.testing.ts'
 import { type CsafLeaf, flattenProductTree, resolveVulnerabilities } from './csaf/product-tree.ts'
@@ -232,6 +233,30 @@ describe('matching a registered product to CSAF leaves', () => {
     expect(result.map((f) => [f.productId, f.confidence, f.rule])).toEqual([
       ['CSAFPID-00015', 'low', 'vendor+product_family'],
     ])
+  })
+
+  it('never throws on odd product descriptions (fuzz)', () => {
+    const index = indexLeaves(tree.leaves)
+    const text = fc.oneof(
+      fc.string({ maxLength: 600 }),
+      fc.constantFrom('Siemens', 'SIMATIC S7-1500'),
+    )
+    fc.assert(
+      fc.property(
+        text,
+        text,
+        fc.array(text, { maxLength: 3 }),
+        fc.option(text),
+        (vendor, product, models, version) => {
+          const candidates = findCandidates(
+            { vendor, product, modelNumbers: models, ...(version === null ? {} : { version }) },
+            index,
+          )
+          assessVulnerabilities(candidates, vulnerabilities)
+        },
+      ),
+      { numRuns: 1000 },
+    )
   })
 
   it('an SBOM component without supplier matches by exact name at low confidence', () => {

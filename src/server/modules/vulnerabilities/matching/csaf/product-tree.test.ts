@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readJson, SHARED_DATA, sharedDataPresent } from '../../versions/shared-data.testing.ts'
 import { flattenProductTree, resolveVulnerabilities, statusesOf } from './product-tree.ts'
@@ -156,6 +157,47 @@ describe('flattenProductTree', () => {
         message: 'relationship refers to an unknown product',
       },
     ])
+  })
+
+  it('never throws on random JSON shaped like a product tree (fuzz)', () => {
+    const branch = fc.letrec((tie) => ({
+      branch: fc.record(
+        {
+          category: fc.oneof(
+            fc.constantFrom('vendor', 'product_name', 'product_version'),
+            fc.anything(),
+          ),
+          name: fc.oneof(fc.string(), fc.anything()),
+          product: fc.oneof(
+            fc.record({
+              product_id: fc.oneof(fc.constantFrom('A', 'B'), fc.anything()),
+              name: fc.string(),
+            }),
+            fc.anything(),
+          ),
+          branches: fc.oneof(fc.array(tie('branch'), { maxLength: 3 }), fc.anything()),
+        },
+        { requiredKeys: [] },
+      ),
+    })).branch
+    const doc = fc.record({
+      product_tree: fc.oneof(
+        fc.record({
+          branches: fc.array(branch, { maxLength: 3 }),
+          relationships: fc.array(fc.anything(), { maxLength: 3 }),
+          product_groups: fc.anything(),
+        }),
+        fc.anything(),
+      ),
+      vulnerabilities: fc.oneof(fc.array(fc.anything(), { maxLength: 3 }), fc.anything()),
+    })
+    fc.assert(
+      fc.property(doc, (d) => {
+        const tree = flattenProductTree(d)
+        resolveVulnerabilities(d, tree)
+      }),
+      { numRuns: 500 },
+    )
   })
 
   it('never throws on odd shapes', () => {
