@@ -3,6 +3,7 @@ import { AppError } from '../../../common/errors.ts'
 import { lockKeyForTransaction } from '../../db/dialect.ts'
 import type { Db } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
+import { enqueueJob } from '../../jobs/queue.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import * as repo from './advisories.repository.ts'
 import type { AdvisoryChangeKind, AdvisoryImportRow, AdvisoryTable } from './advisories.table.ts'
@@ -831,4 +832,72 @@ export async function countStoredAdvisories(ctx: Pick<Ctx, 'db'>) {
     state: r.state,
     count: Number(r.count),
   }))
+}
+
+/** The job that imports the configured sources (ADVISORY_SOURCES); scheduled and on demand. */
+export const IMPORT_TASK = 'advisories.import'
+/** At most one such job queued or running at a time. */
+const IMPORT_JOB_KEY = 'advisories.import'
+
+/**
+ * Imports every configured source in turn (`ADVISORY_SOURCES`). A source that fails as a whole
+ * (missing path, corrupt archive, URL down) is recorded as a failed import and the next one still
+ * runs. Returns the import results and the failures.
+ */
+export async function importConfiguredSources(
+  ctx: Pick<Ctx, 'db' | 'clock' | 'config' | 'logger'>,
+  triggeredBy: string,
+): Promise<{ results: ImportResult[]; failures: { location: string; error: string }[] }> {
+  const results: ImportResult[] = []
+  const failures: { location: string; error: string }[] = []
+  for (const source of ctx.config.advisorySources) {
+    try {
+      const result = await importAdvisories(ctx, {
+        location: source.location,
+        format: source.format,
+        triggeredBy,
+      })
+      ctx.logger.info(
+        { importId: result.importId, location: result.location, counts: result.counts },
+        'advisory import finished',
+      )
+      results.push(result)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      ctx.logger.warn({ location: source.location, error: message }, 'advisory import failed')
+      failures.push({ location: source.location, error: message })
+    }
+  }
+  return { results, failures }
+}
+
+/**
+ * Queues the import of the configured sources now (one job at a time: asking again while one is
+ * queued or running returns `queued: false`).
+ * @throws conflict when no source is configured
+ */
+export async function requestAdvisoryImport(
+  ctx: Pick<Ctx, 'db' | 'clock' | 'config'>,
+  requestedBy: string,
+): Promise<{ queued: boolean; jobId: number | null; sources: number }> {
+  const sources = ctx.config.advisorySources.length
+  if (sources === 0) {
+    throw new AppError(
+      'conflict',
+      'No advisory sources are configured; the operator sets ADVISORY_SOURCES.',
+    )
+  }
+  const jobId = await enqueueJob(
+    ctx.db,
+    ctx.clock,
+    IMPORT_TASK,
+    { triggeredBy: requestedBy },
+    { uniqueKey: IMPORT_JOB_KEY, maxAttempts: 1 },
+  )
+  return { queued: jobId !== undefined, jobId: jobId ?? null, sources }
+}
+
+/** The configured sources, as administrators see them. */
+export function configuredAdvisorySources(ctx: Pick<Ctx, 'config'>) {
+  return ctx.config.advisorySources.map((s) => ({ format: s.format, location: s.location }))
 }
