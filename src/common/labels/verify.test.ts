@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { CompactSign, exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose'
+import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LABEL_FORMAT, LABEL_JWS_TYPE, type LabelRecord } from '../api/labels.ts'
 import { LabelKeySet } from './keys.ts'
@@ -10,14 +10,15 @@ const NOW = new Date('2026-06-01T08:00:00.000Z')
 describe('verifyLabel on arbitrary input', () => {
   let jws: string
   let keys: LabelKeySet
+  let jwks: ConstructorParameters<typeof LabelKeySet>[0]
+  let sign: (header: Record<string, unknown>) => Promise<string>
 
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' })
     const jwk = await exportJWK(publicKey)
     const kid = await calculateJwkThumbprint(jwk)
-    keys = new LabelKeySet({
-      keys: [{ kty: 'OKP', crv: 'Ed25519', x: jwk.x!, kid, alg: 'EdDSA', use: 'sig' }],
-    })
+    jwks = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: jwk.x!, kid, alg: 'EdDSA', use: 'sig' }] }
+    keys = new LabelKeySet(jwks)
     const id = '0b6f2a55-8d3c-4a4e-9d7e-2f1f0c3b9a10'
     const iat = NOW.getTime() / 1000
     const record: LabelRecord = {
@@ -61,9 +62,20 @@ describe('verifyLabel on arbitrary input', () => {
         statusListCredential: `https://isn.example/api/v1/labels/status-lists/${statusPurpose}`,
       })),
     }
-    jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(record)))
-      .setProtectedHeader({ alg: 'EdDSA', kid, typ: LABEL_JWS_TYPE })
-      .sign(privateKey)
+    // Signed by hand, so that headers jose would refuse to sign (crit) can be tested too.
+    sign = async (header) => {
+      const input = [
+        base64url.encode(JSON.stringify({ alg: 'EdDSA', kid, typ: LABEL_JWS_TYPE, ...header })),
+        base64url.encode(JSON.stringify(record)),
+      ].join('.')
+      const signature = await crypto.subtle.sign(
+        'Ed25519',
+        privateKey,
+        new TextEncoder().encode(input),
+      )
+      return `${input}.${base64url.encode(new Uint8Array(signature))}`
+    }
+    jws = await sign({})
   })
 
   const check = (value: unknown) =>
@@ -100,5 +112,53 @@ describe('verifyLabel on arbitrary input', () => {
       ),
       { numRuns: 500 },
     )
+  })
+
+  describe('what verifyLabel reuses between labels', () => {
+    it('remembers a genuine label per key set, and judges its validity each time', async () => {
+      const fresh = new LabelKeySet(jwks)
+      const signature = jws.slice(jws.lastIndexOf('.') + 1)
+      expect(fresh.remembered(signature, jws)).toBeUndefined()
+      await verifyLabel(jws, { jwks: fresh, now: NOW, requireStatus: false })
+      expect(fresh.remembered(signature, jws)?.kid).toBe(fresh.kids[0])
+      // Only the exact text: the same signature under another payload is not remembered.
+      expect(fresh.remembered(signature, `x${jws}`)).toBeUndefined()
+      const later = new Date(NOW.getTime() + 2 * 86_400_000)
+      expect(
+        await verifyLabel(jws, { jwks: fresh, now: later, requireStatus: false }),
+      ).toMatchObject({ valid: false, status: 'expired', reasons: [{ code: 'expired' }] })
+      // Another key set (without the key) remembers nothing of it.
+      expect(
+        await verifyLabel(jws, {
+          jwks: new LabelKeySet({ keys: [] }),
+          now: NOW,
+          requireStatus: false,
+        }),
+      ).toMatchObject({ valid: false, reasons: [{ code: 'unknown_key' }] })
+      const none = new LabelKeySet(jwks, { remember: 0 })
+      await verifyLabel(jws, { jwks: none, now: NOW, requireStatus: false })
+      expect(none.remembered(signature, jws)).toBeUndefined()
+    })
+
+    it('refuses JWS extensions (crit, b64) before any key is used', async () => {
+      for (const header of [
+        { crit: ['exp'], exp: 1 },
+        { b64: false, crit: ['b64'] },
+        { b64: true },
+      ]) {
+        expect((await check(await sign(header))).reasons[0]?.code).toBe('malformed')
+      }
+    })
+
+    it('gives every label with a refused header its own copy of the reasons', async () => {
+      const [, p, s] = jws.split('.') as [string, string, string]
+      const none = `${base64url.encode(JSON.stringify({ alg: 'none', typ: LABEL_JWS_TYPE }))}.${p}.${s}`
+      const first = await check(none)
+      first.reasons[0]!.message = 'changed by a caller'
+      expect((await check(none)).reasons[0]).toMatchObject({
+        code: 'unsupported_algorithm',
+        message: expect.stringContaining('EdDSA'),
+      })
+    })
   })
 })
