@@ -1,4 +1,5 @@
 import {
+  IconBug,
   IconBuildingCommunity,
   IconListDetails,
   IconSettings,
@@ -7,6 +8,7 @@ import {
 import { AuditLog } from '../../components/audit-log.tsx'
 import { Page } from '../../components/page.tsx'
 import { RouteTabs } from '../../components/route-tabs.tsx'
+import { AdvisoriesTab } from '../advisories/advisories-tab.tsx'
 import { AdminOrganisationsTab } from './organisations-tab.tsx'
 import { SettingsTab } from './settings-tab.tsx'
 import { AdminUsersTab } from './users-tab.tsx'
@@ -45,6 +47,12 @@ export function AdminPage() {
                 withVerify
               />
             ),
+          },
+          {
+            value: 'advisories',
+            label: 'Advisories',
+            icon: <IconBug size={16} />,
+            render: () => <AdvisoriesTab />,
           },
           {
             value: 'settings',

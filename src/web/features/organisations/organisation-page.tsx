@@ -1,6 +1,13 @@
 import { Alert, Anchor, Badge, Group, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
-import { IconInfoCircle, IconKey, IconListDetails, IconMail, IconUsers } from '@tabler/icons-react'
+import {
+  IconInfoCircle,
+  IconKey,
+  IconListDetails,
+  IconMail,
+  IconUsers,
+  IconWebhook,
+} from '@tabler/icons-react'
 import { Link, useParams } from 'react-router'
 import type { Organisation } from '../../../common/api/organisations.ts'
 import { isAppError } from '../../../common/errors.ts'
@@ -17,6 +24,7 @@ import { roleIn } from '../../lib/session.ts'
 import { InvitationsTab } from './invitations-tab.tsx'
 import { MembersTab } from './members-tab.tsx'
 import { OrganisationTokensTab } from './tokens-tab.tsx'
+import { WebhooksTab } from './webhooks-tab.tsx'
 import { AccreditationBadge } from './organisations-page.tsx'
 import { OverviewTab } from './overview-tab.tsx'
 import { useOrganisationAccess } from './access.ts'
@@ -76,6 +84,12 @@ export function OrganisationPage() {
         label: 'API tokens',
         icon: <IconKey size={16} />,
         render: () => <OrganisationTokensTab organisation={org} />,
+      },
+      {
+        value: 'webhooks',
+        label: 'Webhooks',
+        icon: <IconWebhook size={16} />,
+        render: () => <WebhooksTab organisation={org} />,
       },
       {
         value: 'audit',
