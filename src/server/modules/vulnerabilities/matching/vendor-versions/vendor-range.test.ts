@@ -84,6 +84,8 @@ describe('matchVendorVersion on real ranges', () => {
     ['constructed', 'V2.9.4 and prior', 'V2.10', 'not_affected'],
     ['constructed', 'Firmware 1.2.3 and earlier', '1.2.2', 'affected'],
     ['constructed', 'prior to 8.0.0.0', '7.9', 'affected'],
+    ['ICSA-19-353-04', 'Firmware versions prior to 8.26.4', '8.26.3', 'affected'],
+    ['ICSA-19-353-04', 'Firmware versions prior to 8.26.4', '8.26.4', 'not_affected'],
     ['constructed', 'prior to 8.0.0.0', '8.0', 'not_affected'],
     ['constructed', '>= 4.0, < 4.2.1', '4.2.0', 'affected'],
     ['constructed', '>= 4.0, < 4.2.1', '4.2.1', 'not_affected'],

@@ -239,11 +239,14 @@ export function parseVendorRange(input: string, options: { exact?: boolean } = {
 }
 
 function readFreeText(input: string, text: string, syntax: RangeSyntax = 'text'): RangeParse {
-  for (const [pattern, body] of PHRASES) {
-    const m = pattern.exec(text)
-    if (m) return readConstraints(input, body(m), 'text')
+  // "Firmware versions prior to 8.26.4": the subject words go, the phrase stays.
+  const stripped = text.replace(/^(?:(?:firmware|software|version)s?:? )+/i, '')
+  for (const t of stripped === text ? [text] : [text, stripped]) {
+    for (const [pattern, body] of PHRASES) {
+      const m = pattern.exec(t)
+      if (m) return readConstraints(input, body(m), 'text')
+    }
   }
-  const stripped = text.replace(/^(?:firmware|software|version)s?:? /i, '')
   if (/^[<>=!]/.test(stripped)) return readConstraints(input, stripped, syntax)
   // A bare version (`V6.3`) or a list of them (`2.2.0 | 2.2.1`) means exactly those.
   if (/^[^|,]+(?:\s*[|,]\s*[^|,]+)*$/.test(stripped)) {
