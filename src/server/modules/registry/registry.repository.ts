@@ -9,7 +9,6 @@ import {
 } from '../../db/dialect.ts'
 import type { LabelStatus } from '../../../common/api/labels.ts'
 import { coverageKey, type IssuedProfile } from '../labels/labels.repository.ts'
-import type { LabelRow } from '../labels/labels.table.ts'
 import type { SearchWord } from './search-words.ts'
 
 /** The registry's word index over labels (migration 2026_11_27_1730_registry_search). */
@@ -123,10 +122,14 @@ async function count(
   return Number(rows[0]?.n ?? 0)
 }
 
-/** The labels of a page, in the page's order. */
-export async function findLabelsInOrder(db: Db, ids: string[]): Promise<LabelRow[]> {
+/** What a registry entry shows of a label (not its JWS): the labels of a page, in the page's order. */
+export async function findEntriesInOrder(db: Db, ids: string[]) {
   if (ids.length === 0) return []
-  const rows = await db.selectFrom('labels').selectAll().where('id', 'in', ids).execute()
+  const rows = await db
+    .selectFrom('labels')
+    .select(['id', 'status', 'status_reason', 'expires_at', 'record'])
+    .where('id', 'in', ids)
+    .execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.flatMap((id) => byId.get(id) ?? [])
 }
@@ -154,13 +157,20 @@ export async function searchRegistryLabels(
   const maker = terms('manufacturer_words', search.manufacturer, true)
   const matching = [...terms('search_words', search.words, true), ...maker]
   const all: WordQuery | undefined = matching.length > 0 ? { all: matching } : undefined
-  const total = await count(db, all, filter, search.countLimit + 1)
-  if (search.words.length === 0 || total <= offset) {
-    return { ids: total <= offset ? [] : await page(db, all, filter, limit, offset), total }
+  // Independent queries run side by side (on PostgreSQL; SQLite answers one after the other).
+  if (search.words.length === 0) {
+    const [total, ids] = await Promise.all([
+      count(db, all, filter, search.countLimit + 1),
+      page(db, all, filter, limit, offset),
+    ])
+    return { ids, total }
   }
   // Relevance: whole words first.
   const whole = terms('search_words', search.words, false)
-  const first = await count(db, { all: [...whole, ...maker] }, filter, offset + limit)
+  const [total, first] = await Promise.all([
+    count(db, all, filter, search.countLimit + 1),
+    count(db, { all: [...whole, ...maker] }, filter, offset + limit),
+  ])
   const ids =
     offset < first
       ? await page(

@@ -33,7 +33,7 @@ import {
   getPublicLabelStatus,
   type IssuedProfile,
 } from '../labels/labels.service.ts'
-import { findLabelsInOrder, searchRegistryLabels } from './registry.repository.ts'
+import { findEntriesInOrder, searchRegistryLabels } from './registry.repository.ts'
 import { searchWords } from './search-words.ts'
 
 type ReadCtx = Pick<Ctx, 'db' | 'clock' | 'config'>
@@ -213,7 +213,7 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
   })
   const now = ctx.clock.now()
   const items = []
-  for (const row of await findLabelsInOrder(ctx.db, ids)) {
+  for (const row of await findEntriesInOrder(ctx.db, ids)) {
     const status = effectiveStatus(row, now)
     // A label past its expiry that the expiry job has not recorded yet (rare): as the labels module says it.
     const label =
