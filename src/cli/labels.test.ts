@@ -128,6 +128,38 @@ describe(`isn label verify and isn keys on ${TEST_DIALECT}`, () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ count: 3, valid: 1, invalid: 2 })
     })
 
+    it('answers every line of a long file in its order, whatever finishes first', async () => {
+      // Verified many at a time: the answers must still line up with the input lines.
+      const lines = Array.from({ length: 600 }, (_, i) =>
+        i % 100 === 99 ? 'not a label' : labels[i % 3]!.jws,
+      )
+      const many = file('long.txt', `${lines.join('\r\n')}\r\n`)
+      const result = await isn(['label', 'verify', many, ...offline(), '--json'], {})
+      expect(result.code).toBe(1)
+      const json = JSON.parse(result.stdout) as {
+        count: number
+        valid: number
+        results: { labelId: string | null; status: string }[]
+      }
+      expect(json).toMatchObject({ count: 600, valid: 198 })
+      expect(json.results.map((r) => r.labelId)).toEqual(
+        lines.map((line, i) => (line === 'not a label' ? null : labels[i % 3]!.id)),
+      )
+      const human = await isn(['label', 'verify', many, ...offline()], {})
+      expect(human.stdout.trim().split('\n').at(-1)).toBe('198 of 600 labels valid and active.')
+      const allValid = file('valid.txt', `${labels[0]!.jws}\n`.repeat(50))
+      expect((await isn(['label', 'verify', allValid, ...offline()], {})).code).toBe(0)
+    })
+
+    it('prints its help from the small bundle like every command', async () => {
+      const help = await isn(['label', 'verify', '--help'], {})
+      expect(help.code).toBe(0)
+      expect(help.stdout).toContain('Usage: isn label verify [options] <file>')
+      expect(help.stdout).toContain('--status-list <file|url>')
+      const unknown = await isn(['label', 'verify', paths.label, '--no-such-option'], {})
+      expect(unknown.code).toBe(2)
+    })
+
     it('needs a JWKS (offline by default) and reports unknown keys and missing status', async () => {
       const noKeys = await isn(['label', 'verify', paths.label], {})
       expect(noKeys.code).toBe(2)
