@@ -12,8 +12,8 @@ import type { PDFDocument, PDFFont, PDFPage, RGB } from 'pdf-lib'
  * Text is user text and is only ever drawn, never interpreted. The standard PDF fonts know
  * Windows-1252 only, so the writer embeds Unicode fonts (subset to the glyphs used) from npm
  * packages: DejaVu Sans for Latin, Greek, Cyrillic, Hebrew, Arabic and most symbols; Noto Sans SC
- * for Chinese, Japanese kana and Korean where present; Noto Emoji for emoji — the last two only
- * when the text needs them. A character none of them has is drawn as U+FFFD (�); control
+ * for Chinese and Japanese kana; Noto Emoji for emoji — the last two only when the text needs
+ * them. A character none of them has (Korean Hangul, for one) is drawn as U+FFFD (�); control
  * characters become spaces; invisible joiners and variation selectors are dropped.
  */
 
@@ -76,10 +76,10 @@ interface Face {
 }
 
 /**
- * OpenType features off: pdf-lib shapes every string it draws or measures through fontkit, which
- * made a long report take seconds; the reports need neither ligatures nor kerning, and pdf-lib
- * writes no glyph positions anyway. (Scripts that need shaping, such as Arabic, come out in
- * their isolated letter forms.)
+ * OpenType features off: pdf-lib runs every string it draws through fontkit's layout, and the
+ * reports need neither ligatures nor kerning (pdf-lib writes no glyph positions anyway), so the
+ * substitution and positioning lookups are skipped. Scripts that need shaping, such as Arabic,
+ * come out in their isolated letter forms.
  */
 const NO_SHAPING = Object.fromEntries(
   ['ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern'].map(
@@ -123,7 +123,7 @@ const REPLACEMENT = '\uFFFD'
 // eslint-disable-next-line no-misleading-character-class -- each is removed on its own, on purpose
 const DROPPED = /[\u200B-\u200D\u2060\uFE00-\uFE0F\u{E0020}-\u{E007F}]/gu
 // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/g
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/g
 /** Characters a line may break before or after: CJK scripts and emoji have no spaces. */
 const WIDE =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Extended_Pictographic}]/u
