@@ -190,6 +190,7 @@ const WRITE_ROUTES: Record<
     valid: { reason: 'Withdrawn' },
   },
   'POST /api/v1/admin/label-keys/rotate': null,
+  'POST /api/v1/admin/advisory-imports': null,
   'POST /api/v1/organisations/:orgId/assessments': {
     schema: CreateAssessmentBodySchema,
     valid: {
