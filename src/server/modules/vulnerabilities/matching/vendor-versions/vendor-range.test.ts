@@ -3,7 +3,12 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SHARED_DATA, sharedDataPresent } from '../../versions/shared-data.testing.ts'
-import { matchVendorVersion, parseVendorRange, type UnparsedKind } from './vendor-range.ts'
+import {
+  matchVendorVersion,
+  parseVendorRange,
+  rangeBoundsOrder,
+  type UnparsedKind,
+} from './vendor-range.ts'
 
 describe('matchVendorVersion on real ranges', () => {
   // [advisory, range as written, version, expected status]
@@ -69,6 +74,11 @@ describe('matchVendorVersion on real ranges', () => {
     ['ICSA-21-082-01', '< 20210204', '2.0', 'unknown'],
     ['ICSA-22-249-04', '2.2.0 | 2.2.1', '2.2.1', 'affected'],
     ['ICSA-22-249-04', '2.2.0 | 2.2.1', '2.2.2', 'not_affected'],
+    ['ICSA-18-172-01', 'EH2 | EH3 | ES2 | SS2', 'ES2', 'affected'],
+    ['ICSA-18-172-01', 'EH2 | EH3 | ES2 | SS2', 'ES3', 'not_affected'],
+    ['ICSA-18-172-01', 'EH2 | EH3 | ES2 | SS2', '2', 'unknown'],
+    ['constructed from ICSA-17-341-03', '< 1.99 | 2.20 | A2.40', '1.50', 'affected'],
+    ['constructed from ICSA-17-341-03', '< 1.99 | 2.20 | A2.40', '2.30', 'unknown'],
     ['ICSA-21-336-08', '12.0.*', '12.0.7', 'affected'],
     ['ICSA-21-336-08', '12.0.*', '12.1', 'not_affected'],
     ['ICSA-17-024-01', '< SP1 P01', 'SP1', 'affected'],
@@ -96,9 +106,24 @@ describe('matchVendorVersion on real ranges', () => {
     ['constructed', 'vers:semver/>=1.0.0|<1.2.0', 'V1.1', 'unknown'],
     ['constructed', '2.0 and later', '2.1', 'affected'],
   ])('%s: %s with %s → %s', (_advisory, range, version, status) => {
-    const verdict = matchVendorVersion(range, version, { exact: range === '2.2.0 | 2.2.1' })
+    const verdict = matchVendorVersion(range, version, {
+      exact: range === '2.2.0 | 2.2.1' || range.startsWith('EH2'),
+    })
     expect(verdict.status, verdict.reason).toBe(status)
     expect(verdict.reason.length).toBeGreaterThan(0)
+  })
+
+  it("tells whether a range's own bounds order", () => {
+    const read = (text: string) => {
+      const parsed = parseVendorRange(text)
+      if (!parsed.ok) throw new Error(parsed.reason)
+      return rangeBoundsOrder(parsed.range)
+    }
+    expect(read('>= V9.1 Upd 7 < V9.2 SP 1')).toBe(true) // ICSA-22-104-05
+    expect(read('>= V7.4 HF2 | < V7.4 Update 3')).toEqual({
+      unknown:
+        '>= V7.4 HF2 and < V7.4 Update 3: update qualifiers of different kinds (hotfix, update)',
+    })
   })
 
   it('names the versions and the rule', () => {
@@ -166,14 +191,19 @@ describe('parse coverage on the CISA ICS advisories', () => {
       },
     }
     let files = 0
+    let unordered = 0
     const walk = (branches: Branch[]): void => {
       for (const b of branches) {
         if (b.category === 'product_version_range' || b.category === 'product_version') {
           const c = counts[b.category]
           const parsed = parseVendorRange(b.name, { exact: b.category === 'product_version' })
           c.total++
-          if (parsed.ok) c.parsed++
-          else c.unparsed[parsed.kind] = (c.unparsed[parsed.kind] ?? 0) + 1
+          if (parsed.ok) {
+            c.parsed++
+            if (rangeBoundsOrder(parsed.range) !== true) unordered++
+          } else {
+            c.unparsed[parsed.kind] = (c.unparsed[parsed.kind] ?? 0) + 1
+          }
         }
         walk(b.branches ?? [])
       }
@@ -194,6 +224,7 @@ describe('parse coverage on the CISA ICS advisories', () => {
         c.unparsed,
       )
     }
+    console.log(`parsed ranges whose own bounds do not order: ${unordered}`)
     expect(files).toBe(2035)
     expect(
       counts.product_version_range.parsed / counts.product_version_range.total,

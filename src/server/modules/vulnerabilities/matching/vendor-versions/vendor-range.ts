@@ -313,27 +313,35 @@ export function evaluateVendorRange(
   }
   const v = typeof version === 'string' ? parseVendorVersion(version) : version
   if (!v) return { status: 'unknown', reason: `"${versionText}" is not a version we can read` }
-  const compared: { c: VendorConstraint; order: -1 | 0 | 1 }[] = []
-  for (const c of range.constraints) {
-    const order = compareVendorVersions(v, c.version)
-    if (!isOrder(order)) {
-      return {
-        status: 'unknown',
-        reason: `${versionText} does not order against ${c.version.text.trim()}: ${order.incomparable}`,
-      }
-    }
-    compared.push({ c, order })
-  }
-  const excluded = compared.find((x) => x.c.operator === '!=' && x.order === 0)
+  // Compare with every constraint first: a listed version (`=`) is affected even when other
+  // list entries follow another scheme (`EH2 | EH3 | ES2 | SS2`).
+  const all = range.constraints.map((c) => ({ c, order: compareVendorVersions(v, c.version) }))
+  const notOrdering = (x: (typeof all)[number]): string =>
+    `${versionText} does not order against ${x.c.version.text.trim()}: ${
+      isOrder(x.order) ? '' : x.order.incomparable
+    }`
+  // Two different scheme prefixes (`EH2`, `ES3`) are never the same version; a prefix against
+  // none (`R6.01`, `6.01`) might be.
+  const unequal = (x: (typeof all)[number]): boolean =>
+    !isOrder(x.order) && v.prefix !== '' && x.c.version.prefix !== ''
+  const excluded = all.find((x) => x.c.operator === '!=' && x.order === 0)
   if (excluded) {
     return {
       status: 'not_affected',
       reason: `${versionText} is excluded by ${describe(excluded.c)}`,
     }
   }
-  const listed = compared.find((x) => x.c.operator === '=' && x.order === 0)
+  const unsureExclusion = all.find((x) => x.c.operator === '!=' && !isOrder(x.order) && !unequal(x))
+  if (unsureExclusion) return { status: 'unknown', reason: notOrdering(unsureExclusion) }
+  const listed = all.find((x) => x.c.operator === '=' && x.order === 0)
   if (listed) {
     return { status: 'affected', reason: `${versionText} is listed (${describe(listed.c)})` }
+  }
+  const compared: { c: VendorConstraint; order: -1 | 0 | 1 }[] = []
+  for (const x of all) {
+    if (x.c.operator === '=' || x.c.operator === '!=') continue
+    if (!isOrder(x.order)) return { status: 'unknown', reason: notOrdering(x) }
+    compared.push({ c: x.c, order: x.order })
   }
   const bounds = compared.filter((x) => x.c.operator !== '=' && x.c.operator !== '!=')
   let sorted: typeof bounds
@@ -369,7 +377,29 @@ export function evaluateVendorRange(
       }
     }
   }
+  const unsureListing = all.find((x) => x.c.operator === '=' && !isOrder(x.order) && !unequal(x))
+  if (unsureListing) return { status: 'unknown', reason: notOrdering(unsureListing) }
   return { status: 'not_affected', reason: `${versionText} is outside "${rangeText}"` }
+}
+
+/**
+ * Whether a parsed range's own bounds order against each other (so that some version can be
+ * placed in it); `{ unknown }` names the first pair that does not — e.g. `>= V2.0 | < A3` or
+ * `< 2016 R2 | >= 3.1`. The advisory import reports how many ranges fail this.
+ */
+export function rangeBoundsOrder(range: VendorRange): true | { unknown: string } {
+  if (range.kind !== 'constraints') return true
+  const cs = range.constraints
+  for (let i = 0; i < cs.length; i++) {
+    for (let j = i + 1; j < cs.length; j++) {
+      const a = cs[i]
+      const b = cs[j]
+      if (!a || !b) continue
+      const o = compareVendorVersions(a.version, b.version)
+      if (!isOrder(o)) return { unknown: `${describe(a)} and ${describe(b)}: ${o.incomparable}` }
+    }
+  }
+  return true
 }
 
 const MAX_CACHED_RANGES = 50_000
