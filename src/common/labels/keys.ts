@@ -25,6 +25,7 @@ export class LabelKeySet {
   readonly #jwks = new Map<string, Jwks['keys'][number]>()
   readonly #imported = new Map<string, Promise<VerifyKey | undefined>>()
   readonly #genuine = new Map<string, GenuineLabel & { token: string }>()
+  readonly #checking = new Map<string, { token: string; outcome: Promise<unknown> }>()
   readonly #remember: number
 
   constructor(jwks: Jwks, options: { remember?: number } = {}) {
@@ -102,6 +103,21 @@ export class LabelKeySet {
   remembered(signature: string, token: string): GenuineLabel | undefined {
     const entry = this.#genuine.get(signature)
     return entry && entry.token === token ? entry : undefined
+  }
+
+  /**
+   * Runs `check` for `token`, or joins the check of the same token already in flight, so that a
+   * burst of requests for one label verifies its signature once. Callers must not change what
+   * they get.
+   */
+  checkOnce<T>(signature: string, token: string, check: () => Promise<T>): Promise<T> {
+    const running = this.#checking.get(signature)
+    if (running && running.token === token) return running.outcome as Promise<T>
+    const outcome = check().finally(() => {
+      if (this.#checking.get(signature)?.outcome === outcome) this.#checking.delete(signature)
+    })
+    this.#checking.set(signature, { token, outcome })
+    return outcome
   }
 
   /** Remembers a label whose signature and record held (see the class comment). */

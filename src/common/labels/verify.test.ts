@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { LABEL_FORMAT, LABEL_JWS_TYPE, type LabelRecord } from '../api/labels.ts'
 import { LabelKeySet } from './keys.ts'
 import { verifyLabel } from './verify.ts'
@@ -138,6 +138,32 @@ describe('verifyLabel on arbitrary input', () => {
       const none = new LabelKeySet(jwks, { remember: 0 })
       await verifyLabel(jws, { jwks: none, now: NOW, requireStatus: false })
       expect(none.remembered(signature, jws)).toBeUndefined()
+    })
+
+    it('checks the signature of a label asked for many times at once only once', async () => {
+      const fresh = new LabelKeySet(jwks)
+      const [h, p, s] = jws.split('.') as [string, string, string]
+      const forged = `${h}.${p}.${s.startsWith('A') ? 'B' : 'A'}${s.slice(1)}`
+      const spy = vi.spyOn(crypto.subtle, 'verify')
+      try {
+        const results = await Promise.all(
+          [...Array<string>(10).fill(jws), ...Array<string>(10).fill(forged)].map((label) =>
+            verifyLabel(label, { jwks: fresh, now: NOW, requireStatus: false }),
+          ),
+        )
+        expect(spy).toHaveBeenCalledTimes(2)
+        expect(results.map((r) => r.valid)).toEqual([
+          ...Array<boolean>(10).fill(true),
+          ...Array<boolean>(10).fill(false),
+        ])
+        expect(results[10]!.reasons).not.toBe(results[11]!.reasons)
+        // The forged one is not remembered: asked again, it is checked again.
+        await verifyLabel(forged, { jwks: fresh, now: NOW, requireStatus: false })
+        await verifyLabel(jws, { jwks: fresh, now: NOW, requireStatus: false })
+        expect(spy).toHaveBeenCalledTimes(3)
+      } finally {
+        spy.mockRestore()
+      }
     })
 
     it('refuses JWS extensions (crit, b64) before any key is used', async () => {

@@ -172,14 +172,24 @@ export async function verifyGenuine(
       ),
     }
   }
-  const firstDot = token.indexOf('.')
-  const lastDot = token.lastIndexOf('.')
-  const signature = token.slice(lastDot + 1)
+  const signature = token.slice(token.lastIndexOf('.') + 1)
   const known = keys.remembered(signature, token)
   if (known) return known
+  // The same label asked for by several callers at once (a burst of scans) is checked once.
+  const outcome = await keys.checkOnce(signature, token, () => checkGenuine(token, signature, keys))
+  return 'refuse' in outcome ? { refuse: copy(outcome.refuse) } : outcome
+}
 
+/** `verifyGenuine` for a well-formed compact JWS the key set does not remember. */
+async function checkGenuine(
+  token: string,
+  signature: string,
+  keys: LabelKeySet,
+): Promise<GenuineLabel | { refuse: VerificationResult }> {
+  const firstDot = token.indexOf('.')
+  const lastDot = token.lastIndexOf('.')
   const header = headerOutcome(token.slice(0, firstDot))
-  if ('refuse' in header) return { refuse: copy(header.refuse) }
+  if ('refuse' in header) return header
   const { kid } = header
   if (!keys.has(kid)) {
     return {
