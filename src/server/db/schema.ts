@@ -54,6 +54,13 @@ import type {
   AdvisoryOsvAffectedTable,
   AdvisoryTable,
 } from '../modules/advisories/advisories.table.ts'
+import type {
+  FindingCursorTable,
+  FindingCveTable,
+  FindingEvaluationTable,
+  FindingTable,
+  FindingVendorKeyTable,
+} from '../modules/findings/findings.table.ts'
 
 /** Every table, as Kysely sees it. Each module owns its tables in `<module>.table.ts`. */
 export interface Database {
@@ -99,6 +106,11 @@ export interface Database {
   advisory_csaf_remediations: AdvisoryCsafRemediationTable
   advisory_kev: AdvisoryKevTable
   advisory_changes: AdvisoryChangeTable
+  findings: FindingTable
+  finding_cves: FindingCveTable
+  finding_evaluations: FindingEvaluationTable
+  finding_vendor_keys: FindingVendorKeyTable
+  finding_cursors: FindingCursorTable
   webhook_endpoints: WebhookEndpointTable
   webhook_deliveries: WebhookDeliveryTable
 }

@@ -6,6 +6,16 @@ import {
   IMPORT_TASK as ADVISORY_IMPORT_TASK,
   importConfiguredSources,
 } from '../modules/advisories/advisories.service.ts'
+import {
+  ADVISORY_CHANGES_TASK,
+  enqueueAdvisoryReevaluation,
+  EVALUATE_VERSION_TASK,
+  type EvaluateVersionPayload,
+} from '../modules/findings/findings.jobs.ts'
+import {
+  evaluateProductVersion,
+  reevaluateForAdvisoryChanges,
+} from '../modules/findings/findings.service.ts'
 import { expireLabels } from '../modules/labels/labels.service.ts'
 import { expireInvitations } from '../modules/organisations/organisations.service.ts'
 import { DELIVER_TASK, deliverWebhook } from '../modules/webhooks/webhooks.service.ts'
@@ -42,6 +52,33 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
     [ADVISORY_IMPORT_TASK]: async (payload) => {
       const { triggeredBy } = (payload ?? {}) as { triggeredBy?: string }
       await importConfiguredSources(ctx, `job:${triggeredBy ?? 'schedule'}`)
+      await enqueueAdvisoryReevaluation(ctx.db, ctx.clock)
+    },
+    [EVALUATE_VERSION_TASK]: async (payload) => {
+      const { productVersionId, trigger } = payload as EvaluateVersionPayload
+      try {
+        const summary = await evaluateProductVersion(ctx, productVersionId, { trigger })
+        ctx.logger.info({ ...summary, trigger }, 'product version evaluated')
+      } catch (error) {
+        // The version was deleted after the job was queued: nothing left to evaluate.
+        if ((error as { code?: string }).code === 'not_found') return
+        throw error
+      }
+    },
+    [ADVISORY_CHANGES_TASK]: async () => {
+      const summary = await reevaluateForAdvisoryChanges(ctx)
+      if (summary.changes > 0) {
+        ctx.logger.info(
+          {
+            fromSeq: summary.fromSeq,
+            toSeq: summary.toSeq,
+            advisories: summary.advisories,
+            kevCves: summary.kevCves,
+            versions: summary.versions.length,
+          },
+          'advisory changes re-evaluated',
+        )
+      }
     },
     'jobs.purge': async () => {
       await deleteFinishedJobs(ctx.db, new Date(ctx.clock.now().getTime() - FINISHED_JOB_RETENTION))
@@ -58,4 +95,6 @@ export const PLATFORM_SCHEDULES: Schedule[] = [
   // Validity shows as expired on read at once; the job records it, and support periods that
   // ended (day by day), within the hour.
   { name: 'labels.expire', task: 'labels.expire', intervalSeconds: 60 * 60 },
+  // Imports enqueue it themselves; the schedule catches imports made by other processes.
+  { name: ADVISORY_CHANGES_TASK, task: ADVISORY_CHANGES_TASK, intervalSeconds: 60 },
 ]

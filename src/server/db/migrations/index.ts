@@ -9,6 +9,7 @@ import * as reviews from './2026_11_27_1710_reviews.ts'
 import * as sboms from './2026_11_27_1800_sboms.ts'
 import * as registrySearch from './2026_11_27_1730_registry_search.ts'
 import * as advisories from './2026_11_27_1810_advisories.ts'
+import * as findings from './2026_11_27_1820_findings.ts'
 import * as webhooks from './2026_11_27_1830_webhooks.ts'
 
 /** Every migration, in order. Imported statically so the list is the same however the code is run. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_1800_sboms': sboms,
   '2026_11_27_1730_registry_search': registrySearch,
   '2026_11_27_1810_advisories': advisories,
+  '2026_11_27_1820_findings': findings,
   '2026_11_27_1830_webhooks': webhooks,
 }

@@ -12,6 +12,7 @@ import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
 import { recordAudit } from '../audit/audit.service.ts'
+import { enqueueVersionEvaluation } from '../findings/findings.jobs.ts'
 import { parseCpe } from './cpe.ts'
 import { parseSbom } from './sbom-parser.ts'
 import { sbomStore } from './sbom-store.ts'
@@ -307,6 +308,7 @@ export async function uploadSbom(
       if (!wasCurrent) {
         await clearCurrent(trx, versionId)
         await markCurrent(trx, existing.id)
+        await enqueueVersionEvaluation(trx, ctx.clock, versionId, 'sbom')
         await recordAudit(trx, ctx.clock, who, {
           action: 'sbom.made_current',
           organisationId,
@@ -340,6 +342,8 @@ export async function uploadSbom(
     await clearCurrent(trx, versionId)
     await insertDocument(trx, row)
     await insertParsedContent(trx, row.id, parsed)
+    // The findings follow the new current SBOM (a job committed with it).
+    await enqueueVersionEvaluation(trx, ctx.clock, versionId, 'sbom')
     await recordAudit(trx, ctx.clock, who, {
       action: 'sbom.uploaded',
       organisationId,
@@ -392,6 +396,7 @@ export async function deleteSbom(
     if (wasCurrent) {
       newCurrent = await findLatestDocument(trx, versionId, sbomId)
       if (newCurrent) await markCurrent(trx, newCurrent.id)
+      await enqueueVersionEvaluation(trx, ctx.clock, versionId, 'sbom')
     }
     await recordAudit(trx, ctx.clock, who, {
       action: 'sbom.deleted',
