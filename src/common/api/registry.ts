@@ -29,11 +29,15 @@ export const RegistryQuerySchema = StrictObject({
   q: Type.Optional(
     Type.String({
       maxLength: 200,
-      description: 'Words from the product name, manufacturer, model numbers or version',
+      description:
+        'Words that must each start a word of the product name, manufacturer, model numbers or version (case and accents ignored; FS-200 matches those words in a row)',
     }),
   ),
   manufacturer: Type.Optional(
-    Type.String({ maxLength: 200, description: 'Part of the manufacturer’s name' }),
+    Type.String({
+      maxLength: 200,
+      description: 'Words that must each start a word of the manufacturer’s name',
+    }),
   ),
   deviceClass: Type.Optional(Type.Enum(DEVICE_CLASSES)),
   tier: Type.Optional(Type.Enum(TIERS, { description: 'Exactly this tier' })),

@@ -20,7 +20,8 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       config: { access: access.public },
       schema: {
         tags,
-        summary: 'Search the registry of labels (newest first), with filters and paging',
+        summary:
+          'Search the registry of labels (whole-word matches first, then newest first), with filters and paging',
         querystring: RegistryQuerySchema,
         response: { 200: RegistryPageSchema },
       },
