@@ -69,6 +69,15 @@ export async function listImports(db: Db, options: { limit: number; before?: num
   return query.execute()
 }
 
+/** The content hash of every stored advisory not removed, to skip unchanged files unread. */
+export async function listContentHashes(db: Db) {
+  return db
+    .selectFrom('advisories')
+    .select(['source', 'advisory_id', 'content_hash', 'modified'])
+    .where('state', '!=', 'removed')
+    .execute()
+}
+
 /** What is stored of these advisories of one source, for change detection. */
 export async function findAdvisoryStates(db: Db, source: AdvisoryTable['source'], ids: string[]) {
   if (ids.length === 0) return []
