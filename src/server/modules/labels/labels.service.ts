@@ -24,6 +24,7 @@ import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
 import { TtlCache } from '../../kernel/ttl-cache.ts'
 import { recordAudit } from '../audit/audit.service.ts'
+import { emitWebhookEvent } from '../webhooks/webhooks.service.ts'
 import { notify } from '../notifications/notifications.service.ts'
 import { getOrganisation } from '../organisations/organisations.service.ts'
 import { getNetworkSettings } from '../settings/settings.service.ts'
@@ -285,6 +286,12 @@ export async function issueLabel(ctx: IssueCtx, who: Who, input: IssueLabelInput
         expiresAt: record.expiresAt,
       },
     })
+    await announceLabel(trx, ctx.clock, row, 'label.issued', {
+      status: 'active',
+      previousStatus: null,
+      reason: 'Issued',
+      at: now.toISOString(),
+    })
     return toLabel(row, now)
   })
 }
@@ -404,6 +411,12 @@ export async function changeLabelStatus(
       targetType: 'label',
       targetId: id,
       details: { from: current, to: transition.to, reason: why },
+    })
+    await announceLabel(trx, ctx.clock, row, 'label.status_changed', {
+      status: transition.to,
+      previousStatus: current,
+      reason: why,
+      at,
     })
     return toLabel(
       { ...row, status: transition.to, status_reason: why, status_changed_at: at },
@@ -540,6 +553,42 @@ async function organisationExists(db: Db, id: string): Promise<boolean> {
 }
 
 /**
+ * Tells the manufacturer's and the assessor's systems about a label (webhooks, docs/webhooks.md),
+ * in the transaction of the change.
+ */
+async function announceLabel(
+  trx: Db,
+  clock: Clock,
+  row: Pick<LabelRow, 'id' | 'record' | 'manufacturer_id' | 'assessor_id'>,
+  type: 'label.issued' | 'label.status_changed',
+  change: {
+    status: LabelStatus
+    previousStatus: LabelStatus | null
+    reason: string | null
+    at: string
+  },
+): Promise<void> {
+  const record = JSON.parse(row.record) as LabelRecord
+  await emitWebhookEvent(trx, clock, {
+    organisationIds: [row.manufacturer_id, row.assessor_id].filter((id): id is string => !!id),
+    type,
+    data: {
+      labelId: row.id,
+      ...change,
+      product: {
+        productId: record.product.productId,
+        productVersionId: record.product.productVersionId ?? null,
+        name: record.product.name,
+        version: record.product.version,
+      },
+      tier: record.tier,
+      expiresAt: record.expiresAt,
+      url: `${record.iss}/registry/${row.id}`,
+    },
+  })
+}
+
+/**
  * Records the expiry of an active or suspended label whose time has come: the conditional
  * update makes it happen once however many processes try; the change is kept in the history,
  * audited (`label.expired`, by the system) and notified to the manufacturer. Returns the
@@ -581,6 +630,12 @@ async function recordExpiry(
       expiresAt: row.expires_at,
       supportPeriodEnd: row.support_period_end,
     },
+  })
+  await announceLabel(trx, clock, row, 'label.status_changed', {
+    status: 'expired',
+    previousStatus: row.status,
+    reason: expiry.reason,
+    at,
   })
   if (row.manufacturer_id && (await organisationExists(trx, row.manufacturer_id))) {
     const { product } = JSON.parse(row.record) as LabelRecord

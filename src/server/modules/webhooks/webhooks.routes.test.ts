@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { platformTasks } from '../../jobs/tasks.ts'
+import { systemActor } from '../../kernel/actor.ts'
+import { changeLabelStatus, expireLabels, issueLabel } from '../labels/labels.service.ts'
+import { sampleLabelInput } from '../labels/testing.ts'
 import {
   asUser,
   createAdmin,
@@ -189,6 +192,62 @@ describe('webhooks', () => {
     ])
     const rows = await t.ctx.db.selectFrom('webhook_deliveries').selectAll().execute()
     expect(rows.map((r) => r.endpoint_id)).toEqual([subscribed.id])
+  })
+
+  it('announces a label’s issue, suspension and expiry to its manufacturer and assessor', async () => {
+    const created = await create(['label.issued', 'label.status_changed'])
+    const lab = (await createOrganisationOverHttp(asUser(t.app, admin), 'Trusted Lab', 'assessor'))
+      .id
+    const labHook = await asUser(t.app, admin)('POST', `/api/v1/organisations/${lab}/webhooks`, {
+      url: receiver.url,
+      eventTypes: ['label.status_changed'],
+    })
+    expect(labHook.statusCode).toBe(201)
+    const base = sampleLabelInput()
+    const system = { actor: systemActor('test') }
+    const label = await issueLabel(t.ctx, system, {
+      ...base,
+      product: { ...base.product, manufacturer: { id: orgId, name: 'Acme Controls' } },
+      assessor: { id: lab, name: 'Trusted Lab' },
+    })
+    await changeLabelStatus(t.ctx, system, label.id, 'suspend', 'Under investigation')
+    t.clock.set('2031-01-02T00:00:00.000Z')
+    expect(await expireLabels(t.ctx)).toBe(1)
+    const rows = await t.ctx.db
+      .selectFrom('webhook_deliveries')
+      .select(['endpoint_id', 'event_type', 'payload', 'created_at'])
+      .orderBy('created_at')
+      .execute()
+    // One event's deliveries share a time: by time, then manufacturer before assessor.
+    const seen = rows
+      .map((r) => {
+        const body = JSON.parse(r.payload) as {
+          data: { status: string; previousStatus: string | null }
+        }
+        const who = r.endpoint_id === created.id ? 'acme' : 'lab'
+        return {
+          key: `${r.created_at} ${who}`,
+          seen: [who, r.event_type, body.data.previousStatus, body.data.status],
+        }
+      })
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map((r) => r.seen)
+    expect(seen).toEqual([
+      ['acme', 'label.issued', null, 'active'],
+      ['acme', 'label.status_changed', 'active', 'suspended'],
+      ['lab', 'label.status_changed', 'active', 'suspended'],
+      ['acme', 'label.status_changed', 'suspended', 'expired'],
+      ['lab', 'label.status_changed', 'suspended', 'expired'],
+    ])
+    expect(JSON.parse(rows[1]!.payload)).toMatchObject({
+      type: 'label.status_changed',
+      data: {
+        labelId: label.id,
+        reason: 'Under investigation',
+        url: `http://isn.test/registry/${label.id}`,
+        product: { name: base.product.name, version: base.product.version },
+      },
+    })
   })
 
   it('retries failed deliveries and marks the last attempt failed', async () => {
