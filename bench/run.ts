@@ -12,6 +12,7 @@ import { round } from './lib/processes.ts'
 import { benchStartup } from './startup.ts'
 import { benchThroughput } from './throughput.ts'
 import { runRegistrySearch, TARGET_P95_MS } from './registry-search.ts'
+import { runAdvisoryImport } from './advisory-import.ts'
 import { benchVerify } from './verify.ts'
 import { benchVerifyOffline } from './verify-offline.ts'
 
@@ -22,6 +23,7 @@ const BENCHMARKS = [
   'verify',
   'verify-offline',
   'registry-search',
+  'advisory-import',
 ] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
@@ -36,7 +38,7 @@ function options() {
   })
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search] [--root <checkout>]\n' +
+      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import] [--root <checkout>]\n' +
         '  --quick  short durations and fewer runs (a smoke run; figures are not comparable)\n' +
         '  --only   run one benchmark (memory is measured around the throughput load)\n' +
         '  --root   benchmark the platform of another checkout (default: this one)\n',
@@ -103,6 +105,7 @@ async function main(): Promise<number> {
     verify?: Awaited<ReturnType<typeof benchVerify>>
     verifyOffline?: Awaited<ReturnType<typeof benchVerifyOffline>>
     registrySearch?: Awaited<ReturnType<typeof runRegistrySearch>>
+    advisoryImport?: Awaited<ReturnType<typeof runAdvisoryImport>>
   } = {}
   const checkout = createCheckout(root)
   log(`platform from ${root}, copied to ${checkout.root}${quick ? ' (quick run)' : ''}`)
@@ -139,6 +142,11 @@ async function main(): Promise<number> {
           root,
           quick ? { labels: 10_000, runs: 2, rounds: 1 } : { labels: 100_000, runs: 10, rounds: 3 },
         )
+      })
+    }
+    if (selected('advisory-import')) {
+      await attempt('advisory-import', async () => {
+        results.advisoryImport = await runAdvisoryImport(root, { runs: quick ? 1 : 3 })
       })
     }
     if (selected('verify')) {

@@ -28,6 +28,7 @@ import { notificationsRoutes } from './modules/notifications/notifications.route
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts'
 import { sbomsRoutes } from './modules/sboms/sboms.routes.ts'
+import { findingsRoutes } from './modules/findings/findings.routes.ts'
 
 export interface BuildAppOptions {
   ctx: Ctx
@@ -88,6 +89,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(advisoriesRoutes, { ctx })
       await api.register(webhooksRoutes, { ctx })
       await api.register(sbomsRoutes, { ctx })
+      await api.register(findingsRoutes, { ctx })
     },
     { prefix: '/api/v1' },
   )
