@@ -26,6 +26,17 @@ const REASON_WORDS: Record<VerificationReasonCode, string> = {
   status_unknown: 'The network could not tell this label’s status.',
 }
 
+/**
+ * What the server's message adds to the plain-words headline: for a suspension or revocation
+ * the message repeats the headline before the reason, so only the reason is shown.
+ */
+function detailOf(reason: VerificationResult['reasons'][number]): string {
+  const stem = REASON_WORDS[reason.code].replace(/\.$/, '')
+  if (!reason.message.startsWith(stem)) return reason.message
+  const rest = reason.message.slice(stem.length).replace(/^[:.]\s*/, '')
+  return rest === '' ? '' : `Reason given: ${rest}`
+}
+
 function Result({ result }: { result: VerificationResult }) {
   const { record } = result
   const valid = result.valid
@@ -65,7 +76,7 @@ function Result({ result }: { result: VerificationResult }) {
                   <Text span fw={600}>
                     {REASON_WORDS[reason.code]}
                   </Text>{' '}
-                  {reason.message}
+                  {detailOf(reason)}
                 </List.Item>
               ))}
             </List>
