@@ -90,66 +90,78 @@ function conditions(where: RawBuilder<SqlBool>[]) {
   return where.length === 0 ? sql`` : sql`where ${sql.join(where, sql` and `)}`
 }
 
+/** What a registry entry shows of a label (not its JWS). */
+export interface RegistryEntryRow {
+  id: string
+  status: LabelStatus
+  status_reason: string | null
+  expires_at: string
+  record: string
+}
+
+/** A page of entries matching `query`, newest first, with their order key `k` (SQL). */
+function pageSql(
+  db: Db,
+  query: WordQuery | undefined,
+  filter: RawBuilder<SqlBool>[],
+  limit: number,
+  offset: number,
+) {
+  const { from, where, key } = source(db, query, true)
+  return sql`select labels.id, labels.status, labels.status_reason, labels.expires_at, labels.record, ${key} as k from ${from} ${conditions(
+    [...where, ...filter],
+  )} order by ${key} desc limit ${limit} offset ${offset}`
+}
+
+/** How many labels match `query`, counted up to `upTo` (SQL). */
+function countSql(
+  db: Db,
+  query: WordQuery | undefined,
+  filter: RawBuilder<SqlBool>[],
+  upTo: number,
+) {
+  const { from, where } = source(db, query)
+  return sql`select count(*) as n from (select 1 as one from ${from} ${conditions([
+    ...where,
+    ...filter,
+  ])} limit ${upTo}) as matching`
+}
+
 async function page(
   db: Db,
   query: WordQuery | undefined,
   filter: RawBuilder<SqlBool>[],
   limit: number,
   offset: number,
-): Promise<string[]> {
-  if (limit <= 0) return []
-  const { from, where, key } = source(db, query, true)
-  const { rows } = await sql<{ id: string }>`select labels.id from ${from} ${conditions([
-    ...where,
-    ...filter,
-  ])} order by ${key} desc limit ${limit} offset ${offset}`.execute(db)
-  return rows.map((r) => r.id)
-}
-
-async function count(
-  db: Db,
-  query: WordQuery | undefined,
-  filter: RawBuilder<SqlBool>[],
-  upTo: number,
-): Promise<number> {
-  const { from, where } = source(db, query)
-  const { rows } = await sql<{
-    n: number | string
-  }>`select count(*) as n from (select 1 as one from ${from} ${conditions([
-    ...where,
-    ...filter,
-  ])} limit ${upTo}) as matching`.execute(db)
-  return Number(rows[0]?.n ?? 0)
-}
-
-/** What a registry entry shows of a label (not its JWS): the labels of a page, in the page's order. */
-export async function findEntriesInOrder(db: Db, ids: string[]) {
-  if (ids.length === 0) return []
-  const rows = await db
-    .selectFrom('labels')
-    .select(['id', 'status', 'status_reason', 'expires_at', 'record'])
-    .where('id', 'in', ids)
-    .execute()
-  const byId = new Map(rows.map((row) => [row.id, row]))
-  return ids.flatMap((id) => byId.get(id) ?? [])
+): Promise<RegistryEntryRow[]> {
+  const { rows } = await sql<RegistryEntryRow>`select * from (${pageSql(
+    db,
+    query,
+    filter,
+    limit,
+    offset,
+  )}) as page order by k desc`.execute(db)
+  return rows
 }
 
 /**
- * One page of a registry search, as label ids, and how many labels match (counted up to
- * `countLimit + 1`). Without words, newest first. With words, labels in which every word is a
- * whole word (or words) come first, then those where some word only starts a word; newest first
- * within each. The manufacturer's words only filter.
+ * One page of a registry search and how many labels match (counted up to `countLimit + 1`).
+ * Without words, newest first. With words, labels in which every word is a whole word (or
+ * words) come first, then those where some word only starts a word; newest first within each.
+ * The manufacturer's words only filter. One statement answers the count, the count of whole-word
+ * matches and their page (a round trip each would dominate on PostgreSQL); a second one the
+ * rest of the page when the whole-word matches do not fill it.
  */
 export async function searchRegistryLabels(
   db: Db,
   search: RegistrySearch,
-): Promise<{ ids: string[]; total: number }> {
+): Promise<{ rows: RegistryEntryRow[]; total: number }> {
   const { coverage, limit, offset } = search
   if (
     coverage &&
     (coverage.versions.length === 0 || (!coverage.exclude && coverage.profiles.length === 0))
   ) {
-    return { ids: [], total: 0 }
+    return { rows: [], total: 0 }
   }
   const filter = filters(search)
   const terms = (column: string, words: readonly SearchWord[], prefix: boolean): WordTerm[] =>
@@ -157,33 +169,32 @@ export async function searchRegistryLabels(
   const maker = terms('manufacturer_words', search.manufacturer, true)
   const matching = [...terms('search_words', search.words, true), ...maker]
   const all: WordQuery | undefined = matching.length > 0 ? { all: matching } : undefined
-  // Independent queries run side by side (on PostgreSQL; SQLite answers one after the other).
-  if (search.words.length === 0) {
-    const [total, ids] = await Promise.all([
-      count(db, all, filter, search.countLimit + 1),
-      page(db, all, filter, limit, offset),
-    ])
-    return { ids, total }
-  }
-  // Relevance: whole words first.
   const whole = terms('search_words', search.words, false)
-  const [total, first] = await Promise.all([
-    count(db, all, filter, search.countLimit + 1),
-    count(db, { all: [...whole, ...maker] }, filter, offset + limit),
-  ])
-  const ids =
-    offset < first
-      ? await page(
-          db,
-          { all: [...whole, ...maker] },
-          filter,
-          Math.min(limit, first - offset),
-          offset,
-        )
-      : []
-  if (ids.length < limit && total > first) {
-    const rest = first === 0 ? all : { all: matching, unless: whole }
-    ids.push(...(await page(db, rest, filter, limit - ids.length, Math.max(0, offset - first))))
+  // Without words every match is a whole-word match.
+  const first: WordQuery | undefined = search.words.length > 0 ? { all: [...whole, ...maker] } : all
+  const { rows } = await sql<RegistryEntryRow & { total: number | string; whole: number | string }>`
+    with all_count as (${countSql(db, all, filter, search.countLimit + 1)}),
+      whole_count as (${countSql(db, first, filter, offset + limit)}),
+      page_rows as (${pageSql(db, first, filter, limit, offset)})
+    select all_count.n as total, whole_count.n as whole, page_rows.*
+    from all_count cross join whole_count left join page_rows on 1 = 1
+    order by page_rows.k desc`.execute(db)
+  const total = Number(rows[0]?.total ?? 0)
+  const firstCount = Number(rows[0]?.whole ?? 0)
+  const entries: RegistryEntryRow[] = rows
+    .filter((row) => row.id !== null)
+    .map(({ id, status, status_reason, expires_at, record }) => ({
+      id,
+      status,
+      status_reason,
+      expires_at,
+      record,
+    }))
+  if (search.words.length > 0 && entries.length < limit && total > firstCount) {
+    const rest = firstCount === 0 ? all : { all: matching, unless: whole }
+    entries.push(
+      ...(await page(db, rest, filter, limit - entries.length, Math.max(0, offset - firstCount))),
+    )
   }
-  return { ids, total }
+  return { rows: entries, total }
 }

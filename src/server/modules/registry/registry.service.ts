@@ -33,7 +33,7 @@ import {
   getPublicLabelStatus,
   type IssuedProfile,
 } from '../labels/labels.service.ts'
-import { findEntriesInOrder, searchRegistryLabels } from './registry.repository.ts'
+import { searchRegistryLabels } from './registry.repository.ts'
 import { searchWords } from './search-words.ts'
 
 type ReadCtx = Pick<Ctx, 'db' | 'clock' | 'config'>
@@ -199,7 +199,7 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
     return { items: [], total: 0, totalExact: true, limit, offset }
   }
   const coverage = query.standard ? await coverageReaching(ctx, query.standard) : undefined
-  const { ids, total: counted } = await searchRegistryLabels(ctx.db, {
+  const { rows, total: counted } = await searchRegistryLabels(ctx.db, {
     words,
     manufacturer,
     ...(query.deviceClass ? { deviceClass: query.deviceClass } : {}),
@@ -213,7 +213,7 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
   })
   const now = ctx.clock.now()
   const items = []
-  for (const row of await findEntriesInOrder(ctx.db, ids)) {
+  for (const row of rows) {
     const status = effectiveStatus(row, now)
     // A label past its expiry that the expiry job has not recorded yet (rare): as the labels module says it.
     const label =
