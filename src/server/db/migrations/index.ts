@@ -6,8 +6,8 @@ import * as labels from './2026_11_27_1510_labels.ts'
 import * as assessments from './2026_11_27_1600_assessments.ts'
 import * as labelRegistry from './2026_11_27_1700_label_registry.ts'
 import * as reviews from './2026_11_27_1710_reviews.ts'
-import * as sboms from './2026_11_27_1800_sboms.ts'
 import * as registrySearch from './2026_11_27_1730_registry_search.ts'
+import * as sboms from './2026_11_27_1800_sboms.ts'
 import * as advisories from './2026_11_27_1810_advisories.ts'
 import * as findings from './2026_11_27_1820_findings.ts'
 import * as webhooks from './2026_11_27_1830_webhooks.ts'
@@ -21,8 +21,8 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_1600_assessments': assessments,
   '2026_11_27_1700_label_registry': labelRegistry,
   '2026_11_27_1710_reviews': reviews,
-  '2026_11_27_1800_sboms': sboms,
   '2026_11_27_1730_registry_search': registrySearch,
+  '2026_11_27_1800_sboms': sboms,
   '2026_11_27_1810_advisories': advisories,
   '2026_11_27_1820_findings': findings,
   '2026_11_27_1830_webhooks': webhooks,
