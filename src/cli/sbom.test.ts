@@ -1,6 +1,8 @@
+import { execFile, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SbomUploadResult } from '../common/api/sboms.ts'
 import { schemaInvalidCycloneDx, smallCycloneDx } from '../server/modules/sboms/sbom-fixtures.ts'
@@ -92,6 +94,39 @@ describe(`isn sbom upload against a listening server on ${TEST_DIALECT}`, () => 
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('as upload 2 of Gateway 1.0.0')
   }, 60_000)
+
+  // The build-pipeline example of docs/vulnerabilities.md and docs/api.md, as written there.
+  const hasCurl = (() => {
+    try {
+      execFileSync('curl', ['--version'])
+      return true
+    } catch {
+      console.warn('Skipping the curl upload: curl is not installed')
+      return false
+    }
+  })()
+  it.skipIf(!hasCurl)('takes the documented curl upload', async () => {
+    const at = file('bom.json', smallCycloneDx(5))
+    // Not execFileSync: the server answers from this very process.
+    const { stdout } = await promisify(execFile)(
+      'curl',
+      [
+        '-s',
+        '--data-binary',
+        `@${at}`,
+        '-H',
+        'content-type: application/json',
+        '-H',
+        `Authorization: Bearer ${env.ISN_TOKEN}`,
+        '-H',
+        'x-file-name: bom.json',
+        `${url}/api/v1/organisations/${orgId}/product-versions/${versionId}/sboms`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    )
+    const result = JSON.parse(stdout) as SbomUploadResult
+    expect(result).toMatchObject({ created: true, sbom: { fileName: 'bom.json' } })
+  })
 
   it('exits 2 with the server’s error and JSON pointer for an invalid SBOM', async () => {
     const result = await upload(file('bad.cdx.json', schemaInvalidCycloneDx))
