@@ -1,8 +1,10 @@
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseAdvisorySources } from '../../config.ts'
 import { createTestContext } from '../../testing/test-app.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import type { ManualClock } from '../../kernel/clock.ts'
@@ -310,4 +312,73 @@ describe('the real corpora in ../shared/data (samples)', () => {
       expect(again.counts).toMatchObject({ new: 0, changed: 0, unchanged: files - stale, stale })
     }, 60_000)
   }
+})
+
+describe('URLs', () => {
+  let server: http.Server
+  let base: string
+  const kev = bytesOf(kevCatalogue('2025.10.01', '2025-10-01T12:00:00.000Z'))
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      if (request.url === '/kev.json') response.end(kev)
+      else if (request.url === '/slow.json') setTimeout(() => response.end(kev), 2000)
+      else if (request.url === '/big.json') response.end(Buffer.alloc(4096, 32))
+      else response.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  const fromUrl = (url: string, limits = { timeoutMs: 5000, maxBytes: 1024 * 1024 }) =>
+    importAdvisories(ctx, {
+      location: url,
+      format: 'auto',
+      triggeredBy: 'test',
+      fetchLimits: limits,
+    })
+
+  it('imports what a URL serves', async () => {
+    const result = await fromUrl(`${base}/kev.json`)
+    expect(result.sourceKind).toBe('url:file')
+    expect(result.counts.failed).toBe(0)
+  })
+
+  it('refuses an error status, a download over the size limit and one past the timeout', async () => {
+    await expect(fromUrl(`${base}/missing.json`)).rejects.toMatchObject({
+      code: 'service_unavailable',
+      message: expect.stringMatching(/answered 404/),
+    })
+    await expect(
+      fromUrl(`${base}/big.json`, { timeoutMs: 5000, maxBytes: 1000 }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+    })
+    await expect(
+      fromUrl(`${base}/slow.json`, { timeoutMs: 200, maxBytes: 1 << 20 }),
+    ).rejects.toMatchObject({
+      code: 'service_unavailable',
+      message: expect.stringMatching(/timed out/),
+    })
+  })
+})
+
+describe('ADVISORY_SOURCES', () => {
+  it('reads formats, paths and URLs, and refuses other schemes', () => {
+    const problems: { variable: string; problem: string }[] = []
+    expect(
+      parseAdvisorySources(
+        'osv:/srv/osv/Go.zip; kev:https://feeds.example/kev.json;\n/srv/csaf',
+        problems,
+      ),
+    ).toEqual([
+      { format: 'osv', location: '/srv/osv/Go.zip' },
+      { format: 'kev', location: 'https://feeds.example/kev.json' },
+      { format: 'auto', location: '/srv/csaf' },
+    ])
+    expect(problems).toEqual([])
+    parseAdvisorySources('ftp://feeds.example/x.json;csaf:', problems)
+    expect(problems).toHaveLength(2)
+  })
 })
