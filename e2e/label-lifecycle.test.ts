@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   accessibilityRecorder,
+  callEach,
   callApi,
   createFirstAdminAndSignIn,
   launchBrowser,
@@ -40,24 +41,6 @@ const LARS: Person = {
   email: 'lars@trustedlab.example',
   name: 'Lars Lab',
   password: 'granite orchard beacon 2026',
-}
-
-/** Many API calls from the page with one session look-up, to stay under the rate limit. */
-async function callEach(page: Page, method: string, calls: { url: string; body: unknown }[]) {
-  await page.evaluate(
-    async ({ method, calls }) => {
-      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string }
-      for (const { url, body } of calls) {
-        const response = await fetch(url, {
-          method,
-          headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-          body: JSON.stringify(body),
-        })
-        if (!response.ok) throw new Error(`${method} ${url}: ${response.status}`)
-      }
-    },
-    { method, calls },
-  )
 }
 
 async function signIn(page: Page, base: string, person: Person) {

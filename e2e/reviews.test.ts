@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   accessibilityRecorder,
+  callEach,
   callApi as call,
   createFirstAdminAndSignIn,
   launchBrowser,
@@ -18,24 +19,6 @@ import {
 
 const JOURNEY = 'reviews'
 const shot = (page: Page, step: string) => snapTop(page, JOURNEY, step)
-
-/** Many API calls from the page with one session look-up, to stay under the rate limit. */
-async function callEach(page: Page, method: string, calls: { url: string; body: unknown }[]) {
-  await page.evaluate(
-    async ({ method, calls }) => {
-      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string }
-      for (const { url, body } of calls) {
-        const response = await fetch(url, {
-          method,
-          headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-          body: JSON.stringify(body),
-        })
-        if (!response.ok) throw new Error(`${method} ${url}: ${response.status}`)
-      }
-    },
-    { method, calls },
-  )
-}
 
 describe('submit → request changes → resubmit → approve → label', () => {
   let platform: Platform
