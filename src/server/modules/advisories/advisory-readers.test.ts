@@ -297,6 +297,7 @@ describe.skipIf(TEST_DIALECT === 'postgres')('the real corpora in ../shared/data
       const source = await openSource(path.join(SHARED_DATA, folder), format)
       let files = 0
       let advisories = 0
+      const csaf = { products: 0, versionRanges: 0, vulnerabilities: 0, statuses: 0 }
       const refused: string[] = []
       const warned = new Set<string>()
       for await (const item of source.items()) {
@@ -304,13 +305,21 @@ describe.skipIf(TEST_DIALECT === 'postgres')('the real corpora in ../shared/data
         const outcome = readDocument(item.bytes, item.path, 'auto')
         files += 1
         advisories += outcome.advisories.length
+        for (const a of outcome.advisories) {
+          if (a.source !== 'csaf') continue
+          csaf.products += a.products.length
+          csaf.versionRanges += a.products.filter((p) => p.versionRange !== undefined).length
+          csaf.vulnerabilities += a.vulnerabilities.length
+          csaf.statuses += a.vulnerabilities.reduce((n, v) => n + v.statuses.length, 0)
+        }
         for (const p of outcome.problems) {
           if (p.level === 'warning') warned.add(p.path)
           else refused.push(`${p.path}${p.pointer}: ${p.message}`)
         }
       }
       console.log(
-        `${folder}: ${files} files, ${advisories} advisories, warnings in ${warned.size} files`,
+        `${folder}: ${files} files, ${advisories} advisories, warnings in ${warned.size} files` +
+          (csaf.products > 0 ? `; CSAF ${JSON.stringify(csaf)}` : ''),
       )
       // The ROLIE feeds in the CISA folder are the only non-advisory files met.
       expect(refused).toEqual([])
