@@ -149,7 +149,11 @@ describe('SBOMs over HTTP', () => {
     const big = Buffer.from(JSON.stringify({ padding: 'x'.repeat(70 * 1024) }))
     const tooBig = await upload(sboms, big)
     expect(tooBig.statusCode).toBe(413)
-    expect(tooBig.json().error.code).toBe('payload_too_large')
+    expect(tooBig.json().error).toMatchObject({
+      code: 'payload_too_large',
+      message: `The SBOM is ${big.length} bytes; the limit is 65536 bytes (SBOM_MAX_BYTES).`,
+      details: { reason: 'too_large', limit: 65536, actual: big.length },
+    })
     const form = await upload(
       sboms,
       Buffer.from('a=b'),

@@ -43,6 +43,18 @@ export const sbomsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
       { parseAs: 'buffer', bodyLimit: ctx.config.sbomMaxBytes },
       (_request, body, done) => done(null, body),
     )
+    // A declared length over the limit is refused before the body is read, saying so plainly
+    // (Fastify's own body limit still stops bodies without a length).
+    upload.addHook('onRequest', async (request) => {
+      const length = Number(request.headers['content-length'])
+      if (Number.isFinite(length) && length > ctx.config.sbomMaxBytes) {
+        throw new AppError(
+          'payload_too_large',
+          `The SBOM is ${length} bytes; the limit is ${ctx.config.sbomMaxBytes} bytes (SBOM_MAX_BYTES).`,
+          { details: { reason: 'too_large', limit: ctx.config.sbomMaxBytes, actual: length } },
+        )
+      }
+    })
     upload.addContentTypeParser('*', (request, _payload, done) =>
       done(
         new AppError(
