@@ -250,6 +250,12 @@ export async function benchVerify(
         record('verify/2', await loadVerify(settings.durationSeconds, halfRate), `half ${r}`),
       )
     }
+    // A control: the bare route at the same fixed rate, to tell the machine's latency from ours.
+    const bareAtRate = record(
+      'bare@rate',
+      await runLoad(bare, '/hello', {}, settings.durationSeconds, { overallRate: halfRate }),
+      'half-rate control',
+    )
     const cold = await firstAndRepeat(platform, unseen)
     log(`first verification ${JSON.stringify(cold.first)}, repeated ${JSON.stringify(cold.repeat)}`)
     if (platform.exited() || bare.exited()) problems.push('a server exited during the load')
@@ -285,7 +291,7 @@ export async function benchVerify(
       },
       bare: report(bareRuns),
       verify: report(verifyRuns),
-      halfLoad: { rate: halfRate, ...report(halfRuns) },
+      halfLoad: { rate: halfRate, ...report(halfRuns), bareAtTheSameRate: bareAtRate },
       firstVerification: cold,
       ratio: {
         perRound,
