@@ -41,6 +41,8 @@ export const NOTIFICATION_KINDS = [
   'label.reinstated',
   'label.revoked',
   'label.expired',
+  /** The label policy's security warning appeared (docs/labels.md, "Label policy"). */
+  'label.warning',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 

@@ -29,6 +29,12 @@ import type {
   EvidenceBlobTable,
 } from '../modules/assessments/assessments.table.ts'
 import type { SettingTable } from '../modules/settings/settings.table.ts'
+import type {
+  VexDocumentTable,
+  VexPublicationTable,
+  VexStatementTable,
+} from '../modules/vex/vex.table.ts'
+import type { LabelPolicyStateTable } from '../modules/label-policy/label-policy.table.ts'
 import type { ReviewTable, ReviewVerdictTable } from '../modules/reviews/reviews.table.ts'
 import type { NotificationTable } from '../modules/notifications/notifications.table.ts'
 import type { ApiTokenTable } from '../modules/tokens/tokens.table.ts'
@@ -113,4 +119,8 @@ export interface Database {
   finding_cursors: FindingCursorTable
   webhook_endpoints: WebhookEndpointTable
   webhook_deliveries: WebhookDeliveryTable
+  vex_documents: VexDocumentTable
+  vex_statements: VexStatementTable
+  vex_publications: VexPublicationTable
+  label_policy_states: LabelPolicyStateTable
 }

@@ -29,6 +29,7 @@ import {
   UpdateProductBodySchema,
   UpdateProductVersionBodySchema,
 } from '../../common/api/products.ts'
+import { UpdateLabelPolicyBodySchema } from '../../common/api/label-policy.ts'
 import { LabelStatusChangeBodySchema, VerifyLabelBodySchema } from '../../common/api/labels.ts'
 import {
   CreateAssessmentBodySchema,
@@ -172,6 +173,17 @@ const WRITE_ROUTES: Record<
   'PATCH /api/v1/admin/settings': {
     schema: UpdateSettingsBodySchema,
     valid: { data: { twoFactorRequiredFor: ['assessor'] } },
+  },
+  'PUT /api/v1/admin/label-policy': {
+    schema: UpdateLabelPolicyBodySchema,
+    valid: {
+      data: {
+        enabled: true,
+        kevSuspendAfterDays: 14,
+        criticalWarningAfterDays: 30,
+        minConfidence: 'medium',
+      },
+    },
   },
   'POST /api/v1/labels/verify': {
     schema: VerifyLabelBodySchema,

@@ -17,6 +17,15 @@ import {
   reevaluateForAdvisoryChanges,
 } from '../modules/findings/findings.service.ts'
 import { expireLabels } from '../modules/labels/labels.service.ts'
+import {
+  enqueueLabelPolicy,
+  LABEL_POLICY_TASK,
+  type LabelPolicyPayload,
+} from '../modules/label-policy/label-policy.jobs.ts'
+import {
+  evaluateLabelPolicy,
+  runLabelPolicyPass,
+} from '../modules/label-policy/label-policy.service.ts'
 import { expireInvitations } from '../modules/organisations/organisations.service.ts'
 import { DELIVER_TASK, deliverWebhook } from '../modules/webhooks/webhooks.service.ts'
 import { deleteFinishedJobs } from './jobs.repository.ts'
@@ -59,6 +68,8 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
       try {
         const summary = await evaluateProductVersion(ctx, productVersionId, { trigger })
         ctx.logger.info({ ...summary, trigger }, 'product version evaluated')
+        // The label policy follows the findings (docs/labels.md, "Label policy").
+        await enqueueLabelPolicy(ctx.db, ctx.clock, [productVersionId])
       } catch (error) {
         // The version was deleted after the job was queued: nothing left to evaluate.
         if ((error as { code?: string }).code === 'not_found') return
@@ -67,6 +78,13 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
     },
     [ADVISORY_CHANGES_TASK]: async () => {
       const summary = await reevaluateForAdvisoryChanges(ctx)
+      await enqueueLabelPolicy(
+        ctx.db,
+        ctx.clock,
+        summary.versions
+          .filter((v) => v.created + v.changed + v.resolved > 0)
+          .map((v) => v.productVersionId),
+      )
       if (summary.changes > 0) {
         ctx.logger.info(
           {
@@ -78,6 +96,18 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
           },
           'advisory changes re-evaluated',
         )
+      }
+    },
+    [LABEL_POLICY_TASK]: async (payload) => {
+      const ids = (payload as LabelPolicyPayload | null)?.productVersionIds
+      const summary = ids ? await evaluateLabelPolicy(ctx, ids) : await runLabelPolicyPass(ctx)
+      if (
+        summary.suspended +
+        summary.reinstated +
+        summary.warningsRaised +
+        summary.warningsCleared
+      ) {
+        ctx.logger.info(summary, 'label policy applied')
       }
     },
     'jobs.purge': async () => {
@@ -97,4 +127,7 @@ export const PLATFORM_SCHEDULES: Schedule[] = [
   { name: 'labels.expire', task: 'labels.expire', intervalSeconds: 60 * 60 },
   // Imports enqueue it themselves; the schedule catches imports made by other processes.
   { name: ADVISORY_CHANGES_TASK, task: ADVISORY_CHANGES_TASK, intervalSeconds: 60 },
+  // The label policy's day thresholds pass without any finding changing (at least daily; hourly
+  // keeps a deadline within the hour).
+  { name: LABEL_POLICY_TASK, task: LABEL_POLICY_TASK, intervalSeconds: 60 * 60 },
 ]

@@ -11,6 +11,8 @@ import * as sboms from './2026_11_27_1800_sboms.ts'
 import * as advisories from './2026_11_27_1810_advisories.ts'
 import * as findings from './2026_11_27_1820_findings.ts'
 import * as webhooks from './2026_11_27_1830_webhooks.ts'
+import * as vex from './2026_11_27_1840_vex.ts'
+import * as labelPolicy from './2026_11_27_1850_label_policy.ts'
 
 /** Every migration, in order. Imported statically so the list is the same however the code is run. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_1810_advisories': advisories,
   '2026_11_27_1820_findings': findings,
   '2026_11_27_1830_webhooks': webhooks,
+  '2026_11_27_1840_vex': vex,
+  '2026_11_27_1850_label_policy': labelPolicy,
 }

@@ -1,0 +1,325 @@
+import type {
+  LabelExposure,
+  LabelPolicy,
+  PolicySuspension,
+  PolicyWarning,
+  PublishedLabelPolicy,
+} from '../../../common/api/label-policy.ts'
+import { AppError, isAppError } from '../../../common/errors.ts'
+import type { NotificationKind } from '../../../common/reviews.ts'
+import type { Database } from '../../db/schema.ts'
+import { lockKeyForTransaction } from '../../db/dialect.ts'
+import { systemActor } from '../../kernel/actor.ts'
+import type { Ctx } from '../../kernel/context.ts'
+import { recordAudit } from '../audit/audit.service.ts'
+import {
+  openPolicyFindings,
+  versionIdsWithPolicyFindings,
+  type PolicyFinding,
+} from '../findings/findings.policy.ts'
+import {
+  findVersionLabel,
+  listLiveLabelsOfVersions,
+  type VersionLabel,
+} from '../labels/labels.by-version.ts'
+import { changeLabelStatus } from '../labels/labels.service.ts'
+import { notify } from '../notifications/notifications.service.ts'
+import { getOrganisation } from '../organisations/organisations.service.ts'
+import { getLabelPolicy } from '../settings/label-policy.service.ts'
+import {
+  findPolicyState,
+  listVersionIdsWithPolicyEffects,
+  upsertPolicyState,
+} from './label-policy.repository.ts'
+import { judge, suspensionReason } from './rules.ts'
+
+type Db = Ctx['db']
+type PolicyCtx = Pick<Ctx, 'db' | 'clock'>
+
+/** The name the policy acts under: in label histories, the audit log and notifications. */
+export const POLICY_ACTOR_NAME = 'label-policy'
+const WHO = { actor: systemActor(POLICY_ACTOR_NAME) }
+
+type StoredSuspension = PolicySuspension & { findingId: string }
+
+export interface PolicyRunSummary {
+  versions: number
+  labels: number
+  suspended: number
+  reinstated: number
+  warningsRaised: number
+  warningsCleared: number
+}
+
+const parse = <T>(text: string | null | undefined, fallback: T): T => {
+  if (!text) return fallback
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return fallback
+  }
+}
+
+const lockKey = (labelId: string) => `label-policy:${labelId}`
+
+/** The policy in words, as published (GET /api/v1/label-policy and docs/labels.md). */
+export function policyRules(policy: LabelPolicy): string[] {
+  if (!policy.enabled) {
+    return ['The label policy is switched off: labels change only by people and by expiry.']
+  }
+  const confidence =
+    policy.minConfidence === 'low' ? 'any confidence' : `${policy.minConfidence} confidence or more`
+  return [
+    `Only open findings of status affected, matched with ${confidence}, count.`,
+    `A label is suspended when a known-exploited vulnerability (CISA KEV) of its product version stays unremediated for more than ${policy.kevSuspendAfterDays} days, counted from the later of the day the network first found it in the version and the day CISA added it to KEV.`,
+    'Remediated means: the finding is resolved (a new SBOM without the vulnerable component, the advisory withdrawn or corrected), triaged not affected (a VEX statement with a justification), or fixed in this very version.',
+    'The policy reinstates a label it suspended itself as soon as no such vulnerability is left. It never lifts a suspension made by a person and never touches a revoked or expired label; when a person reinstates a label the policy suspended, the policy does not suspend it again for the same finding.',
+    `A security warning is shown, without changing the label’s signed status, when a critical vulnerability (severity critical, or CVSS 9.0 or more) has had neither a fix nor a VEX statement for more than ${policy.criticalWarningAfterDays} days since it was first found. It disappears when the finding is resolved or the manufacturer states a fix or a remediation.`,
+  ]
+}
+
+/** The network's label policy and its rules in words. Public. */
+export async function getPublishedPolicy(ctx: Pick<Ctx, 'db'>): Promise<PublishedLabelPolicy> {
+  const policy = await getLabelPolicy(ctx)
+  return { policy, actor: POLICY_ACTOR_NAME, rules: policyRules(policy) }
+}
+
+async function notifyBoth(
+  db: Db,
+  ctx: PolicyCtx,
+  label: VersionLabel,
+  kind: NotificationKind,
+  text: string,
+): Promise<void> {
+  const orgs = [label.manufacturerId, label.assessorId].filter((id): id is string => !!id)
+  if (orgs.length === 0) return
+  // Labels keep organisation ids as plain references: notify only those that still exist.
+  const existing: string[] = []
+  for (const id of orgs) {
+    try {
+      await getOrganisation({ db }, id)
+      existing.push(id)
+    } catch (error) {
+      if (!isAppError(error, 'not_found')) throw error
+    }
+  }
+  await notify(
+    db,
+    ctx.clock,
+    existing.map((organisationId) => ({
+      organisationId,
+      kind,
+      text,
+      link: `/registry/${label.id}`,
+    })),
+  )
+}
+
+/**
+ * Applies the policy to one label in one transaction, under the label's lock: suspends it for a
+ * known-exploited vulnerability past its deadline, reinstates it when the policy's own cause is
+ * gone, raises or clears its warning. Status changes go through changeLabelStatus (history,
+ * audit, status lists, webhooks); both organisations are notified in the app.
+ */
+async function applyToLabel(
+  ctx: PolicyCtx,
+  policy: LabelPolicy,
+  labelId: string,
+  findings: readonly PolicyFinding[],
+  summary: PolicyRunSummary,
+): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await lockKeyForTransaction<Database>(trx, lockKey(labelId))
+    const tctx = { db: trx, clock: ctx.clock }
+    const label = await findVersionLabel(tctx, labelId)
+    if (!label) return
+    const now = ctx.clock.now()
+    const at = now.toISOString()
+    const state = await findPolicyState(trx, labelId)
+    let suspendedAt = state?.suspended_at ?? null
+    let suspension = parse<StoredSuspension | null>(state?.suspension, null)
+    const open = new Set(findings.map((f) => f.id))
+    const overridden = new Set(
+      parse<string[]>(state?.overridden_findings, []).filter((id) => open.has(id)),
+    )
+    // A person changed the label after the policy suspended it: that suspension is no longer
+    // the policy's. A person who reinstated it overrode the policy for that finding.
+    if (
+      suspendedAt !== null &&
+      !(label.status === 'suspended' && label.statusChangedAt === suspendedAt)
+    ) {
+      if (label.status === 'active' && suspension) overridden.add(suspension.findingId)
+      suspendedAt = null
+      suspension = null
+    }
+    const verdict = judge(policy, findings, label.version, now, overridden)
+
+    if (verdict.suspendFor && label.status === 'active') {
+      const cause = verdict.suspendFor
+      const reason = suspensionReason(policy, cause)
+      const changed = await changeLabelStatus(tctx, WHO, labelId, 'suspend', reason)
+      suspendedAt = changed.statusChangedAt
+      suspension = {
+        findingId: cause.finding.id,
+        cve: cause.cve,
+        advisory: cause.finding.advisoryId,
+        since: changed.statusChangedAt,
+        reason,
+      }
+      summary.suspended += 1
+      await notifyBoth(
+        trx,
+        ctx,
+        label,
+        'label.suspended',
+        `The label policy suspended the label of ${label.productName} ${label.version}: ${cause.cve} (${cause.finding.advisoryId}) is known to be exploited and has been unremediated for more than ${policy.kevSuspendAfterDays} days.`,
+      )
+    } else if (suspendedAt !== null && suspension && !verdict.suspendFor) {
+      const reason = `Label policy: no unremediated known-exploited vulnerability is left past its deadline (${suspension.cve}, advisory ${suspension.advisory}, ${policy.enabled ? 'remediated or resolved' : 'the policy was switched off'}).`
+      await changeLabelStatus(tctx, WHO, labelId, 'reinstate', reason)
+      summary.reinstated += 1
+      await notifyBoth(
+        trx,
+        ctx,
+        label,
+        'label.reinstated',
+        `The label policy reinstated the label of ${label.productName} ${label.version}: ${suspension.cve} is no longer an unremediated known-exploited vulnerability of this version.`,
+      )
+      suspendedAt = null
+      suspension = null
+    }
+
+    const before = parse<PolicyWarning | null>(state?.warning, null)
+    let warning: PolicyWarning | null = null
+    if (verdict.warning) {
+      const { findingIds: _ids, ...shown } = verdict.warning
+      warning = shown
+    }
+    if (!before && warning) {
+      summary.warningsRaised += 1
+      await recordAudit(trx, ctx.clock, WHO, {
+        action: 'label.policy_warning_raised',
+        organisationId: label.manufacturerId,
+        targetType: 'label',
+        targetId: labelId,
+        details: { message: warning.message, cves: warning.cves, advisories: warning.advisories },
+      })
+      await notifyBoth(
+        trx,
+        ctx,
+        label,
+        'label.warning',
+        `${label.productName} ${label.version}: ${warning.message}`,
+      )
+    } else if (before && !warning) {
+      summary.warningsCleared += 1
+      await recordAudit(trx, ctx.clock, WHO, {
+        action: 'label.policy_warning_cleared',
+        organisationId: label.manufacturerId,
+        targetType: 'label',
+        targetId: labelId,
+        details: { cves: before.cves, advisories: before.advisories },
+      })
+    }
+    if (state || suspendedAt !== null || warning || overridden.size > 0) {
+      await upsertPolicyState(trx, {
+        label_id: labelId,
+        product_version_id: label.productVersionId,
+        suspended_at: suspendedAt,
+        suspension: suspension ? JSON.stringify(suspension) : null,
+        overridden_findings: JSON.stringify([...overridden]),
+        warning: warning ? JSON.stringify(warning) : null,
+        warning_since: warning ? (before ? (state?.warning_since ?? at) : at) : null,
+        evaluated_at: at,
+      })
+    }
+  })
+}
+
+/**
+ * Applies the label policy to the active and suspended labels of these product versions (those
+ * whose findings changed). One transaction per label; a label whose change fails is logged by
+ * the caller's job and retried with it.
+ */
+export async function evaluateLabelPolicy(
+  ctx: PolicyCtx,
+  productVersionIds: readonly string[],
+): Promise<PolicyRunSummary> {
+  const summary: PolicyRunSummary = {
+    versions: 0,
+    labels: 0,
+    suspended: 0,
+    reinstated: 0,
+    warningsRaised: 0,
+    warningsCleared: 0,
+  }
+  const ids = [...new Set(productVersionIds)]
+  if (ids.length === 0) return summary
+  const policy = await getLabelPolicy(ctx)
+  const labels = await listLiveLabelsOfVersions(ctx, ids)
+  if (labels.length === 0) return summary
+  const findings = await openPolicyFindings(ctx, [
+    ...new Set(labels.map((l) => l.productVersionId)),
+  ])
+  summary.versions = new Set(labels.map((l) => l.productVersionId)).size
+  for (const label of labels) {
+    summary.labels += 1
+    await applyToLabel(ctx, policy, label.id, findings.get(label.productVersionId) ?? [], summary)
+  }
+  return summary
+}
+
+/**
+ * The scheduled pass: every product version with an open KEV or critical finding, or where the
+ * policy holds a suspension or shows a warning — for the day thresholds that pass without any
+ * finding changing, and for triage changes made since.
+ */
+export async function runLabelPolicyPass(ctx: PolicyCtx): Promise<PolicyRunSummary> {
+  const ids = new Set([
+    ...(await versionIdsWithPolicyFindings(ctx)),
+    ...(await listVersionIdsWithPolicyEffects(ctx.db)),
+  ])
+  return evaluateLabelPolicy(ctx, [...ids])
+}
+
+/**
+ * What the public product page shows next to a label: the open known-exploited vulnerabilities
+ * of its version (count and CVE ids, already public in CISA's catalogue), the policy's warning
+ * and the suspension the policy holds, if any.
+ * @throws not_found
+ */
+export async function getLabelExposure(ctx: PolicyCtx, labelId: string): Promise<LabelExposure> {
+  const label = await findVersionLabel(ctx, labelId)
+  if (!label) throw new AppError('not_found', 'No such label.')
+  const policy = await getLabelPolicy(ctx)
+  const state = await findPolicyState(ctx.db, labelId)
+  const findings = label.productVersionId
+    ? ((await openPolicyFindings(ctx, [label.productVersionId])).get(label.productVersionId) ?? [])
+    : []
+  const overridden = new Set(parse<string[]>(state?.overridden_findings, []))
+  const verdict = judge(policy, findings, label.version, ctx.clock.now(), overridden)
+  const policyHolds =
+    !!state?.suspended_at &&
+    label.status === 'suspended' &&
+    label.statusChangedAt === state.suspended_at
+  const suspension = policyHolds ? parse<StoredSuspension | null>(state.suspension, null) : null
+  const next = verdict.kev.find((e) => !overridden.has(e.finding.id))
+  return {
+    labelId,
+    knownExploited: {
+      open: verdict.kev.length,
+      cves: [...new Set(verdict.kev.map((e) => e.cve))].slice(0, 20),
+      nextSuspensionAt: policy.enabled && label.status === 'active' && next ? next.deadline : null,
+    },
+    warning: parse<PolicyWarning | null>(state?.warning, null),
+    policySuspension: suspension
+      ? {
+          since: suspension.since,
+          cve: suspension.cve,
+          advisory: suspension.advisory,
+          reason: suspension.reason,
+        }
+      : null,
+    policy,
+  }
+}
