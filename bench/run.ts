@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline]`
+// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching]`
 // Runs the platform's benchmarks and prints one JSON document to stdout (progress goes to stderr).
 // Every figure comes with a baseline measured in the same run; see docs/performance.md.
 import { execFileSync } from 'node:child_process'
@@ -13,6 +13,7 @@ import { benchStartup } from './startup.ts'
 import { benchThroughput } from './throughput.ts'
 import { runRegistrySearch, TARGET_P95_MS } from './registry-search.ts'
 import { runAdvisoryImport } from './advisory-import.ts'
+import { runMatching } from './matching.ts'
 import { benchVerify } from './verify.ts'
 import { benchVerifyOffline } from './verify-offline.ts'
 
@@ -24,6 +25,7 @@ const BENCHMARKS = [
   'verify-offline',
   'registry-search',
   'advisory-import',
+  'matching',
 ] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
@@ -38,7 +40,7 @@ function options() {
   })
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import] [--root <checkout>]\n' +
+      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching] [--root <checkout>]\n' +
         '  --quick  short durations and fewer runs (a smoke run; figures are not comparable)\n' +
         '  --only   run one benchmark (memory is measured around the throughput load)\n' +
         '  --root   benchmark the platform of another checkout (default: this one)\n',
@@ -106,6 +108,7 @@ async function main(): Promise<number> {
     verifyOffline?: Awaited<ReturnType<typeof benchVerifyOffline>>
     registrySearch?: Awaited<ReturnType<typeof runRegistrySearch>>
     advisoryImport?: Awaited<ReturnType<typeof runAdvisoryImport>>
+    matching?: Awaited<ReturnType<typeof runMatching>>
   } = {}
   const checkout = createCheckout(root)
   log(`platform from ${root}, copied to ${checkout.root}${quick ? ' (quick run)' : ''}`)
@@ -147,6 +150,11 @@ async function main(): Promise<number> {
     if (selected('advisory-import')) {
       await attempt('advisory-import', async () => {
         results.advisoryImport = await runAdvisoryImport(root, { runs: quick ? 1 : 3 })
+      })
+    }
+    if (selected('matching')) {
+      await attempt('matching', async () => {
+        results.matching = await runMatching(root, { runs: quick ? 2 : 5 })
       })
     }
     if (selected('verify')) {
