@@ -215,5 +215,16 @@ export const VerificationResultSchema = Type.Object({
   keyId: Type.Union([Type.String(), Type.Null()]),
   labelId: Type.Union([Type.String(), Type.Null()]),
   record: Type.Union([LabelRecordSchema, Type.Null()]),
+  /**
+   * The label policy's security warning for a genuine label (docs/labels.md, "Label policy"):
+   * shown beside the status, which it does not change. Absent when there is none.
+   */
+  warning: Type.Optional(
+    Type.Object({
+      message: Type.String(),
+      since: Type.String(),
+      cves: Type.Array(Type.String()),
+    }),
+  ),
 })
 export type VerificationResult = Static<typeof VerificationResultSchema>

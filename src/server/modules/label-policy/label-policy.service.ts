@@ -5,12 +5,14 @@ import type {
   PolicyWarning,
   PublishedLabelPolicy,
 } from '../../../common/api/label-policy.ts'
+import type { VerificationResult } from '../../../common/api/labels.ts'
 import { AppError, isAppError } from '../../../common/errors.ts'
 import type { NotificationKind } from '../../../common/reviews.ts'
 import type { Database } from '../../db/schema.ts'
 import { lockKeyForTransaction } from '../../db/dialect.ts'
 import { systemActor } from '../../kernel/actor.ts'
 import type { Ctx } from '../../kernel/context.ts'
+import { TtlCache } from '../../kernel/ttl-cache.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import {
   openPolicyFindings,
@@ -190,6 +192,7 @@ async function applyToLabel(
     }
 
     const before = parse<PolicyWarning | null>(state?.warning, null)
+    forgetPolicyWarning(labelId)
     let warning: PolicyWarning | null = null
     if (verdict.warning) {
       const { findingIds: _ids, ...shown } = verdict.warning
@@ -322,4 +325,38 @@ export async function getLabelExposure(ctx: PolicyCtx, labelId: string): Promise
       : null,
     policy,
   }
+}
+
+/**
+ * Verification reads the warning of every genuine label, so each process keeps it for
+ * WARNING_CACHE_MS; a change made through this process shows at once, elsewhere within that time.
+ */
+const WARNING_CACHE_MS = 5_000
+const warningCache = new TtlCache<{ warning: PolicyWarning | null }>(WARNING_CACHE_MS, 100_000)
+
+function forgetPolicyWarning(labelId: string): void {
+  warningCache.delete(labelId)
+}
+
+/**
+ * Adds the policy's security warning to a verification answer of a genuine label (the status is
+ * left as it is: a warning does not change the signed status).
+ */
+export async function withPolicyWarning(
+  ctx: Pick<Ctx, 'db'>,
+  result: VerificationResult,
+): Promise<VerificationResult> {
+  if (!result.genuine || !result.labelId) return result
+  const id = result.labelId
+  let cached = warningCache.get(id, performance.now())
+  if (!cached) {
+    const epoch = warningCache.epoch()
+    const state = await findPolicyState(ctx.db, id)
+    cached = { warning: parse<PolicyWarning | null>(state?.warning, null) }
+    warningCache.set(id, cached, performance.now(), epoch)
+  }
+  const { warning } = cached
+  return warning
+    ? { ...result, warning: { message: warning.message, since: warning.since, cves: warning.cves } }
+    : result
 }

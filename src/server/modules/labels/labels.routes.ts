@@ -27,6 +27,7 @@ import {
   type LabelStatusAction,
 } from './labels.service.ts'
 import { signedStatusList, STATUS_LIST_MAX_AGE_SECONDS } from './status-lists.ts'
+import { withPolicyWarning } from '../label-policy/label-policy.service.ts'
 
 /** How long verifiers may cache the JWKS (seconds); a rotation shows within this time. */
 const JWKS_MAX_AGE_SECONDS = 300
@@ -111,7 +112,7 @@ export const labelsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
         response: { 200: VerificationAnswerSchema },
       },
     },
-    async (request) => verifyLabelLive(ctx, request.body.label),
+    async (request) => withPolicyWarning(ctx, await verifyLabelLive(ctx, request.body.label)),
   )
 
   app.get(
