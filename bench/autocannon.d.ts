@@ -2,6 +2,13 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events'
 
+  export interface RequestParams {
+    method?: string
+    path?: string
+    headers?: Record<string, string>
+    body?: string
+  }
+
   export interface Options {
     url: string
     connections?: number
@@ -14,7 +21,14 @@ declare module 'autocannon' {
     headers?: Record<string, string>
     body?: string
     /** A sequence of requests each connection sends in turn (fields override the ones above). */
-    requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string }[]
+    requests?: {
+      method?: string
+      path?: string
+      headers?: Record<string, string>
+      body?: string
+      /** Called before each send of this request; returns the request to send. */
+      setupRequest?: (request: RequestParams, context: Record<string, unknown>) => RequestParams
+    }[]
     /** Requests per second from all connections together (latencies corrected for omission). */
     overallRate?: number
     /** Requests per second from each connection. */
