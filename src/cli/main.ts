@@ -7,6 +7,7 @@ import { registerFramework } from './commands/framework.ts'
 import { registerKeys, registerLabel } from './commands/labels.ts'
 import { registerMigrate } from './commands/migrate.ts'
 import { registerSbom } from './commands/sbom.ts'
+import { registerSnapshotAndScan } from './commands/scan.ts'
 import { registerServe } from './commands/serve.ts'
 import { addVerbose, EXIT_CODES, exitWhenFlushed, rootCommand, runProgram } from './run.ts'
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerLabel(program)
   registerAdvisories(program)
   registerSbom(program)
+  registerSnapshotAndScan(program)
   addVerbose(program)
   return program
 }
