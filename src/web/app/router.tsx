@@ -77,6 +77,14 @@ const RegistryPage = registryPage(
 )
 const LabelPage = registryPage(() => import('../features/registry/label-page.tsx'), 'LabelPage')
 const VerifyPage = registryPage(() => import('../features/registry/verify-page.tsx'), 'VerifyPage')
+const LabelPolicyPage = registryPage(
+  () => import('../features/label-policy/label-policy-page.tsx'),
+  'LabelPolicyPage',
+)
+const FindingsPage = registryPage(
+  () => import('../features/findings/findings-page.tsx'),
+  'FindingsPage',
+)
 const productsPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
   lazy(() => load().then((m) => ({ default: m[name] })))
 const ProductsPage = productsPage(
@@ -143,6 +151,7 @@ export function createRouter() {
         { path: 'registry', element: <RegistryPage /> },
         { path: 'registry/:labelId', element: <LabelPage /> },
         { path: 'verify', element: <VerifyPage /> },
+        { path: 'label-policy', element: <LabelPolicyPage /> },
         {
           element: <RequireSession />,
           children: [
@@ -156,6 +165,10 @@ export function createRouter() {
             {
               path: 'products/:orgId/:productId/versions/:versionId',
               element: <VersionAssessmentsPage />,
+            },
+            {
+              path: 'products/:orgId/:productId/versions/:versionId/findings',
+              element: <FindingsPage />,
             },
             { path: 'assessments/:orgId/:assessmentId', element: <AssessmentPage /> },
             { path: 'reviews', element: <ReviewsIndexPage /> },

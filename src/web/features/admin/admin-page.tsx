@@ -1,4 +1,5 @@
 import {
+  IconAlertTriangle,
   IconBug,
   IconBuildingCommunity,
   IconListDetails,
@@ -9,6 +10,7 @@ import { AuditLog } from '../../components/audit-log.tsx'
 import { Page } from '../../components/page.tsx'
 import { RouteTabs } from '../../components/route-tabs.tsx'
 import { AdvisoriesTab } from '../advisories/advisories-tab.tsx'
+import { KevExposureTab } from '../findings/kev-exposure-tab.tsx'
 import { AdminOrganisationsTab } from './organisations-tab.tsx'
 import { SettingsTab } from './settings-tab.tsx'
 import { AdminUsersTab } from './users-tab.tsx'
@@ -53,6 +55,12 @@ export function AdminPage() {
             label: 'Advisories',
             icon: <IconBug size={16} />,
             render: () => <AdvisoriesTab />,
+          },
+          {
+            value: 'kev-exposure',
+            label: 'KEV exposure',
+            icon: <IconAlertTriangle size={16} />,
+            render: () => <KevExposureTab />,
           },
           {
             value: 'settings',

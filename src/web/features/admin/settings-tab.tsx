@@ -14,6 +14,7 @@ import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { keysOf, TWO_FACTOR_GROUP_LABELS } from '../../lib/labels.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
+import { LabelPolicyForm } from '../label-policy/label-policy-form.tsx'
 import { SESSION_KEY } from '../../lib/session.ts'
 
 const SETTINGS_KEY = ['admin', 'settings'] as const
@@ -153,6 +154,7 @@ export function SettingsTab() {
         <Stack gap="lg">
           <TwoFactorForm settings={data} />
           <LabelValidityForm settings={data} />
+          <LabelPolicyForm />
         </Stack>
       )}
     </QueryState>

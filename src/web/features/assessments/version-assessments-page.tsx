@@ -170,6 +170,13 @@ export function VersionAssessmentsPage() {
         <StartForm orgId={orgId} product={p} version={v} previous={all.data ?? []} />
       )}
       <SbomPanel orgId={orgId} versionId={versionId} canWrite={access.canWrite} />
+      <Anchor
+        component={Link}
+        to={`/products/${orgId}/${productId}/versions/${versionId}/findings`}
+        size="sm"
+      >
+        Findings: vulnerabilities matched against this version →
+      </Anchor>
     </Page>
   )
 }

@@ -38,6 +38,7 @@ import {
   useRegistryRecord,
 } from './registry-api.ts'
 import { StandardBadges, StatusBadge } from './registry-ui.tsx'
+import { ExposurePanel } from '../label-policy/exposure-panel.tsx'
 
 const UPDATE_WORDS = {
   automatic: 'Security updates install automatically',
@@ -256,6 +257,7 @@ function LabelRecordView({ record }: { record: RegistryRecord }) {
       }
     >
       <StatusPanel record={record} />
+      <ExposurePanel labelId={record.labelId} />
       <Panel title="The label">
         <Group gap="xs">
           <TierBadge tier={record.record.tier} size="lg" />
