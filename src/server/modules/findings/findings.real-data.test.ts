@@ -48,7 +48,7 @@ describe.runIf(sharedDataPresent('iot-image-sboms', 'the real-data findings test
         .select('id')
         .where('email', '=', 'admin@network.test')
         .executeTakeFirstOrThrow()
-      const owner: { actor: Actor } = {
+      const owner: { actor: Extract<Actor, { type: 'user' }> } = {
         actor: { type: 'user', userId: user.id, email: 'admin@network.test', isNetworkAdmin: true },
       }
       orgId = (await createOrganisation(ctx, owner, { name: 'Acme', type: 'manufacturer' })).id

@@ -50,6 +50,8 @@ type EvalCtx = Pick<Ctx, 'db' | 'clock'>
 export const ADVISORY_CURSOR = 'advisories'
 /** Change-set entries read per page by {@link reevaluateForAdvisoryChanges}. */
 const CHANGE_PAGE = 1000
+/** Product versions synced per transaction by the re-evaluation. */
+const VERSIONS_PER_TRANSACTION = 50
 const WHO = { actor: systemActor('findings') }
 
 export interface EvaluationSummary {
@@ -486,33 +488,41 @@ async function reevaluateAdvisories(ctx: EvalCtx, pks: number[]): Promise<Evalua
   )
   const wholeComponents = await currentComponentsOfVersions(ctx, [...whole])
   const out: EvaluationSummary[] = []
-  for (const versionId of versionIds) {
-    const startedAt = performance.now()
-    const subject = subjects.get(versionId)
-    if (!subject) continue
-    const stored = whole.has(versionId)
-      ? (wholeComponents.get(versionId) ?? [])
-      : (hits.get(versionId) ?? [])
-    const components = [
-      ...(whole.has(versionId) ? [productComponent(subject)] : []),
-      ...stored.map(engineComponent),
-    ]
-    const produced = matchComponents(components, prepared)
-    out.push(
-      await ctx.db.transaction().execute(async (trx) => {
+  // Versions are synced a batch per transaction (each under its own lock): one commit per batch
+  // rather than per version.
+  for (let i = 0; i < versionIds.length; i += VERSIONS_PER_TRANSACTION) {
+    const batch = versionIds.slice(i, i + VERSIONS_PER_TRANSACTION)
+    const summaries = await ctx.db.transaction().execute(async (trx) => {
+      const done: EvaluationSummary[] = []
+      for (const versionId of batch) {
+        const startedAt = performance.now()
+        const subject = subjects.get(versionId)
+        if (!subject) continue
+        const stored = whole.has(versionId)
+          ? (wholeComponents.get(versionId) ?? [])
+          : (hits.get(versionId) ?? [])
+        const components = [
+          ...(whole.has(versionId) ? [productComponent(subject)] : []),
+          ...stored.map(engineComponent),
+        ]
+        const produced = matchComponents(components, prepared)
         await lockKeyForTransaction<Database>(trx, versionLock(versionId))
-        return syncVersion(trx, ctx, {
-          subject,
-          components,
-          produced,
-          advisoryIds,
-          trigger: 'advisories',
-          sbomId: stored[0]?.sbomId ?? null,
-          candidates: candidateCount,
-          startedAt,
-        })
-      }),
-    )
+        done.push(
+          await syncVersion(trx, ctx, {
+            subject,
+            components,
+            produced,
+            advisoryIds,
+            trigger: 'advisories',
+            sbomId: stored[0]?.sbomId ?? null,
+            candidates: candidateCount,
+            startedAt,
+          }),
+        )
+      }
+      return done
+    })
+    out.push(...summaries)
   }
   return out
 }
