@@ -30,6 +30,7 @@ import { getOrganisation } from '../organisations/organisations.service.ts'
 import { getLabelPolicy } from '../settings/label-policy.service.ts'
 import {
   findPolicyState,
+  listPolicyStatesOfLabels,
   listVersionIdsWithPolicyEffects,
   upsertPolicyState,
 } from './label-policy.repository.ts'
@@ -265,9 +266,24 @@ export async function evaluateLabelPolicy(
     ...new Set(labels.map((l) => l.productVersionId)),
   ])
   summary.versions = new Set(labels.map((l) => l.productVersionId)).size
+  const withState = new Set(
+    (
+      await listPolicyStatesOfLabels(
+        ctx.db,
+        labels.map((l) => l.id),
+      )
+    ).map((s) => s.label_id),
+  )
+  const now = ctx.clock.now()
   for (const label of labels) {
     summary.labels += 1
-    await applyToLabel(ctx, policy, label.id, findings.get(label.productVersionId) ?? [], summary)
+    const own = findings.get(label.productVersionId) ?? []
+    // Nothing held and nothing wanted: no transaction (most labels, most of the time).
+    if (!withState.has(label.id)) {
+      const verdict = judge(policy, own, label.version, now)
+      if (!verdict.warning && !(verdict.suspendFor && label.status === 'active')) continue
+    }
+    await applyToLabel(ctx, policy, label.id, own, summary)
   }
   return summary
 }
