@@ -48,6 +48,10 @@ export const AdvisoryParamsSchema = StrictObject({
 
 const Json = Type.Unknown()
 
+export const AdvisoryQuerySchema = StrictObject({
+  raw: Type.Optional(Type.Boolean({ description: 'Also return the record as it was imported' })),
+})
+
 /** One advisory with its normalised parts; the part that applies to its source is present. */
 export const AdvisorySchema = Type.Object({
   source: Type.Enum(ADVISORY_SOURCES),
@@ -115,6 +119,7 @@ export const AdvisorySchema = Type.Object({
       }),
     ),
   ),
+  raw: Type.Optional(Json),
   kev: Type.Optional(
     Nullable(
       Type.Object({

@@ -110,6 +110,8 @@ describe('advisories over HTTP', () => {
       aliases: ['CVE-2022-27664', 'GHSA-69cg-p879-7622'],
       affected: [{ ecosystem: 'Go', name: 'stdlib' }, { name: 'golang.org/x/net' }],
     })
+    const raw = await t.app.inject({ url: '/api/v1/advisories/kev/CVE-2014-0160?raw=true' })
+    expect(raw.json<Advisory>().raw).toMatchObject({ cveID: 'CVE-2014-0160', product: 'OpenSSL' })
     expect((await t.app.inject({ url: '/api/v1/advisories/osv/GO-1999-0001' })).statusCode).toBe(
       404,
     )

@@ -6,6 +6,7 @@ import {
   AdvisoryImportOverviewSchema,
   AdvisoryImportParamsSchema,
   AdvisoryParamsSchema,
+  AdvisoryQuerySchema,
   AdvisorySchema,
   AdvisorySearchQuerySchema,
   AdvisorySummarySchema,
@@ -50,10 +51,14 @@ export const advisoriesRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (
         tags,
         summary: 'One advisory with its affected packages, products, statuses or KEV entry',
         params: AdvisoryParamsSchema,
+        querystring: AdvisoryQuerySchema,
         response: { 200: AdvisorySchema },
       },
     },
-    async (request) => getAdvisory(ctx, request.params.source, request.params.advisoryId),
+    async (request) =>
+      getAdvisory(ctx, request.params.source, request.params.advisoryId, {
+        raw: request.query.raw === true,
+      }),
   )
 
   app.get(
