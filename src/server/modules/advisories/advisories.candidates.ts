@@ -255,6 +255,10 @@ interface CsafDirectory {
   cpeLeaves: { pk: number; productId: string; cpe: string }[]
 }
 
+/**
+ * One per process: a process serves one database (a transaction is another object, so the cache
+ * cannot be keyed by the handle).
+ */
 let directory: CsafDirectory | undefined
 
 /**
@@ -262,11 +266,13 @@ let directory: CsafDirectory | undefined
  * hundred distinct vendor strings, mapped through the alias table once rather than per lookup.
  */
 async function csafDirectory(db: Db): Promise<CsafDirectory> {
+  // The change set only grows, and every import that changes a leaf adds to it: its last seq
+  // says whether the directory is still current (one index lookup).
   const head = await db
     .selectFrom('advisory_changes')
-    .select((eb) => [eb.fn.max('seq').as('seq'), eb.fn.countAll().as('n')])
+    .select((eb) => eb.fn.max('seq').as('seq'))
     .executeTakeFirst()
-  const stamp = `${String(head?.seq ?? 0)}:${String(head?.n ?? 0)}`
+  const stamp = String(head?.seq ?? 0)
   if (directory?.stamp === stamp) return directory
   const vendors = await db
     .selectFrom('advisory_csaf_products')
