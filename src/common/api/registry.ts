@@ -16,8 +16,12 @@ import {
 
 /** The most results one page of a search returns. */
 export const REGISTRY_PAGE_LIMIT = 100
-/** Matches are counted up to this many; a search that finds more says "more than". */
-export const REGISTRY_COUNT_LIMIT = 10_000
+/**
+ * Matches are counted up to this many; a search that finds more says "more than" (counting stops
+ * at the limit, so a common word's count costs what its first thousand matches cost). Paging
+ * goes further, up to `REGISTRY_MAX_OFFSET`.
+ */
+export const REGISTRY_COUNT_LIMIT = 1_000
 /** The furthest a search pages (offset); narrow the search to go beyond it. */
 export const REGISTRY_MAX_OFFSET = 10_000
 

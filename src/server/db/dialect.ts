@@ -4,6 +4,7 @@ import {
   type ColumnDefinitionBuilder,
   type CreateTableBuilder,
   type Kysely,
+  type RawBuilder,
   type SqlBool,
 } from 'kysely'
 
@@ -169,6 +170,26 @@ export function tableInIndexOrder<DB>(db: Kysely<DB>, table: string, index: stri
   return dialectOfDb(db) === 'postgres'
     ? sql`${sql.table(table)}`
     : sql`${sql.table(table)} indexed by ${sql.id(index)}`
+}
+
+/**
+ * The keys `k` of `rows` (a select of one column `k`), highest first, `limit` of them after
+ * `offset`. A page of word matches: PostgreSQL plans it as a walk of the key's index backwards,
+ * testing each row against the words — cheap for a first page, tens of thousands of rows for a
+ * deep one — so when `deep`, the matches are found apart first (a subquery with `offset 0` is
+ * planned on its own: a bitmap scan of the word index) and sorted after. SQLite's FTS5 yields
+ * its matches in key order already.
+ */
+export function highestKeys<DB>(
+  db: Kysely<DB>,
+  rows: RawBuilder<unknown>,
+  limit: number,
+  offset: number,
+  deep: boolean,
+) {
+  return dialectOfDb(db) === 'postgres' && deep
+    ? sql`select matches.k from (${rows} offset 0) as matches order by matches.k desc limit ${limit} offset ${offset}`
+    : sql`${rows} order by k desc limit ${limit} offset ${offset}`
 }
 
 /**

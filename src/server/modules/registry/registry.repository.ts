@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import {
+  highestKeys,
   tableInIndexOrder,
   wordSearch,
   type WordIndex,
@@ -39,7 +40,12 @@ export interface RegistrySearch {
   offset: number
   /** Matches are counted up to `countLimit + 1`. */
   countLimit: number
+  /** From this offset on, a page of word matches is found as a deep page (`highestKeys`). */
+  deepFrom?: number
 }
+
+/** The offset from which a page of word matches is a deep page: its matches found, then sorted. */
+export const DEEP_PAGE_FROM = 1000
 
 function filters(search: RegistrySearch): RawBuilder<SqlBool>[] {
   const where: RawBuilder<SqlBool>[] = []
@@ -99,18 +105,25 @@ export interface RegistryEntryRow {
   record: string
 }
 
-/** A page of entries matching `query`, newest first, with their order key `k` (SQL). */
+/**
+ * A page of entries matching `query`, newest first, with their order key `k` (SQL). The page's
+ * keys are found first, reading nothing but the key (and, with words, the word index): skipping
+ * `offset` matches then reads no record, and without words PostgreSQL walks the filter index
+ * alone (an index-only scan); only the page's own rows are then read in full. From `deepFrom`
+ * on, word matches are found apart and sorted (dialect.ts `highestKeys`).
+ */
 function pageSql(
   db: Db,
   query: WordQuery | undefined,
   filter: RawBuilder<SqlBool>[],
   limit: number,
   offset: number,
+  deepFrom: number,
 ) {
   const { from, where, key } = source(db, query, true)
-  return sql`select labels.id, labels.status, labels.status_reason, labels.expires_at, labels.record, ${key} as k from ${from} ${conditions(
-    [...where, ...filter],
-  )} order by ${key} desc limit ${limit} offset ${offset}`
+  const rows = sql`select ${key} as k from ${from} ${conditions([...where, ...filter])}`
+  const keys = highestKeys(db, rows, limit, offset, query !== undefined && offset >= deepFrom)
+  return sql`select labels.id, labels.status, labels.status_reason, labels.expires_at, labels.record, keys.k from (${keys}) as keys join labels on labels.status_index = keys.k`
 }
 
 /** How many labels match `query`, counted up to `upTo` (SQL). */
@@ -127,12 +140,25 @@ function countSql(
   ])} limit ${upTo}) as matching`
 }
 
+async function count(
+  db: Db,
+  query: WordQuery | undefined,
+  filter: RawBuilder<SqlBool>[],
+  upTo: number,
+): Promise<number> {
+  const { rows } = await sql<{ n: number | string }>`${countSql(db, query, filter, upTo)}`.execute(
+    db,
+  )
+  return Number(rows[0]?.n ?? 0)
+}
+
 async function page(
   db: Db,
   query: WordQuery | undefined,
   filter: RawBuilder<SqlBool>[],
   limit: number,
   offset: number,
+  deepFrom: number,
 ): Promise<RegistryEntryRow[]> {
   const { rows } = await sql<RegistryEntryRow>`select * from (${pageSql(
     db,
@@ -140,6 +166,7 @@ async function page(
     filter,
     limit,
     offset,
+    deepFrom,
   )}) as page order by k desc`.execute(db)
   return rows
 }
@@ -148,15 +175,16 @@ async function page(
  * One page of a registry search and how many labels match (counted up to `countLimit + 1`).
  * Without words, newest first. With words, labels in which every word is a whole word (or
  * words) come first, then those where some word only starts a word; newest first within each.
- * The manufacturer's words only filter. One statement answers the count, the count of whole-word
- * matches and their page (a round trip each would dominate on PostgreSQL); a second one the
- * rest of the page when the whole-word matches do not fill it.
+ * The manufacturer's words only filter. One statement answers the count and the whole-word
+ * matches' page (a round trip each would dominate on PostgreSQL); when they do not fill the page,
+ * a second one the rest of it, after a count of the whole-word matches if the page was empty.
  */
 export async function searchRegistryLabels(
   db: Db,
   search: RegistrySearch,
 ): Promise<{ rows: RegistryEntryRow[]; total: number }> {
   const { coverage, limit, offset } = search
+  const deepFrom = search.deepFrom ?? DEEP_PAGE_FROM
   if (
     coverage &&
     (coverage.versions.length === 0 || (!coverage.exclude && coverage.profiles.length === 0))
@@ -172,15 +200,13 @@ export async function searchRegistryLabels(
   const whole = terms('search_words', search.words, false)
   // Without words every match is a whole-word match.
   const first: WordQuery | undefined = search.words.length > 0 ? { all: [...whole, ...maker] } : all
-  const { rows } = await sql<RegistryEntryRow & { total: number | string; whole: number | string }>`
+  const { rows } = await sql<RegistryEntryRow & { total: number | string }>`
     with all_count as (${countSql(db, all, filter, search.countLimit + 1)}),
-      whole_count as (${countSql(db, first, filter, offset + limit)}),
-      page_rows as (${pageSql(db, first, filter, limit, offset)})
-    select all_count.n as total, whole_count.n as whole, page_rows.*
-    from all_count cross join whole_count left join page_rows on 1 = 1
+      page_rows as (${pageSql(db, first, filter, limit, offset, deepFrom)})
+    select all_count.n as total, page_rows.*
+    from all_count left join page_rows on 1 = 1
     order by page_rows.k desc`.execute(db)
   const total = Number(rows[0]?.total ?? 0)
-  const firstCount = Number(rows[0]?.whole ?? 0)
   const entries: RegistryEntryRow[] = rows
     .filter((row) => row.id !== null)
     .map(({ id, status, status_reason, expires_at, record }) => ({
@@ -190,10 +216,24 @@ export async function searchRegistryLabels(
       expires_at,
       record,
     }))
-  if (search.words.length > 0 && entries.length < limit && total > firstCount) {
+  // A count past `countLimit` says only that more match.
+  const more = total > search.countLimit || total > offset + entries.length
+  if (search.words.length > 0 && entries.length < limit && more) {
+    // The whole-word matches ended on this page, or before it (then counted, up to `offset`).
+    const firstCount =
+      entries.length > 0 || offset === 0
+        ? offset + entries.length
+        : await count(db, first, filter, offset)
     const rest = firstCount === 0 ? all : { all: matching, unless: whole }
     entries.push(
-      ...(await page(db, rest, filter, limit - entries.length, Math.max(0, offset - firstCount))),
+      ...(await page(
+        db,
+        rest,
+        filter,
+        limit - entries.length,
+        Math.max(0, offset - firstCount),
+        deepFrom,
+      )),
     )
   }
   return { rows: entries, total }

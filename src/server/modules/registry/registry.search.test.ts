@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RegistryQuery } from '../../../common/api/registry.ts'
+import type { LabelRecord } from '../../../common/api/labels.ts'
+import { REGISTRY_COUNT_LIMIT, type RegistryQuery } from '../../../common/api/registry.ts'
 import type { DeviceClass, Tier } from '../../../common/framework.ts'
 import { systemActor } from '../../kernel/actor.ts'
 import { newId } from '../../kernel/crypto.ts'
@@ -8,6 +9,7 @@ import { createTestApp, type TestContext } from '../../testing/test-app.ts'
 import { loadFrameworkFromFiles } from '../framework/framework.service.ts'
 import { issueLabel } from '../labels/labels.service.ts'
 import { sampleLabelInput } from '../labels/testing.ts'
+import { searchRegistryLabels } from './registry.repository.ts'
 import { searchRegistry } from './registry.service.ts'
 import { searchWords, tokens } from './search-words.ts'
 
@@ -135,6 +137,59 @@ describe('registry search by words', () => {
     const ids = [...everything.items, ...rest.items].map((i) => i.labelId)
     expect(new Set(ids).size).toBe(ids.length)
     expect(ids).toHaveLength(everything.total)
+  })
+
+  it('pages every case one label at a time, as first and as deep pages, with any count limit', async () => {
+    const now = t.ctx.clock.now().toISOString()
+    for (const [query, expected] of CASES) {
+      const { q, manufacturer, deviceClass, tier, status } = query
+      if (query.standard || (q && searchWords(q).length === 0)) continue
+      if (manufacturer && searchWords(manufacturer).length === 0) continue
+      for (const deepFrom of [0, 1000]) {
+        for (const countLimit of [0, 2, 1000]) {
+          const names: string[] = []
+          for (let offset = 0; offset <= expected.length; offset++) {
+            const { rows, total } = await searchRegistryLabels(t.ctx.db, {
+              words: searchWords(q),
+              manufacturer: searchWords(manufacturer),
+              ...(deviceClass ? { deviceClass } : {}),
+              ...(tier !== undefined ? { tier } : {}),
+              ...(status ? { status } : {}),
+              now,
+              limit: 1,
+              offset,
+              countLimit,
+              deepFrom,
+            })
+            expect(total, JSON.stringify({ query, countLimit })).toBe(
+              Math.min(expected.length, countLimit + 1),
+            )
+            names.push(...rows.map((r) => (JSON.parse(r.record) as LabelRecord).product.name))
+          }
+          expect(names, JSON.stringify({ query, deepFrom, countLimit })).toEqual(expected)
+        }
+      }
+    }
+  })
+
+  it('says "more than" past the count limit and still pages beyond it', async () => {
+    const page = await searchRegistry(t.ctx, { q: '2.4', limit: 2 })
+    expect(page).toMatchObject({ total: PRODUCTS.length, totalExact: true })
+    expect(REGISTRY_COUNT_LIMIT).toBe(1000)
+    const capped = await searchRegistryLabels(t.ctx.db, {
+      words: searchWords('2.4'),
+      manufacturer: [],
+      now: t.ctx.clock.now().toISOString(),
+      limit: 2,
+      offset: 4,
+      countLimit: 2,
+    })
+    expect(capped.total).toBe(3)
+    expect(capped.rows.map((r) => (JSON.parse(r.record) as LabelRecord).product.name)).toEqual(
+      PRODUCTS.map((p) => p[0])
+        .reverse()
+        .slice(4, 6),
+    )
   })
 
   it('answers any text with a list, never an error (service and HTTP)', async () => {

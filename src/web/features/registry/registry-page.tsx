@@ -14,7 +14,11 @@ import { IconChevronLeft, IconChevronRight, IconSearch, IconX } from '@tabler/ic
 import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import type { LabelStatus } from '../../../common/api/labels.ts'
-import type { RegistryEntry, RegistryQuery } from '../../../common/api/registry.ts'
+import {
+  REGISTRY_MAX_OFFSET,
+  type RegistryEntry,
+  type RegistryQuery,
+} from '../../../common/api/registry.ts'
 import {
   DEVICE_CLASSES,
   DEVICE_CLASS_LABELS,
@@ -260,7 +264,12 @@ function Results() {
           <Button
             variant="default"
             rightSection={<IconChevronRight size={16} aria-hidden />}
-            disabled={offset + PAGE_SIZE >= total}
+            disabled={
+              // Past a capped count ("more than …") a next page exists while this one is full.
+              totalExact
+                ? offset + PAGE_SIZE >= total
+                : items.length < PAGE_SIZE || offset + PAGE_SIZE > REGISTRY_MAX_OFFSET
+            }
             onClick={() => goTo(offset + PAGE_SIZE)}
           >
             Next
