@@ -54,6 +54,22 @@ export async function updateImport(
   await db.updateTable('advisory_imports').set(set).where('id', '=', id).execute()
 }
 
+/** Marks imports still `running` that started before `before` as failed (their process died). */
+export async function failInterruptedImports(db: Db, before: string, at: string): Promise<number> {
+  const result = await db
+    .updateTable('advisory_imports')
+    .set({
+      status: 'failed',
+      finished_at: at,
+      error:
+        'interrupted: the process stopped during the import; the batches it committed are kept',
+    })
+    .where('status', '=', 'running')
+    .where('started_at', '<', before)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 export async function findImport(db: Db, id: number) {
   return db.selectFrom('advisory_imports').selectAll().where('id', '=', id).executeTakeFirst()
 }

@@ -229,6 +229,39 @@ describe('importing a directory', () => {
   })
 })
 
+describe('interrupted imports', () => {
+  it('marks an import left running by a process that stopped as failed at the next import', async () => {
+    const { id } = await ctx.db
+      .insertInto('advisory_imports')
+      .values({
+        format: 'auto',
+        source_kind: 'directory',
+        location: '/gone',
+        triggered_by: 'test',
+        status: 'running',
+        started_at: new Date(clock.now().getTime() - 13 * 3_600_000).toISOString(),
+        files_read: 10,
+        new_count: 10,
+        changed_count: 0,
+        unchanged_count: 0,
+        withdrawn_count: 0,
+        removed_count: 0,
+        stale_count: 0,
+        failed_count: 0,
+        warning_count: 0,
+        problems: '[]',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await run(write('one/GO-2022-0969.json', osvGoRecord({ id: 'GO-2098-0001' })))
+    expect(await getAdvisoryImport(ctx, Number(id))).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^interrupted/),
+      counts: { new: 10 },
+    })
+  })
+})
+
 describe('zip archives', () => {
   it('imports the records of an OSV zip and reports the bad entries', async () => {
     const zip = zipSync({

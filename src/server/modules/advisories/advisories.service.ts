@@ -25,6 +25,8 @@ import { readRaw, writeRaw } from './raw-store.ts'
 
 /** Problems kept in an import's history (the counts are always complete). */
 export const MAX_STORED_PROBLEMS = 500
+/** A `running` import older than this is taken as interrupted (its process stopped). */
+const INTERRUPTED_AFTER_MS = 12 * 60 * 60 * 1000
 /** Advisories written per transaction. */
 const BATCH_SIZE = 250
 
@@ -446,6 +448,12 @@ export async function importAdvisories(
   const isUrl = /^https?:\/\//i.test(options.location)
   const location = isUrl ? options.location : path.resolve(options.location)
   const startedAt = ctx.clock.now().toISOString()
+  // An import still "running" long after it started belonged to a process that died.
+  await repo.failInterruptedImports(
+    ctx.db,
+    new Date(ctx.clock.now().getTime() - INTERRUPTED_AFTER_MS).toISOString(),
+    startedAt,
+  )
   const importId = await repo.insertImport(ctx.db, {
     format: options.format,
     source_kind: isUrl ? 'url' : null,
