@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching]`
+// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan]`
 // Runs the platform's benchmarks and prints one JSON document to stdout (progress goes to stderr).
 // Every figure comes with a baseline measured in the same run; see docs/performance.md.
 import { execFileSync } from 'node:child_process'
@@ -14,6 +14,7 @@ import { benchThroughput } from './throughput.ts'
 import { runRegistrySearch, TARGET_P95_MS } from './registry-search.ts'
 import { runAdvisoryImport } from './advisory-import.ts'
 import { runMatching } from './matching.ts'
+import { runSbomScan } from './sbom-scan.ts'
 import { benchVerify } from './verify.ts'
 import { benchVerifyOffline } from './verify-offline.ts'
 
@@ -26,6 +27,7 @@ const BENCHMARKS = [
   'registry-search',
   'advisory-import',
   'matching',
+  'sbom-scan',
 ] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
@@ -40,7 +42,7 @@ function options() {
   })
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching] [--root <checkout>]\n' +
+      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan] [--root <checkout>]\n' +
         '  --quick  short durations and fewer runs (a smoke run; figures are not comparable)\n' +
         '  --only   run one benchmark (memory is measured around the throughput load)\n' +
         '  --root   benchmark the platform of another checkout (default: this one)\n',
@@ -109,6 +111,7 @@ async function main(): Promise<number> {
     registrySearch?: Awaited<ReturnType<typeof runRegistrySearch>>
     advisoryImport?: Awaited<ReturnType<typeof runAdvisoryImport>>
     matching?: Awaited<ReturnType<typeof runMatching>>
+    sbomScan?: Awaited<ReturnType<typeof runSbomScan>>
   } = {}
   const checkout = createCheckout(root)
   log(`platform from ${root}, copied to ${checkout.root}${quick ? ' (quick run)' : ''}`)
@@ -155,6 +158,11 @@ async function main(): Promise<number> {
     if (selected('matching')) {
       await attempt('matching', async () => {
         results.matching = await runMatching(root, { runs: quick ? 2 : 5 })
+      })
+    }
+    if (selected('sbom-scan')) {
+      await attempt('sbom-scan', async () => {
+        results.sbomScan = await runSbomScan(root, { runs: quick ? 2 : 5 })
       })
     }
     if (selected('verify')) {
