@@ -29,6 +29,7 @@ import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts'
 import { sbomsRoutes } from './modules/sboms/sboms.routes.ts'
 import { findingsRoutes } from './modules/findings/findings.routes.ts'
+import { vexRoutes } from './modules/vex/vex.routes.ts'
 import { labelPolicyRoutes } from './modules/label-policy/label-policy.routes.ts'
 
 export interface BuildAppOptions {
@@ -91,6 +92,7 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       await api.register(webhooksRoutes, { ctx })
       await api.register(sbomsRoutes, { ctx })
       await api.register(findingsRoutes, { ctx })
+      await api.register(vexRoutes, { ctx })
       await api.register(labelPolicyRoutes, { ctx })
     },
     { prefix: '/api/v1' },

@@ -43,6 +43,7 @@ import {
   ResubmitReviewBodySchema,
   SubmitReviewBodySchema,
 } from '../../common/api/reviews.ts'
+import { TriageInputSchema, VexPublishInputSchema } from '../../common/api/vex.ts'
 import { CreateWebhookBodySchema, UpdateWebhookBodySchema } from '../../common/api/webhooks.ts'
 import { ERROR_CODES, type ErrorCode } from '../../common/errors.ts'
 import type { Database } from '../db/schema.ts'
@@ -273,6 +274,16 @@ const WRITE_ROUTES: Record<
   'DELETE /api/v1/organisations/:orgId/webhooks/:webhookId': null,
   'POST /api/v1/organisations/:orgId/webhooks/:webhookId/rotate-secret': null,
   'POST /api/v1/organisations/:orgId/webhooks/:webhookId/test': null,
+  // The body is the VEX file itself, read by the VEX parser (FILE_BODY_ANSWERS).
+  'POST /api/v1/organisations/:orgId/product-versions/:versionId/vex': null,
+  'PUT /api/v1/organisations/:orgId/product-versions/:versionId/findings/:findingId/triage': {
+    schema: TriageInputSchema,
+    valid: { state: 'under_investigation' },
+  },
+  'POST /api/v1/organisations/:orgId/product-versions/:versionId/vex/publications': {
+    schema: VexPublishInputSchema,
+    valid: { kind: 'csaf' },
+  },
 }
 
 /**
@@ -281,6 +292,10 @@ const WRITE_ROUTES: Record<
  */
 const FILE_BODY_ANSWERS: Record<string, Record<string, BadRequest['expect']>> = {
   'POST /api/v1/organisations/:orgId/product-versions/:versionId/sboms': {
+    'malformed JSON': { status: 400, code: 'validation_failed' },
+    'an empty JSON body': { status: 400, code: 'validation_failed' },
+  },
+  'POST /api/v1/organisations/:orgId/product-versions/:versionId/vex': {
     'malformed JSON': { status: 400, code: 'validation_failed' },
     'an empty JSON body': { status: 400, code: 'validation_failed' },
   },
