@@ -18,6 +18,8 @@ import Database from 'better-sqlite3'
 import { parseSbom } from '../src/server/modules/sboms/sbom-parser.ts'
 import type { ScanResult } from '../src/server/modules/vulnerabilities/snapshot/snapshot.service.ts'
 import { SHARED_DATA } from '../src/server/modules/vulnerabilities/versions/shared-data.testing.ts'
+import { createCheckout } from './lib/checkout.ts'
+import { removeDir } from './lib/cleanup.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -54,7 +56,10 @@ function timed(bin: string, args: string[], env: NodeJS.ProcessEnv) {
 }
 
 export async function runSbomScan(root: string, options: { runs: number }) {
-  const bin = path.join(root, 'bin/isn.js')
+  // A private copy of the checkout: a source edit elsewhere would otherwise rebuild the CLI
+  // bundle in the middle of a timed run (bench/lib/checkout.ts).
+  const checkout = createCheckout(root)
+  const bin = path.join(checkout.root, 'bin/isn.js')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-bench-scan-'))
   const env = {
     ...process.env,
@@ -170,6 +175,7 @@ export async function runSbomScan(root: string, options: { runs: number }) {
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
+    removeDir(checkout.root)
   }
 }
 
