@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { LabelRecord } from '../../../common/api/labels.ts'
 import { REGISTRY_COUNT_LIMIT, type RegistryQuery } from '../../../common/api/registry.ts'
 import type { DeviceClass, Tier } from '../../../common/framework.ts'
@@ -170,6 +170,25 @@ describe('registry search by words', () => {
         }
       }
     }
+  })
+
+  it('reads a page in a few statements, each framework version once (not once per entry)', async () => {
+    await searchRegistry(t.ctx, { q: '2.4' })
+    const executor = t.ctx.db.getExecutor()
+    const execute = executor.executeQuery.bind(executor)
+    let statements = 0
+    const spy = vi.spyOn(executor, 'executeQuery').mockImplementation((query) => {
+      statements++
+      return execute(query)
+    })
+    try {
+      const page = await searchRegistry(t.ctx, { q: '2.4' })
+      expect(page.items).toHaveLength(PRODUCTS.length)
+      expect(page.items.every((i) => i.standards.length > 0)).toBe(true)
+    } finally {
+      spy.mockRestore()
+    }
+    expect(statements).toBeLessThanOrEqual(2)
   })
 
   it('says "more than" past the count limit and still pages beyond it', async () => {

@@ -113,6 +113,26 @@ async function standardsOf(
   }
 }
 
+/**
+ * `standardsOf` for many labels: each framework version looked up once (a page of a search would
+ * otherwise ask the database for it once per entry, a round trip each).
+ */
+function standardsOfEach(ctx: Ctx) {
+  const byVersion = new Map<string, Promise<FrameworkIndex | undefined>>()
+  return async (label: Parameters<typeof standardsOf>[1]): Promise<StandardReached[]> => {
+    let index = byVersion.get(label.frameworkVersion)
+    if (!index) {
+      index = getFramework(ctx, label.frameworkVersion).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'not_found') return undefined
+        throw error
+      })
+      byVersion.set(label.frameworkVersion, index)
+    }
+    const found = await index
+    return found ? standardsReached(found, label.tier, label.profile, label.strength) : []
+  }
+}
+
 const labelProfile = (record: LabelRecord) => ({
   frameworkVersion: record.frameworkVersion,
   tier: record.tier,
@@ -212,6 +232,7 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
     countLimit: REGISTRY_COUNT_LIMIT,
   })
   const now = ctx.clock.now()
+  const standardsOfLabel = standardsOfEach(ctx)
   const items = []
   for (const row of rows) {
     const status = effectiveStatus(row, now)
@@ -225,7 +246,7 @@ export async function searchRegistry(ctx: Ctx, query: RegistryQuery): Promise<Re
             record: JSON.parse(row.record) as LabelRecord,
           }
         : await getLabel(ctx, row.id)
-    items.push(entryOf(label, await standardsOf(ctx, labelProfile(label.record))))
+    items.push(entryOf(label, await standardsOfLabel(labelProfile(label.record))))
   }
   const totalExact = counted <= REGISTRY_COUNT_LIMIT
   return { items, total: Math.min(counted, REGISTRY_COUNT_LIMIT), totalExact, limit, offset }
