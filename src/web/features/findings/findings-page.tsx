@@ -29,6 +29,7 @@ import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
 import { SearchInput, useSearch } from '../../components/search-input.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
+import { VexPanel } from '../vex/vex-panel.tsx'
 
 const PAGE = 50
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'none'] as const
@@ -223,6 +224,7 @@ export function FindingsPage() {
           </Stack>
         )}
       </Panel>
+      <VexPanel orgId={orgId} versionId={versionId} />
     </Page>
   )
 }
