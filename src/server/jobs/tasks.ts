@@ -30,6 +30,7 @@ import { expireInvitations } from '../modules/organisations/organisations.servic
 import { DELIVER_TASK, deliverWebhook } from '../modules/webhooks/webhooks.service.ts'
 import { deleteFinishedJobs } from './jobs.repository.ts'
 import type { Schedule, TaskHandler } from './runner.ts'
+import { applyVexToNewFindings } from '../modules/vex/vex.service.ts'
 
 /** Finished jobs are kept this long for inspection, then deleted. */
 const FINISHED_JOB_RETENTION = 7 * DAY
@@ -68,6 +69,8 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
       try {
         const summary = await evaluateProductVersion(ctx, productVersionId, { trigger })
         ctx.logger.info({ ...summary, trigger }, 'product version evaluated')
+        // Stored VEX statements reach the new findings (docs/vulnerabilities.md, "VEX").
+        if (summary.created > 0) await applyVexToNewFindings(ctx, productVersionId)
         // The label policy follows the findings (docs/labels.md, "Label policy").
         await enqueueLabelPolicy(ctx.db, ctx.clock, [productVersionId])
       } catch (error) {
@@ -78,6 +81,9 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
     },
     [ADVISORY_CHANGES_TASK]: async () => {
       const summary = await reevaluateForAdvisoryChanges(ctx)
+      for (const v of summary.versions) {
+        if (v.created > 0) await applyVexToNewFindings(ctx, v.productVersionId)
+      }
       await enqueueLabelPolicy(
         ctx.db,
         ctx.clock,

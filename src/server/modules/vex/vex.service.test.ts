@@ -10,6 +10,8 @@ import { createAdmin, createTestContext } from '../../testing/test-app.ts'
 import type { TestDb } from '../../testing/test-db.ts'
 import { importAdvisories } from '../advisories/advisories.service.ts'
 import { bytesOf, osvGoRecord } from '../advisories/testing.ts'
+import { platformTasks } from '../../jobs/tasks.ts'
+import { EVALUATE_VERSION_TASK } from '../findings/findings.jobs.ts'
 import { evaluateProductVersion } from '../findings/findings.service.ts'
 import {
   cycloneDx,
@@ -226,6 +228,35 @@ describe('consuming VEX', () => {
     // A re-evaluation keeps the triage.
     await evaluateProductVersion(ctx, v.two, { trigger: 'manual' })
     expect((await byAdvisory(v.two, 'PYSEC-2021-98')).suppressed).toBe(true)
+  })
+
+  it('the evaluation job applies stored statements to the findings it creates', async () => {
+    const version = (
+      await createProductVersion(ctx, owner, acmeId, productId, {
+        version: '5.0.0',
+        releaseDate: '2026-06-01',
+      })
+    ).id
+    await uploadVex(ctx, owner, acmeId, version, {
+      bytes: cdxVex([{ ...DJANGO_NOT_AFFECTED, affects: [{ ref: 'pkg:pypi/django' }] }], {
+        version: 5,
+      }),
+    })
+    await uploadSbom(ctx, owner, acmeId, version, { bytes: cycloneDx([DJANGO_3_2_0], 5) })
+    await platformTasks(ctx)[EVALUATE_VERSION_TASK]?.(
+      { productVersionId: version, trigger: 'sbom' },
+      undefined as never,
+    )
+    const row = await ctx.db
+      .selectFrom('findings')
+      .select(['triage_state', 'triage_justification', 'triaged_by'])
+      .where('product_version_id', '=', version)
+      .executeTakeFirstOrThrow()
+    expect(row).toMatchObject({
+      triage_state: 'not_affected',
+      triage_justification: 'code_not_reachable',
+    })
+    expect(row.triaged_by).toMatch(/^vex:/)
   })
 
   it('never shows another organisation’s version', async () => {
