@@ -1,4 +1,4 @@
-import * as mandatoryTests from '@secvisogram/csaf-validator-lib/mandatoryTests.js'
+import type { MandatoryTest } from '@secvisogram/csaf-validator-lib/mandatoryTests.js'
 import { validateAgainst } from '../advisories/advisory-schemas.ts'
 
 /**
@@ -14,12 +14,22 @@ export interface CsafProblem {
   message: string
 }
 
-/** The mandatory tests by number, in the standard's order. */
-export const MANDATORY_TESTS: readonly { id: string; run: mandatoryTests.MandatoryTest }[] =
-  Object.entries(mandatoryTests)
-    .filter(([name]) => name.startsWith('mandatoryTest_'))
-    .map(([name, run]) => ({ id: name.slice('mandatoryTest_'.length).replace(/_/g, '.'), run }))
-    .sort((a, b) => compareTestIds(a.id, b.id))
+type TestList = readonly { id: string; run: MandatoryTest }[]
+let loaded: Promise<TestList> | undefined
+
+/**
+ * The mandatory tests by number, in the standard's order. The library compiles schemas when it is
+ * imported, so it is loaded on first use, not with the server (or the CLI, which bundles it).
+ */
+export function mandatoryTests(): Promise<TestList> {
+  loaded ??= import('@secvisogram/csaf-validator-lib/mandatoryTests.js').then((module) =>
+    Object.entries(module as unknown as Record<string, MandatoryTest>)
+      .filter(([name]) => name.startsWith('mandatoryTest_'))
+      .map(([name, run]) => ({ id: name.slice('mandatoryTest_'.length).replace(/_/g, '.'), run }))
+      .sort((a, b) => compareTestIds(a.id, b.id)),
+  )
+  return loaded
+}
 
 function compareTestIds(a: string, b: string): number {
   const pa = a.split('.').map(Number)
@@ -36,15 +46,15 @@ function compareTestIds(a: string, b: string): number {
  * the document passes. A test that throws on a schema-invalid document (the tests assume the
  * schema's shape) adds nothing; on a schema-valid one it is a problem of that test.
  */
-export function checkCsaf(doc: unknown): CsafProblem[] {
+export async function checkCsaf(doc: unknown): Promise<CsafProblem[]> {
   const problems: CsafProblem[] = validateAgainst('csaf', doc, '', 50).map((p) => ({
     test: 'schema',
     pointer: p.pointer,
     message: p.message,
   }))
   const schemaValid = problems.length === 0
-  for (const { id, run } of MANDATORY_TESTS) {
-    let result: ReturnType<mandatoryTests.MandatoryTest>
+  for (const { id, run } of await mandatoryTests()) {
+    let result: ReturnType<MandatoryTest>
     try {
       result = run(doc)
     } catch (error) {

@@ -168,7 +168,7 @@ describe('VEX over HTTP', () => {
     })
     expect(file.statusCode).toBe(200)
     expect(file.headers['content-disposition']).toContain('.csaf.json')
-    expect(checkCsaf(file.json())).toEqual([])
+    expect(await checkCsaf(file.json())).toEqual([])
     const cdx = await asAdmin('POST', `${base}/vex/publications`, { kind: 'cyclonedx' })
     expect(cdx.statusCode, cdx.body).toBe(201)
   })

@@ -357,7 +357,7 @@ describe('publishing', () => {
         flags?: unknown[]
       }[]
     }
-    expect(checkCsaf(doc)).toEqual([])
+    expect(await checkCsaf(doc)).toEqual([])
     expect(doc.document.tracking.version).toBe('2')
     expect(doc.document.tracking.revision_history.map((r) => [r.number, r.summary])).toEqual([
       ['1', 'Initial version.'],
@@ -370,7 +370,7 @@ describe('publishing', () => {
     const first_ = JSON.parse(
       (await getVexPublicationFile(ctx, acmeId, v.three, first.id)).content,
     ) as unknown
-    expect(checkCsaf(first_)).toEqual([])
+    expect(await checkCsaf(first_)).toEqual([])
   })
 
   it('publishes a CycloneDX 1.6 VEX valid against its schema', async () => {
@@ -397,7 +397,7 @@ describe('publishing', () => {
     const listed = await listPublicAdvisories(ctx, productId)
     expect(listed.map((p) => p.id)).toContain(published.id)
     const file = await getPublicAdvisoryFile(ctx, productId, published.id)
-    expect(checkCsaf(JSON.parse(file.content))).toEqual([])
+    expect(await checkCsaf(JSON.parse(file.content))).toEqual([])
     const audit = await ctx.db
       .selectFrom('audit_log')
       .select('action')

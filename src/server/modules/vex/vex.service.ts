@@ -620,7 +620,7 @@ export async function publishVex(
           input.summary?.trim() || (nextVersion === 1 ? 'Initial version.' : 'Updated status.'),
         history,
       })
-      const problems = checkCsaf(document)
+      const problems = await checkCsaf(document)
       if (problems.length > 0) {
         throw new AppError(
           'validation_failed',
