@@ -61,7 +61,9 @@ describe('the label lifecycle, from registration to suspension', () => {
   const { found: accessibility, check: checkAccessibility } = accessibilityRecorder()
 
   beforeAll(async () => {
-    platform = await startPlatform()
+    // Three people and their pipelines share one loopback address here, so the per-address
+    // limit (300 a minute) would count them together; in use each has an address of its own.
+    platform = await startPlatform({ RATE_LIMIT_PER_MINUTE: '2000' })
     browser = await launchBrowser()
   })
   afterAll(async () => {

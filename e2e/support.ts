@@ -39,9 +39,10 @@ export interface Platform {
 
 /**
  * Starts the platform as a user would (`isn serve`) on a fresh database: PostgreSQL, as in
- * production at scale, when it answers (always in CI); otherwise embedded SQLite.
+ * production at scale, when it answers (always in CI); otherwise embedded SQLite. `extraEnv` adds
+ * settings for one journey.
  */
-export async function startPlatform(): Promise<Platform> {
+export async function startPlatform(extraEnv: Record<string, string> = {}): Promise<Platform> {
   const port = await freePort()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-e2e-'))
   const usePostgres = process.env.CI === 'true' || (await postgresAnswers())
@@ -69,6 +70,7 @@ export async function startPlatform(): Promise<Platform> {
         ...process.env,
         ...platformEnv,
         LOG_LEVEL: 'warn',
+        ...extraEnv,
       },
     },
   )
