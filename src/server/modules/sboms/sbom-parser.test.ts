@@ -497,6 +497,16 @@ describe('property tests', () => {
     )
   })
 
+  it('refuses members named valueOf that the schema validator cannot compare (found by the fuzz test)', () => {
+    const doc = cdx('1.5', {
+      components: [
+        { components: null, type: 0, name: [], 'bom-ref': {}, purl: {} },
+        { name: [], purl: 0, components: {}, type: [], 'bom-ref': { valueOf: false } },
+      ],
+    })
+    expect(() => parse(doc)).toThrow(SbomError)
+  })
+
   it('arbitrary JSON, bare or dressed as CycloneDX or SPDX, never throws anything but SbomError', () => {
     const dressed = fc.oneof(
       fc.jsonValue(),
