@@ -20,6 +20,7 @@ import { DateSchema } from '../../../common/api/products.ts'
 import { OrgParamsSchema, StrictObject } from '../../../common/api/shared.ts'
 import { EVIDENCE_MEDIA_TYPES, FILE_NAME_HEADER } from '../../../common/assessments.ts'
 import { AppError } from '../../../common/errors.ts'
+import { fileNameFromHeader } from '../../http/file-uploads.ts'
 import { access } from '../../http/access.ts'
 import { sendDownload } from '../../http/downloads.ts'
 import type { Ctx } from '../../kernel/context.ts'
@@ -163,13 +164,8 @@ export const assessmentsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
             'Send the file itself as the body, as application/octet-stream.',
           )
         }
-        const header = request.headers[FILE_NAME_HEADER]
-        let fileName = ''
-        try {
-          fileName = decodeURIComponent(typeof header === 'string' ? header : '')
-        } catch {
-          // Answered as a missing name by the service.
-        }
+        // A missing or undecodable name is answered as a missing name by the service.
+        const fileName = fileNameFromHeader(request) ?? ''
         const file = await addEvidenceFile(
           ctx,
           who(request),

@@ -14,6 +14,7 @@ import {
 import { FILE_NAME_HEADER } from '../../../common/assessments.ts'
 import { AppError } from '../../../common/errors.ts'
 import { access } from '../../http/access.ts'
+import { acceptFileBody, fileNameFromHeader } from '../../http/file-uploads.ts'
 import { sendDownload } from '../../http/downloads.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import {
@@ -37,12 +38,11 @@ export const sbomsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
   // The upload takes the file itself as the body with its own size limit, so the raw parsers
   // (JSON included: the bytes are kept as sent) live in this scope only.
   const uploadRoutes: FastifyPluginAsyncTypebox = async (upload) => {
-    upload.removeAllContentTypeParsers()
-    upload.addContentTypeParser(
-      [...SBOM_UPLOAD_CONTENT_TYPES],
-      { parseAs: 'buffer', bodyLimit: ctx.config.sbomMaxBytes },
-      (_request, body, done) => done(null, body),
-    )
+    acceptFileBody(upload, {
+      contentTypes: SBOM_UPLOAD_CONTENT_TYPES,
+      bodyLimit: ctx.config.sbomMaxBytes,
+      what: 'SBOM file',
+    })
     // A declared length over the limit is refused before the body is read, saying so plainly
     // (Fastify's own body limit still stops bodies without a length).
     upload.addHook('onRequest', async (request) => {
@@ -55,14 +55,6 @@ export const sbomsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
         )
       }
     })
-    upload.addContentTypeParser('*', (request, _payload, done) =>
-      done(
-        new AppError(
-          'malformed_request',
-          `Send the SBOM file as the body with the content type ${SBOM_UPLOAD_CONTENT_TYPES.join(', ')}; got ${request.headers['content-type'] ?? 'none'}.`,
-        ),
-      ),
-    )
     upload.post(
       base,
       {
@@ -95,15 +87,7 @@ export const sbomsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
             'Send the SBOM file itself as the body (application/json).',
           )
         }
-        const header = request.headers[FILE_NAME_HEADER]
-        let fileName = request.query.fileName
-        if (typeof header === 'string' && header) {
-          try {
-            fileName = decodeURIComponent(header)
-          } catch {
-            // An undecodable name is left out rather than refusing the SBOM.
-          }
-        }
+        const fileName = fileNameFromHeader(request) ?? request.query.fileName
         const result = await uploadSbom(
           ctx,
           who(request),

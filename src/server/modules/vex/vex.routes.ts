@@ -21,6 +21,7 @@ import {
 } from '../../../common/api/vex.ts'
 import { AppError } from '../../../common/errors.ts'
 import { access } from '../../http/access.ts'
+import { acceptFileBody, fileNameFromHeader } from '../../http/file-uploads.ts'
 import { sendDownload } from '../../http/downloads.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { VEX_MAX_BYTES } from './vex-parser.ts'
@@ -50,21 +51,12 @@ export const vexRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { 
 
   // The upload's body is the file itself, kept byte for byte (hashed as sent).
   const uploadRoutes: FastifyPluginAsyncTypebox = async (upload) => {
-    upload.removeAllContentTypeParsers()
-    upload.addContentTypeParser(
-      [...VEX_UPLOAD_CONTENT_TYPES],
+    acceptFileBody(upload, {
+      contentTypes: VEX_UPLOAD_CONTENT_TYPES,
       // VEX_MAX_BYTES, or SBOM_MAX_BYTES when that is smaller.
-      { parseAs: 'buffer', bodyLimit: Math.min(VEX_MAX_BYTES, ctx.config.sbomMaxBytes) },
-      (_request, body, done) => done(null, body),
-    )
-    upload.addContentTypeParser('*', (request, _payload, done) =>
-      done(
-        new AppError(
-          'malformed_request',
-          `Send the VEX file as the body with the content type ${VEX_UPLOAD_CONTENT_TYPES.join(', ')}; got ${request.headers['content-type'] ?? 'none'}.`,
-        ),
-      ),
-    )
+      bodyLimit: Math.min(VEX_MAX_BYTES, ctx.config.sbomMaxBytes),
+      what: 'VEX file',
+    })
     upload.post(
       `${base}/vex`,
       {
@@ -87,15 +79,7 @@ export const vexRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { 
         if (!Buffer.isBuffer(request.body)) {
           throw new AppError('malformed_request', 'Send the VEX file itself as the body.')
         }
-        const header = request.headers[FILE_NAME_HEADER]
-        let fileName = request.query.fileName
-        if (typeof header === 'string' && header) {
-          try {
-            fileName = decodeURIComponent(header)
-          } catch {
-            // An undecodable name is left out rather than refusing the document.
-          }
-        }
+        const fileName = fileNameFromHeader(request) ?? request.query.fileName
         const result = await uploadVex(
           ctx,
           who(request),
