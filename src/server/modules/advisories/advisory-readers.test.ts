@@ -282,56 +282,62 @@ describe('sources', () => {
   })
 })
 
-// Reading is the same whatever the database: the whole-corpus check runs in the SQLite project only.
-describe.skipIf(TEST_DIALECT === 'postgres')('the real corpora in ../shared/data', () => {
-  const folders = [
-    ['golang-vulndb/data/osv', 'osv'],
-    ['pypa-advisory-database/vulns', 'osv'],
-    ['google-oss-fuzz-vulns/vulns', 'osv'],
-    ['cisagov-CSAF/csaf_files', 'csaf'],
-    ['oasis-csaf-examples/csaf_2.0/examples/csaf', 'csaf'],
-  ] as const
-  for (const [folder, format] of folders) {
-    if (!sharedDataPresent(folder, `the ${folder} reader check`)) continue
-    it(`reads every file of ${folder} without an error (warnings listed)`, async () => {
-      const source = await openSource(path.join(SHARED_DATA, folder), format)
-      let files = 0
-      let advisories = 0
-      const csaf = { products: 0, versionRanges: 0, vulnerabilities: 0, statuses: 0 }
-      const refused: string[] = []
-      const warned = new Set<string>()
-      for await (const item of source.items()) {
-        if ('message' in item) throw new Error(`${item.path}: ${item.message}`)
-        const outcome = readDocument(item.bytes, item.path, 'auto')
-        files += 1
-        advisories += outcome.advisories.length
-        for (const a of outcome.advisories) {
-          if (a.source !== 'csaf') continue
-          csaf.products += a.products.length
-          csaf.versionRanges += a.products.filter((p) => p.versionRange !== undefined).length
-          csaf.vulnerabilities += a.vulnerabilities.length
-          csaf.statuses += a.vulnerabilities.reduce((n, v) => n + v.statuses.length, 0)
+// Reading is the same whatever the database: the whole-corpus check runs in the SQLite project
+// only. It is not even defined in the PostgreSQL project, so that project reports no skipped tests
+// (a skipped count in CI would hide real skips).
+if (TEST_DIALECT === 'sqlite') defineCorpusChecks()
+
+function defineCorpusChecks(): void {
+  describe('the real corpora in ../shared/data', () => {
+    const folders = [
+      ['golang-vulndb/data/osv', 'osv'],
+      ['pypa-advisory-database/vulns', 'osv'],
+      ['google-oss-fuzz-vulns/vulns', 'osv'],
+      ['cisagov-CSAF/csaf_files', 'csaf'],
+      ['oasis-csaf-examples/csaf_2.0/examples/csaf', 'csaf'],
+    ] as const
+    for (const [folder, format] of folders) {
+      if (!sharedDataPresent(folder, `the ${folder} reader check`)) continue
+      it(`reads every file of ${folder} without an error (warnings listed)`, async () => {
+        const source = await openSource(path.join(SHARED_DATA, folder), format)
+        let files = 0
+        let advisories = 0
+        const csaf = { products: 0, versionRanges: 0, vulnerabilities: 0, statuses: 0 }
+        const refused: string[] = []
+        const warned = new Set<string>()
+        for await (const item of source.items()) {
+          if ('message' in item) throw new Error(`${item.path}: ${item.message}`)
+          const outcome = readDocument(item.bytes, item.path, 'auto')
+          files += 1
+          advisories += outcome.advisories.length
+          for (const a of outcome.advisories) {
+            if (a.source !== 'csaf') continue
+            csaf.products += a.products.length
+            csaf.versionRanges += a.products.filter((p) => p.versionRange !== undefined).length
+            csaf.vulnerabilities += a.vulnerabilities.length
+            csaf.statuses += a.vulnerabilities.reduce((n, v) => n + v.statuses.length, 0)
+          }
+          for (const p of outcome.problems) {
+            if (p.level === 'warning') warned.add(p.path)
+            else refused.push(`${p.path}${p.pointer}: ${p.message}`)
+          }
         }
-        for (const p of outcome.problems) {
-          if (p.level === 'warning') warned.add(p.path)
-          else refused.push(`${p.path}${p.pointer}: ${p.message}`)
-        }
-      }
-      console.log(
-        `${folder}: ${files} files, ${advisories} advisories, warnings in ${warned.size} files` +
-          (csaf.products > 0 ? `; CSAF ${JSON.stringify(csaf)}` : ''),
-      )
-      // The ROLIE feeds in the CISA folder are the only non-advisory files met.
-      expect(refused).toEqual([])
-      expect(advisories).toBeGreaterThan(0)
-    }, 60_000)
-  }
-  if (sharedDataPresent('cisagov-kev-data', 'the KEV reader check')) {
-    it('reads the KEV catalogue whole', () => {
-      const file = path.join(SHARED_DATA, 'cisagov-kev-data/known_exploited_vulnerabilities.json')
-      const outcome = readDocument(fs.readFileSync(file), 'kev.json', 'kev')
-      expect(outcome.problems).toEqual([])
-      expect(outcome.advisories).toHaveLength(1404)
-    })
-  }
-})
+        console.log(
+          `${folder}: ${files} files, ${advisories} advisories, warnings in ${warned.size} files` +
+            (csaf.products > 0 ? `; CSAF ${JSON.stringify(csaf)}` : ''),
+        )
+        // The ROLIE feeds in the CISA folder are the only non-advisory files met.
+        expect(refused).toEqual([])
+        expect(advisories).toBeGreaterThan(0)
+      }, 60_000)
+    }
+    if (sharedDataPresent('cisagov-kev-data', 'the KEV reader check')) {
+      it('reads the KEV catalogue whole', () => {
+        const file = path.join(SHARED_DATA, 'cisagov-kev-data/known_exploited_vulnerabilities.json')
+        const outcome = readDocument(fs.readFileSync(file), 'kev.json', 'kev')
+        expect(outcome.problems).toEqual([])
+        expect(outcome.advisories).toHaveLength(1404)
+      })
+    }
+  })
+}
