@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
 import type { Ctx } from '../../../kernel/context.ts'
 import { candidatesOfAdvisories } from '../../advisories/advisories.candidates.ts'
 import { parseCpe } from '../../sboms/cpe.ts'
@@ -14,7 +15,9 @@ import {
   type EngineFinding,
   type KevInfo,
 } from '../matching/engine.ts'
+import type { CsafLeaf, CsafVulnerabilityProducts } from '../matching/csaf/product-tree.ts'
 import { vendorKeys } from '../matching/names/normalise.ts'
+import type { OsvAffected } from '../versions/osv.ts'
 import { parsePurl } from '../versions/purl.ts'
 import {
   SNAPSHOT_FORMAT,
@@ -24,6 +27,7 @@ import {
   type PurlColumns,
   type SnapshotAdvisory,
   type SnapshotMeta,
+  type SnapshotOsvEntry,
 } from './snapshot-file.ts'
 import * as repo from './snapshot.repository.ts'
 
@@ -73,138 +77,198 @@ export interface SnapshotProgress {
   total: number
 }
 
+/** An OSV record's `affected[]` entries as snapshot rows: those with a package, under its keys. */
+export function osvSnapshotEntries(affected: readonly OsvAffected[]): SnapshotOsvEntry[] {
+  return affected.flatMap((entry, index) => {
+    if (!entry.package) return []
+    const base = entry.package.ecosystem.split(':')[0] ?? ''
+    return [
+      {
+        index,
+        ecosystemBase: base,
+        packageKey: osvNameKey(base, entry.package.name),
+        purl: purlColumns(entry.package.purl),
+        entry,
+      },
+    ]
+  })
+}
+
+/**
+ * Writes advisories into a new snapshot file and keeps its counts and content hash: the one
+ * place that turns candidates into snapshot rows, used by {@link buildSnapshot} for the database
+ * and by the benchmarks (bench/matching-scale.ts) for generated records. `finish` writes the
+ * metadata, the indexes, and moves the file into place.
+ */
+export class SnapshotBuilder {
+  readonly counts: Record<string, number> = {
+    osv: 0,
+    csaf: 0,
+    kev: 0,
+    osvEntries: 0,
+    csafLeaves: 0,
+    csafVulnerabilities: 0,
+  }
+  private readonly digests: string[] = []
+  private readonly writer: SnapshotWriter
+  private readonly temporary: string
+
+  private constructor(
+    SQLite: typeof BetterSqlite3,
+    readonly file: string,
+  ) {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    this.temporary = `${file}.${process.pid}.tmp`
+    fs.rmSync(this.temporary, { force: true })
+    this.writer = new SnapshotWriter(SQLite, this.temporary)
+  }
+
+  static async create(file: string): Promise<SnapshotBuilder> {
+    return new SnapshotBuilder(await loadSqlite(), path.resolve(file))
+  }
+
+  addOsv(head: SnapshotAdvisory, affected: readonly OsvAffected[]): void {
+    const entries = osvSnapshotEntries(affected)
+    this.writer.addOsv(head, entries)
+    this.counts.osv! += 1
+    this.counts.osvEntries! += entries.length
+    this.digests.push(`osv\0${head.advisoryId}\0${sha256(JSON.stringify([head, affected]))}`)
+  }
+
+  addCsaf(
+    head: SnapshotAdvisory,
+    leaves: readonly CsafLeaf[],
+    vulnerabilities: readonly CsafVulnerabilityProducts[],
+  ): void {
+    const rows = leaves.map((leaf) => {
+      const cpe = leaf.cpe ? parseCpe(leaf.cpe) : undefined
+      return {
+        cpeKey: cpe ? `${cpe.vendor}:${cpe.product}` : undefined,
+        purl: purlColumns(leaf.purl),
+        vendorKeys: leaf.vendor ? vendorKeys(leaf.vendor) : [],
+        leaf,
+      }
+    })
+    this.writer.addCsaf(head, rows, vulnerabilities)
+    this.counts.csaf! += 1
+    this.counts.csafLeaves! += rows.length
+    this.counts.csafVulnerabilities! += vulnerabilities.length
+    this.digests.push(
+      `csaf\0${head.advisoryId}\0${sha256(JSON.stringify([head, leaves, vulnerabilities]))}`,
+    )
+  }
+
+  addKev(entry: KevInfo): void {
+    this.writer.addKev(entry)
+    this.counts.kev! += 1
+    this.digests.push(`kev\0${entry.cve}\0${sha256(JSON.stringify(entry))}`)
+  }
+
+  /** Metadata, indexes, fsync, then the rename that makes the snapshot visible. */
+  finish(createdAt: Date, newestModified: Record<string, string | null>): SnapshotMeta {
+    this.digests.sort()
+    const meta: SnapshotMeta = {
+      format: SNAPSHOT_FORMAT,
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      createdAt: createdAt.toISOString(),
+      contentSha256: sha256(this.digests.join('\n')),
+      counts: this.counts,
+      newestModified,
+    }
+    this.writer.finish(meta)
+    // On disk before it takes the place of the old snapshot.
+    const fd = fs.openSync(this.temporary, 'r')
+    try {
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+    fs.renameSync(this.temporary, this.file)
+    return meta
+  }
+
+  abandon(): void {
+    this.writer.abandon()
+    fs.rmSync(this.temporary, { force: true })
+  }
+}
+
+/**
+ * Adds every active OSV, CSAF and KEV advisory of the database to `builder`. Candidates come from
+ * the advisories module's `candidatesOfAdvisories`, the reader the server's findings engine uses,
+ * so the scan sees what the server sees. Returns the newest `modified` time per source.
+ */
+export async function addDatabaseAdvisories(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  builder: SnapshotBuilder,
+  onProgress?: (p: SnapshotProgress) => void,
+): Promise<Record<string, string | null>> {
+  const summary = await repo.summariseActiveAdvisories(ctx.db)
+  const total = summary.filter((s) => s.source !== 'kev').reduce((sum, s) => sum + s.count, 0)
+  let done = 0
+  let afterId = 0
+  for (;;) {
+    const heads = await repo.listActiveMatchableAdvisories(ctx.db, afterId, PAGE)
+    if (heads.length === 0) break
+    afterId = heads[heads.length - 1]!.id
+    const byPk = new Map(heads.map((h) => [h.id, h]))
+    const loaded = await candidatesOfAdvisories(
+      ctx,
+      heads.map((h) => h.id),
+    )
+    const advisory = (pk: number, source: 'osv' | 'csaf', c: SnapshotAdvisoryInput) => {
+      const h = byPk.get(pk)
+      return {
+        source,
+        advisoryId: c.advisoryId,
+        aliases: c.aliases,
+        severity: c.severity ?? null,
+        cvssScore: c.cvssScore ?? null,
+        summary: h?.summary ?? h?.title ?? null,
+        modified: h?.modified ?? null,
+      } satisfies SnapshotAdvisory
+    }
+    for (const c of loaded.osv) builder.addOsv(advisory(c.pk, 'osv', c), c.affected)
+    for (const c of loaded.csaf) {
+      builder.addCsaf(advisory(c.pk, 'csaf', c), c.leaves, c.vulnerabilities)
+    }
+    done += loaded.osv.length + loaded.csaf.length
+    onProgress?.({ advisories: done, total })
+  }
+  for (const r of await repo.listActiveKevEntries(ctx.db)) {
+    builder.addKev({
+      cve: r.cve,
+      dateAdded: r.date_added,
+      dueDate: r.due_date,
+      knownRansomwareCampaignUse: r.known_ransomware_campaign_use,
+    })
+  }
+  return Object.fromEntries(summary.map((s) => [s.source, s.newestModified]))
+}
+
 /**
  * Builds the snapshot of the active OSV, CSAF and KEV advisories into `file`: written to a
  * temporary file beside it and renamed over it when complete, so a reader never sees half a
- * snapshot. Candidates come from the advisories module's `candidatesOfAdvisories`, the reader the
- * server's findings engine uses, so the scan sees what the server sees. The content hash is over
- * the advisories' content in (source, id) order, so the same data gives the same hash whatever
- * the database or import order.
+ * snapshot. The content hash is over the advisories' content in (source, id) order, so the same
+ * data gives the same hash whatever the database or import order.
  */
 export async function buildSnapshot(
   ctx: Pick<Ctx, 'db' | 'clock'>,
   options: { file: string; onProgress?: (p: SnapshotProgress) => void },
 ): Promise<SnapshotSummary> {
   const started = performance.now()
-  const SQLite = await loadSqlite()
-  const file = path.resolve(options.file)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  const temporary = `${file}.${process.pid}.tmp`
-  fs.rmSync(temporary, { force: true })
-  const writer = new SnapshotWriter(SQLite, temporary)
+  const builder = await SnapshotBuilder.create(options.file)
   try {
-    const summary = await repo.summariseActiveAdvisories(ctx.db)
-    const total = summary.filter((s) => s.source !== 'kev').reduce((sum, s) => sum + s.count, 0)
-    const digests: string[] = []
-    const counts: Record<string, number> = {
-      osv: 0,
-      csaf: 0,
-      kev: 0,
-      osvEntries: 0,
-      csafLeaves: 0,
-      csafVulnerabilities: 0,
-    }
-    let afterId = 0
-    for (;;) {
-      const heads = await repo.listActiveMatchableAdvisories(ctx.db, afterId, PAGE)
-      if (heads.length === 0) break
-      afterId = heads[heads.length - 1]!.id
-      const byPk = new Map(heads.map((h) => [h.id, h]))
-      const loaded = await candidatesOfAdvisories(
-        ctx,
-        heads.map((h) => h.id),
-      )
-      const advisory = (pk: number, source: 'osv' | 'csaf', c: SnapshotAdvisoryInput) => {
-        const h = byPk.get(pk)
-        return {
-          source,
-          advisoryId: c.advisoryId,
-          aliases: c.aliases,
-          severity: c.severity ?? null,
-          cvssScore: c.cvssScore ?? null,
-          summary: h?.summary ?? h?.title ?? null,
-          modified: h?.modified ?? null,
-        } satisfies SnapshotAdvisory
-      }
-      for (const c of loaded.osv) {
-        const head = advisory(c.pk, 'osv', c)
-        const entries = c.affected.flatMap((entry, index) => {
-          if (!entry.package) return []
-          const base = entry.package.ecosystem.split(':')[0] ?? ''
-          return [
-            {
-              index,
-              ecosystemBase: base,
-              packageKey: osvNameKey(base, entry.package.name),
-              purl: purlColumns(entry.package.purl),
-              entry,
-            },
-          ]
-        })
-        writer.addOsv(head, entries)
-        counts.osv! += 1
-        counts.osvEntries! += entries.length
-        digests.push(`osv\0${c.advisoryId}\0${sha256(JSON.stringify([head, c.affected]))}`)
-      }
-      for (const c of loaded.csaf) {
-        const head = advisory(c.pk, 'csaf', c)
-        const leaves = c.leaves.map((leaf) => {
-          const cpe = leaf.cpe ? parseCpe(leaf.cpe) : undefined
-          return {
-            cpeKey: cpe ? `${cpe.vendor}:${cpe.product}` : undefined,
-            purl: purlColumns(leaf.purl),
-            vendorKeys: leaf.vendor ? vendorKeys(leaf.vendor) : [],
-            leaf,
-          }
-        })
-        writer.addCsaf(head, leaves, c.vulnerabilities)
-        counts.csaf! += 1
-        counts.csafLeaves! += leaves.length
-        counts.csafVulnerabilities! += c.vulnerabilities.length
-        digests.push(
-          `csaf\0${c.advisoryId}\0${sha256(JSON.stringify([head, c.leaves, c.vulnerabilities]))}`,
-        )
-      }
-      options.onProgress?.({ advisories: counts.osv! + counts.csaf!, total })
-    }
-    for (const r of await repo.listActiveKevEntries(ctx.db)) {
-      const entry: KevInfo = {
-        cve: r.cve,
-        dateAdded: r.date_added,
-        dueDate: r.due_date,
-        knownRansomwareCampaignUse: r.known_ransomware_campaign_use,
-      }
-      writer.addKev(entry)
-      counts.kev! += 1
-      digests.push(`kev\0${r.cve}\0${sha256(JSON.stringify(entry))}`)
-    }
-    digests.sort()
-    const meta: SnapshotMeta = {
-      format: SNAPSHOT_FORMAT,
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      createdAt: ctx.clock.now().toISOString(),
-      contentSha256: sha256(digests.join('\n')),
-      counts,
-      newestModified: Object.fromEntries(summary.map((s) => [s.source, s.newestModified])),
-    }
-    writer.finish(meta)
-    // On disk before it takes the place of the old snapshot.
-    const fd = fs.openSync(temporary, 'r')
-    try {
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
-    fs.renameSync(temporary, file)
+    const newestModified = await addDatabaseAdvisories(ctx, builder, options.onProgress)
+    const meta = builder.finish(ctx.clock.now(), newestModified)
     return {
-      file,
-      bytes: fs.statSync(file).size,
+      file: builder.file,
+      bytes: fs.statSync(builder.file).size,
       durationMs: Math.round(performance.now() - started),
       meta,
     }
   } catch (error) {
-    writer.abandon()
-    fs.rmSync(temporary, { force: true })
+    builder.abandon()
     throw error
   }
 }
@@ -288,7 +352,12 @@ export interface ScanResult {
   findings: ScanFinding[]
   /** Findings whose status is `unknown` (needs review), same shape and order. */
   unknown: ScanFinding[]
-  timings: { parseMs: number; loadMs: number; matchMs: number }
+  /**
+   * Milliseconds: parse (JSON.parse, schema validation, normalisation), load (lookup keys and
+   * candidate rows), match (the engine: version evaluation), assemble (findings sorted and
+   * summarised: this document less its timings).
+   */
+  timings: { parseMs: number; loadMs: number; matchMs: number; assembleMs: number }
 }
 
 /** SBOM components as the engine takes them: the same fields the server's stored rows give. */
@@ -372,6 +441,7 @@ export function scanSbom(
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
   for (const f of findings) bySeverity[f.severity] += 1
   const atOrAbove = sorted.filter((f) => f.reachesThreshold).length
+  const assembled = performance.now()
   return {
     sbom: {
       file: input.fileName,
@@ -404,6 +474,7 @@ export function scanSbom(
       parseMs: round(sbom.timings.parseMs + sbom.timings.validateMs + sbom.timings.normaliseMs),
       loadMs: round(loaded - parsed),
       matchMs: round(matched - loaded),
+      assembleMs: round(assembled - matched),
     },
   }
 }
