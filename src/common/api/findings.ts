@@ -115,3 +115,56 @@ export const KevExposureSchema = Type.Object({
   overdue: Type.Integer({ description: 'Open KEV findings past the catalogue’s due date' }),
 })
 export type KevExposure = Static<typeof KevExposureSchema>
+
+export const FindingOverviewParamsSchema = StrictObject({ orgId: IdSchema })
+
+/** Open findings by severity (`unknown`: the advisory gives none). */
+export const OVERVIEW_SEVERITIES = ['critical', 'high', 'medium', 'low', 'none', 'unknown'] as const
+
+/**
+ * One product version of the organisation with unresolved findings. Open = unresolved and not
+ * suppressed (triaged not affected with a justification), the same count as the VEX panel's.
+ */
+export const FindingOverviewVersionSchema = Type.Object({
+  productId: IdSchema,
+  productName: Type.String(),
+  deviceClass: Type.String(),
+  productVersionId: IdSchema,
+  version: Type.String(),
+  open: Type.Integer({ description: 'Open findings (affected or awaiting review)' }),
+  bySeverity: Type.Object(
+    {
+      critical: Type.Integer(),
+      high: Type.Integer(),
+      medium: Type.Integer(),
+      low: Type.Integer(),
+      none: Type.Integer(),
+      unknown: Type.Integer(),
+    },
+    { description: 'Open findings by the advisory’s severity' },
+  ),
+  knownExploited: Type.Integer({ description: 'Open findings whose CVE is in CISA KEV' }),
+  needsReview: Type.Integer({
+    description: 'Open findings of status unknown: a match the engine could not decide',
+  }),
+  suppressed: Type.Integer({ description: 'Unresolved findings triaged not affected' }),
+  lastEvaluatedAt: Nullable(TimestampSchema),
+})
+export type FindingOverviewVersion = Static<typeof FindingOverviewVersionSchema>
+
+/** GET /organisations/{orgId}/findings/overview: the manufacturer's vulnerability overview. */
+export const FindingOverviewSchema = Type.Object({
+  versions: Type.Array(FindingOverviewVersionSchema, {
+    description: 'Versions with unresolved findings: known-exploited first, then most open',
+  }),
+  totals: Type.Object({
+    open: Type.Integer(),
+    knownExploited: Type.Integer(),
+    needsReview: Type.Integer(),
+  }),
+  evaluatedVersions: Type.Integer({
+    description: 'Versions of the organisation evaluated at least once (with or without findings)',
+  }),
+  lastEvaluatedAt: Nullable(TimestampSchema),
+})
+export type FindingOverview = Static<typeof FindingOverviewSchema>

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
+  FindingOverviewParamsSchema,
+  FindingOverviewSchema,
   FindingPageSchema,
   FindingParamsSchema,
   FindingQuerySchema,
@@ -9,6 +11,7 @@ import {
 } from '../../../common/api/findings.ts'
 import { access } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
+import { getFindingOverview } from './findings.overview.ts'
 import { getFinding, getKevExposure, listFindings } from './findings.service.ts'
 
 /**
@@ -50,6 +53,21 @@ export const findingsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     },
     async (request) =>
       getFinding(ctx, request.params.orgId, request.params.versionId, request.params.findingId),
+  )
+
+  app.get(
+    '/organisations/:orgId/findings/overview',
+    {
+      config: { access: read },
+      schema: {
+        tags,
+        summary:
+          'The organisation’s product versions with unresolved findings: open by severity, known-exploited, awaiting review, last evaluation',
+        params: FindingOverviewParamsSchema,
+        response: { 200: FindingOverviewSchema },
+      },
+    },
+    async (request) => getFindingOverview(ctx, request.params.orgId),
   )
 
   app.get(
