@@ -34,8 +34,25 @@ export const SbomToolSchema = Type.Object({
   vendor: Type.Optional(Type.String()),
 })
 
+/**
+ * Note codes that are warnings: the file deviates from its schema in one of the few ways real
+ * generators are known to (docs/vulnerabilities.md, SBOMs) and was accepted anyway.
+ */
+export const SBOM_WARNING_CODES: readonly string[] = [
+  'tolerated_omission',
+  'tolerated_category',
+  'tolerated_relationship',
+]
+
+export function isSbomWarning(note: { code: string }): boolean {
+  return SBOM_WARNING_CODES.includes(note.code)
+}
+
 export const SbomNoteSchema = Type.Object({
-  code: Type.String({ description: 'invalid_purl, duplicate_merged, duplicate_key, …' }),
+  code: Type.String({
+    description:
+      'invalid_purl, duplicate_merged, duplicate_key, …; the warnings are tolerated_omission, tolerated_category and tolerated_relationship',
+  }),
   message: Type.String(),
   pointer: Type.Optional(Type.String({ description: 'JSON pointer into the uploaded document' })),
 })

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
+import { isSbomWarning } from '../../../common/api/sboms.ts'
 import { countCycloneDxComponents, readCycloneDx, type Normalised } from './cyclonedx.ts'
 import { asArray, isObject, type Json } from './normalise.ts'
 import { SbomError, type SbomProblem } from './sbom-error.ts'
@@ -15,6 +16,7 @@ import {
   type SpdxVersion,
 } from './sbom.types.ts'
 import { readSpdx } from './spdx.ts'
+import { SpdxTolerances } from './spdx-tolerances.ts'
 
 const CYCLONEDX_VERSIONS: readonly string[] = ['1.4', '1.5', '1.6']
 const SPDX_VERSIONS: readonly string[] = ['2.2', '2.3']
@@ -209,8 +211,6 @@ function detect(value: unknown, label: string, base: { fileName?: string }): Det
   )
 }
 
-const TOLERATED_CATEGORY = /^\/packages\/\d+\/externalRefs\/\d+\/referenceCategory$/u
-
 function validate(
   doc: Json,
   detected: Detected,
@@ -238,7 +238,9 @@ function validate(
   }
   const problems: SbomProblem[] = []
   const seen = new Set<string>()
-  let tolerated = 0
+  // Only SPDX has a list of tolerated deviations (spdx-tolerances.ts); they become warnings.
+  const tolerances =
+    detected.format === 'spdx' ? new SpdxTolerances(doc, detected.version) : undefined
   const errors = validator.errors ?? []
   // A oneOf/anyOf that fails is reported once; the failures of each of its branches are noise.
   const alternatives = errors
@@ -246,29 +248,17 @@ function validate(
     .map((e) => `${e.schemaPath}/`)
   for (const error of errors) {
     if (alternatives.some((prefix) => error.schemaPath.startsWith(prefix))) continue
-    // Real SPDX 2.3 files often say PACKAGE_MANAGER (the 2.2 schema's spelling) for
-    // PACKAGE-MANAGER; it means the same, so it is accepted with a note.
-    if (error.keyword === 'enum' && TOLERATED_CATEGORY.test(error.instancePath)) {
-      const value = valueAt(doc, error.instancePath)
-      if (value === 'PACKAGE_MANAGER' || value === 'PERSISTENT_ID') {
-        tolerated++
-        continue
-      }
-    }
+    if (tolerances?.tolerate(error)) continue
     const problem = describeSchemaError(error)
     const id = `${problem.pointer}\u0000${problem.message}`
     if (seen.has(id)) continue
     seen.add(id)
     problems.push(problem)
   }
-  if (tolerated > 0) {
-    notes.push({
-      code: 'tolerated_category',
-      message: `${tolerated} external reference${tolerated === 1 ? '' : 's'} use the category spelling PACKAGE_MANAGER or PERSISTENT_ID; read as PACKAGE-MANAGER / PERSISTENT-ID`,
-      pointer: '/packages',
-    })
+  if (problems.length === 0) {
+    if (tolerances) notes.push(...tolerances.warnings())
+    return
   }
-  if (problems.length === 0) return
   const name = `${detected.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX'} ${detected.version}`
   const shown = problems.slice(0, limits.maxProblems)
   throw new SbomError(
@@ -286,16 +276,6 @@ function validate(
       problemCount: problems.length,
     },
   )
-}
-
-function valueAt(doc: unknown, pointer: string): unknown {
-  let node = doc
-  for (const token of pointer.split('/').slice(1)) {
-    const key = token.replace(/~1/gu, '/').replace(/~0/gu, '~')
-    if (typeof node !== 'object' || node === null) return undefined
-    node = (node as Record<string, unknown>)[key]
-  }
-  return node
 }
 
 /**
@@ -360,12 +340,18 @@ function mergeDuplicates(normalised: Normalised, notes: SbomNote[]): void {
 
 function capNotes(notes: SbomNote[]): SbomNote[] {
   if (notes.length <= MAX_NOTES) return notes
-  const shown = notes.slice(0, MAX_NOTES - 1)
-  shown.push({
-    code: notes[MAX_NOTES - 1]?.code ?? 'duplicate_merged',
-    message: `… and ${notes.length - shown.length} more notes`,
-  })
-  return shown
+  // Warnings (at most one per kind, and first) always stay; the other notes are cut.
+  const warnings = notes.filter((n) => isSbomWarning(n))
+  const others = notes.filter((n) => !isSbomWarning(n))
+  const room = MAX_NOTES - 1 - warnings.length
+  return [
+    ...warnings,
+    ...others.slice(0, room),
+    {
+      code: others[room]?.code ?? 'duplicate_merged',
+      message: `… and ${others.length - room} more notes`,
+    },
+  ]
 }
 
 export type { SbomFormat }

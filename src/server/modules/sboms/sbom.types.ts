@@ -19,7 +19,10 @@ export interface ParsedSbom {
   /** Every component, nested ones flattened after their parent, the described root included. */
   components: SbomComponent[]
   dependencies: SbomDependency[]
-  /** Things the parser accepted but that a reviewer may want to know (never fatal). */
+  /**
+   * Things the parser accepted but that a reviewer may want to know (never fatal); the warnings
+   * among them (schema deviations accepted) come first and are never cut.
+   */
   notes: SbomNote[]
   /** Milliseconds spent in JSON.parse, schema validation and normalisation. */
   timings: { parseMs: number; validateMs: number; normaliseMs: number }
@@ -110,12 +113,15 @@ export interface SbomDependency {
 }
 
 export interface SbomNote {
+  /** The `tolerated_*` codes are warnings (`SBOM_WARNING_CODES`): deviations from the schema. */
   code:
     | 'invalid_purl'
     | 'duplicate_merged'
     | 'duplicate_key'
     | 'dangling_reference'
     | 'tolerated_category'
+    | 'tolerated_omission'
+    | 'tolerated_relationship'
     | 'unparsed_time'
   message: string
   pointer?: string

@@ -146,7 +146,9 @@ export function readSpdx(doc: Json, notes: SbomNote[]): Normalised {
       case 'CONTAINED_BY':
         edge(b, a, 'contains')
         break
+      // DESCRIBE is trivy 0.x's misspelling, let through with a warning (spdx-tolerances.ts).
       case 'DESCRIBES':
+      case 'DESCRIBE':
         if (a === documentId) described.add(b)
         break
       case 'DESCRIBED_BY':
