@@ -69,20 +69,41 @@ function schemeForRange(range: OsvRange, ecosystem: string | undefined): Version
   return undefined
 }
 
+// A limit containing "*" is infinity (§ Special values), whatever else it holds ("1.*").
+const isInfiniteLimit = (kind: Kind, value: string) => kind === 'limit' && value.includes('*')
+
+/**
+ * Without the commit graph only what holds in every graph is known: a commit equals itself.
+ * A limit that is the commit itself excludes it (v < v is false); any other finite limit needs the
+ * graph. A commit named by `introduced` is affected (anything walked after it that also applied
+ * would be the same commit) unless a `fixed` names it too; one named by `last_affected` is
+ * affected by that event's definition.
+ */
 function evaluateGitRange(range: OsvRange, index: number, version: string): RangeOutcome {
-  if (COMMIT.test(version)) {
-    for (const event of range.events) {
-      const e = eventKind(event)
-      if ((e?.kind === 'introduced' || e?.kind === 'last_affected') && e.value === version) {
-        return { status: 'affected', range: index, introduced: e.value }
-      }
-    }
-  }
-  return {
+  const needsGraph: RangeOutcome = {
     status: 'unknown',
     range: index,
     reason: `GIT range ${index}${range.repo ? ` (${range.repo})` : ''} needs a commit graph`,
   }
+  if (!COMMIT.test(version)) return needsGraph
+  const events = range.events.map(eventKind).filter((e) => e !== undefined)
+  const limits = events.filter((e) => e.kind === 'limit')
+  if (limits.length > 0 && !limits.some((l) => isInfiniteLimit(l.kind, l.value))) {
+    if (!limits.every((l) => l.value === version)) return needsGraph
+    return {
+      status: 'not_affected',
+      range: index,
+      reason: `${version} is a limit of range ${index}`,
+    }
+  }
+  const at = (kind: Kind) => events.find((e) => e.kind === kind && e.value === version)
+  const opened = at('introduced') ?? at('last_affected')
+  if (!opened) return needsGraph
+  const fixed = opened.kind === 'introduced' ? at('fixed') : undefined
+  if (fixed) {
+    return { status: 'not_affected', range: index, reason: `fixed ${version} in range ${index}` }
+  }
+  return { status: 'affected', range: index, introduced: opened.value }
 }
 
 function evaluateRange(
@@ -113,7 +134,7 @@ function evaluateRange(
     const e = eventKind(event)
     if (!e) return { status: 'unknown', range: index, reason: `range ${index} has an empty event` }
     const unbounded =
-      (e.kind === 'introduced' && e.value === '0') || (e.kind === 'limit' && e.value === '*')
+      (e.kind === 'introduced' && e.value === '0') || isInfiniteLimit(e.kind, e.value)
     const key = unbounded ? undefined : scheme.parse(e.value)
     if (!unbounded && key === undefined) {
       return {
