@@ -356,7 +356,13 @@ function osvFinding(
       }
       continue
     }
-    const verdict = evaluateOsvAffected(entry, version)
+    let verdict = evaluateOsvAffected(entry, version)
+    // A versions[] entry decides before the ranges (cheaply), but only a range names the fix:
+    // ask the ranges alone again for this (rare) affected answer.
+    if (verdict.status === 'affected' && verdict.rule.kind === 'versions' && entry.ranges?.length) {
+      const byRange = evaluateOsvAffected({ ...entry, versions: [] }, version)
+      if (byRange.status === 'affected') verdict = byRange
+    }
     if (verdict.status === 'affected') {
       const rule =
         verdict.rule.kind === 'range'
