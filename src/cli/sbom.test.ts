@@ -5,7 +5,11 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SbomUploadResult } from '../common/api/sboms.ts'
-import { schemaInvalidCycloneDx, smallCycloneDx } from '../server/modules/sboms/sbom-fixtures.ts'
+import {
+  schemaInvalidCycloneDx,
+  smallCycloneDx,
+  trivyStyleSpdx,
+} from '../server/modules/sboms/sbom-fixtures.ts'
 import {
   asUser,
   createAdmin,
@@ -160,5 +164,27 @@ describe(`isn sbom upload against a listening server on ${TEST_DIALECT}`, () => 
     expect(missing.code).toBe(5)
     const down = await upload(at, ['--url', 'http://127.0.0.1:9'])
     expect(down.code).toBe(4)
+  }, 60_000)
+
+  it('prints each warning of a file accepted with warnings (trivy-style SPDX 2.2)', async () => {
+    const result = await upload(file('image.spdx.json', trivyStyleSpdx(4)))
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const lines = result.stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(
+      /^Stored SPDX 2\.2 SBOM with 2 components as upload \d+ of Gateway 1\.0\.0; it is the current SBOM\. Accepted with 9 warnings about/,
+    )
+    expect(lines[2]).toBe('  2 components, 1 dependencies, made by trivy')
+    expect(lines.slice(3)).toEqual([
+      '  warning: 2 packages leave out downloadLocation, which SPDX 2.2 requires; read as NOASSERTION (the first at /packages/0)',
+      '  warning: 2 packages leave out copyrightText, which SPDX 2.2 requires; read as NOASSERTION (the first at /packages/0)',
+      '  warning: 1 package leaves out licenseConcluded, which SPDX 2.2 requires; read as NOASSERTION (the first at /packages/0)',
+      '  warning: 1 package leaves out licenseDeclared, which SPDX 2.2 requires; read as NOASSERTION (the first at /packages/0)',
+      '  warning: 1 file leaves out checksums, which SPDX 2.2 requires; files are not read, so nothing is checked against them (the first at /files/0)',
+      '  warning: 1 file leaves out copyrightText, which SPDX 2.2 requires; files are not read (the first at /files/0)',
+      '  warning: 1 file leaves out licenseConcluded, which SPDX 2.2 requires; files are not read (the first at /files/0)',
+      '  warning: 1 file leaves out licenseInfoInFiles, which SPDX 2.2 requires; files are not read (the first at /files/0)',
+      '  warning: 1 relationship has the type DESCRIBE, which SPDX does not define; read as DESCRIBES (the first at /relationships/0/relationshipType)',
+    ])
   }, 60_000)
 })

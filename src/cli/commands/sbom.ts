@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
-import type { SbomUploadResult } from '../../common/api/sboms.ts'
+import { isSbomWarning, type SbomUploadResult } from '../../common/api/sboms.ts'
 import { AppError } from '../../common/errors.ts'
 import { createOutput } from '../output.ts'
 
@@ -84,12 +84,17 @@ async function uploadSbomFile(file: string, options: UploadOptions): Promise<voi
   const result = payload as SbomUploadResult
   const sbom = result.sbom
   const tool = sbom.tools[0]
+  const warnings = sbom.notes.filter(isSbomWarning)
+  const others = sbom.notes.length - warnings.length
   out.result(result, [
     result.message,
     `  id ${sbom.id}, sha256 ${sbom.sha256}`,
     `  ${sbom.componentCount} components, ${sbom.dependencyCount} dependencies` +
       (tool ? `, made by ${tool.name}${tool.version ? ` ${tool.version}` : ''}` : ''),
-    ...(sbom.notes.length > 0 ? [`  ${sbom.notes.length} notes from the parser`] : []),
+    // Warnings (schema deviations the platform accepted) one per line: the pipeline's owner
+    // should fix the generator; the other notes are only counted.
+    ...warnings.map((w) => `  warning: ${w.message}`),
+    ...(others > 0 ? [`  ${others} note${others === 1 ? '' : 's'} from the parser`] : []),
   ])
 }
 

@@ -51,3 +51,56 @@ export const schemaInvalidCycloneDx = Buffer.from(
     ],
   }),
 )
+
+/**
+ * A small SPDX 2.2 SBOM written the way trivy 0.x writes one: packages without downloadLocation,
+ * copyrightText and (the image) licences, a file without checksums or licences, and the
+ * document's DESCRIBES spelt DESCRIBE. Accepted with warnings (spdx-tolerances.ts).
+ */
+export function trivyStyleSpdx(n = 1): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      SPDXID: 'SPDXRef-DOCUMENT',
+      creationInfo: {
+        created: '2026-05-01T10:00:00Z',
+        creators: ['Tool: trivy', 'Organization: aquasecurity'],
+      },
+      dataLicense: 'CC0-1.0',
+      documentNamespace: `http://aquasecurity.github.io/trivy/container_image/gateway-${n}`,
+      name: `gateway-image-${n}`,
+      spdxVersion: 'SPDX-2.2',
+      packages: [
+        { SPDXID: 'SPDXRef-ContainerImage-1', filesAnalyzed: false, name: 'gateway-image' },
+        {
+          SPDXID: 'SPDXRef-Package-1',
+          externalRefs: [
+            {
+              referenceCategory: 'PACKAGE-MANAGER',
+              referenceLocator: `pkg:apk/alpine/busybox@1.36.${n}-r0?distro=3.19.0`,
+              referenceType: 'purl',
+            },
+          ],
+          filesAnalyzed: false,
+          hasFiles: ['SPDXRef-File-1'],
+          licenseConcluded: 'GPL-2.0-only',
+          licenseDeclared: 'GPL-2.0-only',
+          name: 'busybox',
+          versionInfo: `1.36.${n}-r0`,
+        },
+      ],
+      files: [{ SPDXID: 'SPDXRef-File-1', fileName: 'bin/busybox' }],
+      relationships: [
+        {
+          relatedSpdxElement: 'SPDXRef-ContainerImage-1',
+          relationshipType: 'DESCRIBE',
+          spdxElementId: 'SPDXRef-DOCUMENT',
+        },
+        {
+          relatedSpdxElement: 'SPDXRef-Package-1',
+          relationshipType: 'CONTAINS',
+          spdxElementId: 'SPDXRef-ContainerImage-1',
+        },
+      ],
+    }),
+  )
+}

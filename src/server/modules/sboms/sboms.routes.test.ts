@@ -2,7 +2,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Sbom, SbomComponentPage, SbomUploadResult } from '../../../common/api/sboms.ts'
+import {
+  isSbomWarning,
+  type Sbom,
+  type SbomComponentPage,
+  type SbomUploadResult,
+} from '../../../common/api/sboms.ts'
 import type { TokenScope } from '../../../common/organisations.ts'
 import {
   asUser,
@@ -14,7 +19,7 @@ import {
   type Session,
   type TestContext,
 } from '../../testing/test-app.ts'
-import { schemaInvalidCycloneDx, smallCycloneDx } from './sbom-fixtures.ts'
+import { schemaInvalidCycloneDx, smallCycloneDx, trivyStyleSpdx } from './sbom-fixtures.ts'
 
 describe('SBOMs over HTTP', () => {
   let t: TestContext
@@ -242,5 +247,38 @@ describe('SBOMs over HTTP', () => {
       'sbom.uploaded',
       'sbom.uploaded',
     ])
+  })
+
+  it('stores a trivy-style SPDX 2.2 file (201) and answers its warnings with it', async () => {
+    const product = await asAdmin('POST', `/api/v1/organisations/${orgA}/products`, {
+      name: 'Camera',
+      modelNumbers: ['C-1'],
+      deviceClass: 'gateway',
+    })
+    const version = await asAdmin(
+      'POST',
+      `/api/v1/organisations/${orgA}/products/${product.json<{ id: string }>().id}/versions`,
+      { version: '1.0.0', releaseDate: '2026-05-01' },
+    )
+    const url = `/api/v1/organisations/${orgA}/product-versions/${version.json<{ id: string }>().id}/sboms`
+    const response = await upload(
+      url,
+      trivyStyleSpdx(1),
+      { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'x-file-name': 'image.spdx.json' },
+      'application/spdx+json',
+    )
+    expect(response.statusCode, response.body).toBe(201)
+    const result = response.json<SbomUploadResult>()
+    expect(result.message).toMatch(/it is the current SBOM\. Accepted with 9 warnings about/)
+    const warnings = result.sbom.notes.filter(isSbomWarning)
+    expect(warnings).toHaveLength(9)
+    expect(warnings[0]).toEqual({
+      code: 'tolerated_omission',
+      message:
+        '2 packages leave out downloadLocation, which SPDX 2.2 requires; read as NOASSERTION (the first at /packages/0)',
+      pointer: '/packages/0',
+    })
+    const listed = await asAdmin('GET', url)
+    expect(listed.json<Sbom[]>()[0]?.notes).toEqual(result.sbom.notes)
   })
 })

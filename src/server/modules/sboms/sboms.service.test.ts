@@ -12,7 +12,11 @@ import type { TestDb } from '../../testing/test-db.ts'
 import { findAuditLog, verifyAuditChain } from '../audit/audit.service.ts'
 import { createOrganisation } from '../organisations/organisations.service.ts'
 import { createProduct, createProductVersion } from '../products/products.service.ts'
-import { schemaInvalidCycloneDx as schemaInvalid, smallCycloneDx } from './sbom-fixtures.ts'
+import {
+  schemaInvalidCycloneDx as schemaInvalid,
+  smallCycloneDx,
+  trivyStyleSpdx,
+} from './sbom-fixtures.ts'
 import { parseSbom } from './sbom-parser.ts'
 import {
   componentsByCpe,
@@ -32,6 +36,7 @@ const SYFT_BEAGLEBONE = 'iot-image-sboms/spdx-syft-balenalib_beaglebone-black-de
 const SYFT_ALPINE = 'iot-image-sboms/spdx-syft-balenalib_am571x-evm-alpine-node.spdx.json'
 const BOM_APALIS = 'iot-image-sboms/spdx-bom-balenalib_apalis-imx6q-debian-node.spdx.json'
 const JUICE_SHOP = 'CycloneDX-bom-examples/SBOM/juice-shop/via_npm/bare/bom.1.4.json'
+const TRIVY_APALIS = 'iot-image-sboms/spdx-trivy-balenalib_apalis-imx6q-debian-node.spdx.json'
 const readData = (file: string) => fs.readFileSync(path.join(DATA, file))
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
@@ -345,6 +350,42 @@ describe('sboms service', () => {
     expect(list.filter((s) => s.isCurrent)).toHaveLength(1)
   })
 
+  it('stores a trivy-style SPDX 2.2 file with its warnings in the notes and says so', async () => {
+    const trivyVersion = await createProductVersion(ctx, owner, orgId, productId, {
+      version: '3.0.0-trivy',
+      releaseDate: '2026-05-01',
+    })
+    const result = await uploadSbom(ctx, owner, orgId, trivyVersion.id, {
+      bytes: trivyStyleSpdx(1),
+      fileName: 'image.spdx.json',
+    })
+    expect(result.message).toBe(
+      'Stored SPDX 2.2 SBOM with 2 components as upload 1 of Gateway 3.0.0-trivy; it is the current SBOM. Accepted with 9 warnings about what the file leaves out or misspells of SPDX 2.2 (listed in its notes).',
+    )
+    expect(result.sbom).toMatchObject({
+      specVersion: '2.2',
+      componentCount: 2,
+      dependencyCount: 1,
+      rootKey: 'SPDXRef-ContainerImage-1',
+    })
+    const stored = await getSbom(ctx, orgId, trivyVersion.id, result.sbom.id)
+    expect(stored.notes).toEqual(parseSbom(trivyStyleSpdx(1)).notes)
+    expect(stored.notes.map((n) => `${n.code} ${n.pointer}`)).toEqual([
+      'tolerated_omission /packages/0',
+      'tolerated_omission /packages/0',
+      'tolerated_omission /packages/0',
+      'tolerated_omission /packages/0',
+      'tolerated_omission /files/0',
+      'tolerated_omission /files/0',
+      'tolerated_omission /files/0',
+      'tolerated_omission /files/0',
+      'tolerated_relationship /relationships/0/relationshipType',
+    ])
+    const again = await uploadSbom(ctx, owner, orgId, trivyVersion.id, { bytes: trivyStyleSpdx(1) })
+    expect(again.created).toBe(false)
+    expect(again.sbom.notes).toEqual(stored.notes)
+  })
+
   describe('real SBOMs from ../shared/data', () => {
     if (!hasData && process.env.CI === 'true') {
       it('finds the shared data', () => {
@@ -354,7 +395,7 @@ describe('sboms service', () => {
       console.warn(`Skipping the real-SBOM storage tests: ${DATA} is missing`)
     }
 
-    it.skipIf(!hasData).each([SYFT_BEAGLEBONE, SYFT_ALPINE, BOM_APALIS, JUICE_SHOP])(
+    it.skipIf(!hasData).each([SYFT_BEAGLEBONE, SYFT_ALPINE, BOM_APALIS, JUICE_SHOP, TRIVY_APALIS])(
       'stores and normalises %s',
       async (file) => {
         const bytes = readData(file)
@@ -368,6 +409,7 @@ describe('sboms service', () => {
           specVersion: parsed.specVersion,
           componentCount: parsed.components.length,
           dependencyCount: parsed.dependencies.length,
+          notes: parsed.notes,
           isCurrent: true,
         })
         const page = await listSbomComponents(ctx, orgId, version2Id, sbom.id, { limit: 500 })

@@ -1,9 +1,10 @@
-import type {
-  Sbom,
-  SbomComponent,
-  SbomComponentPage,
-  SbomComponentQuery,
-  SbomUploadResult,
+import {
+  isSbomWarning,
+  type Sbom,
+  type SbomComponent,
+  type SbomComponentPage,
+  type SbomComponentQuery,
+  type SbomUploadResult,
 } from '../../../common/api/sboms.ts'
 import { AppError } from '../../../common/errors.ts'
 import { lockKeyForTransaction } from '../../db/dialect.ts'
@@ -365,9 +366,19 @@ export async function uploadSbom(
       sbom: toSbom(row),
       created: true,
       madeCurrent: true,
-      message: `Stored ${parsed.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX'} ${parsed.specVersion} SBOM with ${parsed.components.length} components as upload ${revision} of ${label}; it is the current SBOM.`,
+      message:
+        `Stored ${parsed.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX'} ${parsed.specVersion} SBOM with ${parsed.components.length} components as upload ${revision} of ${label}; it is the current SBOM.` +
+        warningsSentence(parsed),
     }
   })
+}
+
+/** " Accepted with 9 warnings: …" when the parser let schema deviations through; "" otherwise. */
+function warningsSentence(parsed: ParsedSbom): string {
+  const warnings = parsed.notes.filter(isSbomWarning)
+  if (warnings.length === 0) return ''
+  const what = `${parsed.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX'} ${parsed.specVersion}`
+  return ` Accepted with ${warnings.length} warning${warnings.length === 1 ? '' : 's'} about what the file leaves out or misspells of ${what} (listed in its notes).`
 }
 
 /**

@@ -14,10 +14,15 @@ import {
   Text,
   Title,
 } from '@mantine/core'
-import { IconAlertCircle, IconUpload } from '@tabler/icons-react'
+import { IconAlertCircle, IconAlertTriangle, IconUpload } from '@tabler/icons-react'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
-import type { Sbom, SbomComponentPage, SbomUploadResult } from '../../../common/api/sboms.ts'
+import {
+  isSbomWarning,
+  type Sbom,
+  type SbomComponentPage,
+  type SbomUploadResult,
+} from '../../../common/api/sboms.ts'
 import { AppError } from '../../../common/errors.ts'
 import { ConfirmButton } from '../../components/confirm-button.tsx'
 import { DataTable } from '../../components/data-table.tsx'
@@ -35,6 +40,8 @@ export const sbomsPath = (orgId: string, versionId: string) =>
 export const sbomsKey = (orgId: string, versionId: string) => ['sboms', orgId, versionId] as const
 
 const FORMAT_LABELS = { cyclonedx: 'CycloneDX', spdx: 'SPDX' } as const
+
+type SbomNote = Sbom['notes'][number]
 
 function formatName(sbom: Sbom): string {
   return `${FORMAT_LABELS[sbom.format]} ${sbom.specVersion}`
@@ -83,17 +90,47 @@ function UploadError({ error }: { error: unknown }) {
   )
 }
 
+/**
+ * The schema deviations the platform accepted (trivy 0.x's left-out SPDX fields and the like),
+ * each with where it was first met, so the uploader can fix the generator.
+ */
+function SbomWarnings({ notes, title }: { notes: SbomNote[]; title: string }) {
+  const warnings = notes.filter(isSbomWarning)
+  if (warnings.length === 0) return null
+  return (
+    <Alert color="yellow" icon={<IconAlertTriangle aria-hidden />} title={title}>
+      <List size="sm" spacing={2}>
+        {warnings.map((w, index) => (
+          <List.Item key={index}>
+            {w.pointer !== undefined && <Code>{w.pointer || '/'}</Code>} {w.message}
+          </List.Item>
+        ))}
+      </List>
+    </Alert>
+  )
+}
+
+function warningsTitle(notes: SbomNote[], stored: string): string {
+  const count = notes.filter(isSbomWarning).length
+  return `${stored} with ${count} warning${count === 1 ? '' : 's'}: the file departs from its schema`
+}
+
 function UploadForm({ orgId, versionId }: { orgId: string; versionId: string }) {
   const [file, setFile] = useState<File | null>(null)
   const [dragging, setDragging] = useState(false)
+  const [stored, setStored] = useState<SbomUploadResult | null>(null)
   const upload = useNotifyingMutation({
     mutationFn: (chosen: File) => uploadFile<SbomUploadResult>(sbomsPath(orgId, versionId), chosen),
     invalidates: [sbomsKey(orgId, versionId)],
     success: (result) => result.message,
-    onSuccess: () => setFile(null),
+    onSuccess: (result) => {
+      setFile(null)
+      setStored(result)
+    },
   })
   const choose = (chosen: File | null) => {
     setFile(chosen)
+    setStored(null)
     upload.reset()
   }
   return (
@@ -137,6 +174,15 @@ function UploadForm({ orgId, versionId }: { orgId: string; versionId: string }) 
         </Button>
       </Group>
       <UploadError error={upload.error} />
+      {stored && (
+        <SbomWarnings
+          notes={stored.sbom.notes}
+          title={warningsTitle(
+            stored.sbom.notes,
+            `${stored.sbom.fileName ?? 'The SBOM'} was stored`,
+          )}
+        />
+      )}
     </Stack>
   )
 }
@@ -322,6 +368,7 @@ export function SbomPanel({
         </Empty>
       )
     }
+    const otherNotes = current.notes.filter((n) => !isSbomWarning(n))
     return (
       <Stack gap="md">
         <Group justify="space-between" wrap="wrap">
@@ -361,10 +408,14 @@ export function SbomPanel({
           </Group>
         </Group>
         <Summary sbom={current} />
-        {current.notes.length > 0 && (
+        <SbomWarnings
+          notes={current.notes}
+          title={warningsTitle(current.notes, `Upload ${current.revision} was accepted`)}
+        />
+        {otherNotes.length > 0 && (
           <Text size="sm" c="dimmed">
-            {current.notes.length} note{current.notes.length === 1 ? '' : 's'} from reading it, e.g.{' '}
-            {current.notes[0]!.message}
+            {otherNotes.length} note{otherNotes.length === 1 ? '' : 's'} from reading it, e.g.{' '}
+            {otherNotes[0]!.message}
           </Text>
         )}
         <ComponentTable key={current.id} orgId={orgId} versionId={versionId} sbom={current} />
