@@ -1243,8 +1243,11 @@ describe('real SBOMs', () => {
       // Every CONTAINS relationship (one per package but the image) is an edge; merges fold some.
       expect(sbom.dependencies).toHaveLength(count - 1)
       expect(sbom.document).toMatchObject({ rootKey: root, tools: [{ name: 'trivy' }] })
-      // All but the image and the application's bare entry carry a purl, all of them valid.
+      // All but the application and the operating-system entries carry a purl, all valid.
       expect(sbom.components.filter((c) => c.purlValid === true)).toHaveLength(count - 2)
+      expect(
+        sbom.components.filter((c) => c.purl === undefined).map((c) => c.key.split('-')[1]),
+      ).toEqual(['Application', 'OperatingSystem'])
       expect(sbom.components.some((c) => c.purlValid === false)).toBe(false)
       expect(warnings(sbom).map((n) => `${n.pointer} ${n.message.split(',')[0]}`)).toEqual([
         `/packages/0 ${packages} packages leave out downloadLocation`,
