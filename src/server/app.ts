@@ -6,7 +6,8 @@ import { answerFrameworkError, registerErrorHandler } from './http/error-handler
 import { observabilityRoutes } from './http/observability.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { applyRouteConventions, type RegisteredRoute } from './http/route-conventions.ts'
-import { validatorCompiler } from './http/validation.ts'
+import { lazySerializerFactory } from './http/serialization.ts'
+import { validatorFactory } from './http/validation.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { registerResponseHeadersAndRateLimit } from './http/security-headers.ts'
 import { registerWeb } from './http/web.ts'
@@ -61,8 +62,15 @@ export async function buildApp({ ctx, webRoot }: BuildAppOptions): Promise<App> 
       new LazyRequestLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: answerFrameworkError,
+    // Our own validator compiler (http/validation.ts): given here, Fastify does not load its Ajv
+    // one at all. Response serialisers are compiled on a route's first answer (http/serialization.ts).
+    schemaController: {
+      compilersFactory: {
+        buildValidator: validatorFactory,
+        buildSerializer: lazySerializerFactory,
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(validatorCompiler)
 
   const registeredRoutes: RegisteredRoute[] = []
   applyRouteConventions(app, registeredRoutes)

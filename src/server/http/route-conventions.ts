@@ -1,4 +1,4 @@
-import type { FastifyInstance, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify'
 import { ErrorSchema } from '../../common/api/shared.ts'
 import { describeAccess, type Access } from './access.ts'
 
@@ -7,6 +7,8 @@ export interface RegisteredRoute {
   method: string
   url: string
   access: Access | undefined
+  /** The route's schemas (response serialisers are compiled on first use: serialization.test.ts). */
+  schema: FastifySchema | undefined
 }
 
 /**
@@ -24,6 +26,9 @@ export function applyRouteConventions(app: FastifyInstance, registry: Registered
           url: route.url,
           get access() {
             return route.config?.access
+          },
+          get schema() {
+            return route.schema
           },
         })
       }
