@@ -118,19 +118,15 @@ function warningsTitle(notes: SbomNote[], stored: string): string {
 function UploadForm({ orgId, versionId }: { orgId: string; versionId: string }) {
   const [file, setFile] = useState<File | null>(null)
   const [dragging, setDragging] = useState(false)
-  const [stored, setStored] = useState<SbomUploadResult | null>(null)
   const upload = useNotifyingMutation({
     mutationFn: (chosen: File) => uploadFile<SbomUploadResult>(sbomsPath(orgId, versionId), chosen),
     invalidates: [sbomsKey(orgId, versionId)],
     success: (result) => result.message,
-    onSuccess: (result) => {
-      setFile(null)
-      setStored(result)
-    },
+    // The warnings of the stored file are listed with the current SBOM, which it now is.
+    onSuccess: () => setFile(null),
   })
   const choose = (chosen: File | null) => {
     setFile(chosen)
-    setStored(null)
     upload.reset()
   }
   return (
@@ -174,15 +170,6 @@ function UploadForm({ orgId, versionId }: { orgId: string; versionId: string }) 
         </Button>
       </Group>
       <UploadError error={upload.error} />
-      {stored && (
-        <SbomWarnings
-          notes={stored.sbom.notes}
-          title={warningsTitle(
-            stored.sbom.notes,
-            `${stored.sbom.fileName ?? 'The SBOM'} was stored`,
-          )}
-        />
-      )}
     </Stack>
   )
 }
