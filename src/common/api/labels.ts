@@ -183,6 +183,27 @@ export const VerifyLabelBodySchema = StrictObject({
   }),
 })
 
+/** The media type of a compact JWS (RFC 7515 §9.2.1): the label itself as the body. */
+export const JOSE_MEDIA_TYPE = 'application/jose'
+
+/** The label as the whole body, sent as `application/jose`. */
+export const VerifyLabelJoseBodySchema = Type.String({
+  minLength: 1,
+  maxLength: MAX_LABEL_LENGTH,
+  description: 'The label as a compact JWS (surrounding white space is ignored)',
+})
+
+/** What a verification answer may carry besides its verdict and summary, when asked. */
+export const VERIFY_INCLUDES = ['record'] as const
+export const VerifyLabelQuerySchema = StrictObject({
+  include: Type.Optional(
+    Type.Enum(VERIFY_INCLUDES, {
+      description: '`record`: add the whole signed label record to the answer',
+    }),
+  ),
+})
+export type VerifyLabelQuery = Static<typeof VerifyLabelQuerySchema>
+
 export const VERIFICATION_REASONS = [
   /** Not a compact JWS: random text, a truncated token, bad base64url or JSON. */
   'malformed',
@@ -228,3 +249,43 @@ export const VerificationResultSchema = Type.Object({
   ),
 })
 export type VerificationResult = Static<typeof VerificationResultSchema>
+
+/**
+ * What a verification answer says about the product by default: the few signed fields a person
+ * scanning a label, or a system checking many, needs to see that it is the label they expect.
+ * Taken from the signed record only when the label is genuine.
+ */
+export const LabelSummarySchema = Type.Object({
+  manufacturer: Type.String({ description: 'The manufacturer’s name' }),
+  product: Type.String({ description: 'The product’s name' }),
+  version: Type.String({ description: 'Firmware or software version the label covers' }),
+  tier: Type.Enum(TIERS),
+  verificationStrength: Type.Enum(VERIFICATION_STRENGTHS),
+  assessor: Type.String({ description: 'The assessor organisation’s name' }),
+  issuedAt: TimestampSchema,
+  expiresAt: TimestampSchema,
+})
+export type LabelSummary = Static<typeof LabelSummarySchema>
+
+/**
+ * The answer of `POST /labels/verify` (and of `isn label verify --json`): the verdict, the
+ * product's summary, and the whole signed record only when asked (`?include=record`).
+ */
+export const LabelVerificationSchema = Type.Object({
+  valid: VerificationResultSchema.properties.valid,
+  genuine: VerificationResultSchema.properties.genuine,
+  status: VerificationResultSchema.properties.status,
+  reasons: VerificationResultSchema.properties.reasons,
+  keyId: VerificationResultSchema.properties.keyId,
+  labelId: VerificationResultSchema.properties.labelId,
+  summary: Type.Union([LabelSummarySchema, Type.Null()], {
+    description: 'The product the label is for; null unless the label is genuine',
+  }),
+  record: Type.Optional(
+    Type.Union([LabelRecordSchema, Type.Null()], {
+      description: 'The whole signed record, with `?include=record` (null unless genuine)',
+    }),
+  ),
+  warning: VerificationResultSchema.properties.warning,
+})
+export type LabelVerification = Static<typeof LabelVerificationSchema>

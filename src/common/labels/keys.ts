@@ -12,6 +12,41 @@ export interface GenuineLabel {
 /** How many genuine labels a key set remembers by default (about 5 KB each). */
 const DEFAULT_REMEMBERED = 4096
 
+/** An Ed25519 public key as a JWK (the parts a verifier needs). */
+export interface Ed25519PublicJwk {
+  kty: 'OKP'
+  crv: 'Ed25519'
+  x: string
+}
+
+/** Checks Ed25519 signatures under one public key. */
+export type SignatureCheck = (data: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>
+
+export interface LabelKeySetOptions {
+  /** How many genuine labels to remember (0: none); see the class comment. */
+  remember?: number
+  /**
+   * Makes the signature check of one key; undefined when the key cannot be used. Default: Web
+   * Crypto (`crypto.subtle.verify`). The CLI passes Node's synchronous `crypto.verify`, which
+   * costs less CPU per label than Web Crypto's round trip through the thread pool and lets each
+   * of its worker threads keep one core busy (docs/performance.md, "Label verification").
+   */
+  signatureCheck?: (jwk: Ed25519PublicJwk) => SignatureCheck | undefined
+}
+
+/** The default signature check: Web Crypto, in the browser and in Node alike. */
+async function webCryptoCheck(jwk: Ed25519PublicJwk): Promise<SignatureCheck | undefined> {
+  const key = await importJWK({ ...jwk }, 'EdDSA').catch(() => undefined)
+  if (!key || !(key instanceof CryptoKey) || key.algorithm.name !== 'Ed25519') return undefined
+  return (data, signature) =>
+    crypto.subtle.verify(
+      'Ed25519',
+      key,
+      signature as Uint8Array<ArrayBuffer>,
+      data as Uint8Array<ArrayBuffer>,
+    )
+}
+
 /**
  * The keys a verifier trusts, from a JWKS (the network's `/.well-known/jwks.json`, live or
  * saved). Only Ed25519 public keys are taken; each is imported once, on first use.
@@ -24,13 +59,16 @@ const DEFAULT_REMEMBERED = 4096
 export class LabelKeySet {
   readonly #jwks = new Map<string, Jwks['keys'][number]>()
   readonly #imported = new Map<string, Promise<VerifyKey | undefined>>()
+  readonly #checks = new Map<string, SignatureCheck | Promise<SignatureCheck | undefined>>()
+  readonly #signatureCheck: LabelKeySetOptions['signatureCheck']
   readonly #genuine = new Map<string, GenuineLabel & { token: string }>()
   readonly #checking = new Map<string, { token: string; outcome: Promise<unknown> }>()
   readonly #remember: number
 
-  constructor(jwks: Jwks, options: { remember?: number } = {}) {
+  constructor(jwks: Jwks, options: LabelKeySetOptions = {}) {
     for (const key of jwks.keys) this.#jwks.set(key.kid, key)
     this.#remember = options.remember ?? DEFAULT_REMEMBERED
+    this.#signatureCheck = options.signatureCheck
   }
 
   /**
@@ -38,7 +76,7 @@ export class LabelKeySet {
    * are left out (private parts are never read).
    * @throws Error when the document is not a JWKS
    */
-  static fromJson(json: unknown, options: { remember?: number } = {}): LabelKeySet {
+  static fromJson(json: unknown, options: LabelKeySetOptions = {}): LabelKeySet {
     const keys = (json as { keys?: unknown } | null)?.keys
     if (!Array.isArray(keys)) throw new Error('not a JWKS: no "keys" array')
     const usable = keys.flatMap((k: Record<string, unknown>) =>
@@ -85,18 +123,23 @@ export class LabelKeySet {
   }
 
   /**
-   * Checks an Ed25519 signature under the key `kid` (Web Crypto: in Node it runs on the thread
-   * pool, so many checks in flight use every core). False when the key is unknown or unusable.
+   * Checks an Ed25519 signature under the key `kid`, with the set's `signatureCheck` (by default
+   * Web Crypto: in Node it runs on the thread pool, so many checks in flight use every core).
+   * False when the key is unknown or unusable.
    */
   async verifySignature(kid: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-    const key = await this.get(kid)
-    if (!key || !(key instanceof CryptoKey) || key.algorithm.name !== 'Ed25519') return false
-    return crypto.subtle.verify(
-      'Ed25519',
-      key,
-      signature as Uint8Array<ArrayBuffer>,
-      data as Uint8Array<ArrayBuffer>,
-    )
+    let check = this.#checks.get(kid)
+    if (!check) {
+      const jwk = this.#jwks.get(kid)
+      const publicJwk = jwk && { kty: jwk.kty, crv: jwk.crv, x: jwk.x }
+      const make = this.#signatureCheck
+      if (!publicJwk) check = Promise.resolve(undefined)
+      else if (make) check = safely(() => make(publicJwk)) ?? Promise.resolve(undefined)
+      else check = webCryptoCheck(publicJwk)
+      this.#checks.set(kid, check)
+    }
+    const ready = typeof check === 'function' ? check : await check
+    return ready ? ready(data, signature) : false
   }
 
   /** A genuine label seen before under this set, when `token` is exactly its text. */
@@ -129,5 +172,14 @@ export class LabelKeySet {
       if (!oldest.done) this.#genuine.delete(oldest.value)
     }
     this.#genuine.set(signature, { ...genuine, token })
+  }
+}
+
+/** `make()`, or undefined when it throws (a key that does not import verifies nothing). */
+function safely<T>(make: () => T): T | undefined {
+  try {
+    return make()
+  } catch {
+    return undefined
   }
 }

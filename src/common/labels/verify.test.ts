@@ -3,7 +3,7 @@ import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'j
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { LABEL_FORMAT, LABEL_JWS_TYPE, type LabelRecord } from '../api/labels.ts'
 import { LabelKeySet } from './keys.ts'
-import { verifyLabel } from './verify.ts'
+import { verificationAnswer, verifyLabel } from './verify.ts'
 
 const NOW = new Date('2026-06-01T08:00:00.000Z')
 
@@ -164,6 +164,72 @@ describe('verifyLabel on arbitrary input', () => {
       } finally {
         spy.mockRestore()
       }
+    })
+
+    it('uses the signature check a key set is given, and refuses when it throws', async () => {
+      const [h, p, s] = jws.split('.') as [string, string, string]
+      const forged = `${h}.${p}.${s.startsWith('A') ? 'B' : 'A'}${s.slice(1)}`
+      const seen: number[] = []
+      const webCrypto = new LabelKeySet(jwks)
+      const counting = new LabelKeySet(jwks, {
+        remember: 0,
+        signatureCheck: () => (data, signature) => {
+          seen.push(signature.length)
+          return webCrypto.verifySignature(webCrypto.kids[0]!, data, signature)
+        },
+      })
+      const verify = (label: string, set: LabelKeySet) =>
+        verifyLabel(label, { jwks: set, now: NOW, requireStatus: false })
+      expect(await verify(jws, counting)).toMatchObject({ valid: true })
+      expect(await verify(forged, counting)).toMatchObject({
+        valid: false,
+        reasons: [{ code: 'bad_signature' }],
+      })
+      expect(seen).toEqual([64, 64])
+      for (const signatureCheck of [
+        () => () => {
+          throw new Error('broken check')
+        },
+        () => {
+          throw new Error('key does not import')
+        },
+        () => undefined,
+      ]) {
+        const set = new LabelKeySet(jwks, { signatureCheck })
+        expect(await verify(jws, set)).toMatchObject({
+          valid: false,
+          genuine: false,
+          reasons: [{ code: 'bad_signature' }],
+        })
+      }
+    })
+
+    it('answers with a summary of the product, and the record only when asked', async () => {
+      const result = await check(jws)
+      const answer = verificationAnswer(result)
+      expect(answer).toEqual({
+        valid: true,
+        genuine: true,
+        status: 'unknown',
+        reasons: [],
+        keyId: result.keyId,
+        labelId: result.labelId,
+        summary: {
+          manufacturer: 'Acme',
+          product: 'Gate',
+          version: '1',
+          tier: 1,
+          verificationStrength: 'self-declared',
+          assessor: 'Lab',
+          issuedAt: NOW.toISOString(),
+          expiresAt: new Date(NOW.getTime() + 86_400_000).toISOString(),
+        },
+      })
+      expect(verificationAnswer(result, { record: true }).record).toBe(result.record)
+      const warning = { message: 'Critical vulnerability', since: NOW.toISOString(), cves: [] }
+      expect(verificationAnswer({ ...result, warning }).warning).toBe(warning)
+      const refused = verificationAnswer(await check('random text'), { record: true })
+      expect(refused).toMatchObject({ valid: false, summary: null, record: null })
     })
 
     it('refuses JWS extensions (crit, b64) before any key is used', async () => {

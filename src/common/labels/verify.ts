@@ -5,10 +5,13 @@ import {
   LabelRecordSchema,
   MAX_LABEL_LENGTH,
   type LabelRecord,
+  type LabelSummary,
+  type LabelVerification,
   type StatusPurpose,
   type VerificationReasonCode,
   type VerificationResult,
 } from '../api/labels.ts'
+import { asciiBytes, decodeBase64Url } from './bytes.ts'
 import type { GenuineLabel, LabelKeySet } from './keys.ts'
 import { statusBit, type DecodedStatusList } from './status-list.ts'
 
@@ -70,7 +73,6 @@ const headers = new Map<string, HeaderOutcome>()
 const MAX_HEADERS = 64
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-const ascii = new TextEncoder()
 
 function checkHeader(encoded: string): HeaderOutcome {
   let header: Record<string, unknown>
@@ -211,9 +213,10 @@ async function checkGenuine(
       ),
     }
   }
+  // The token matched COMPACT_JWS: base64url characters only, so ASCII.
   let payload: Uint8Array
   try {
-    payload = base64url.decode(token.slice(firstDot + 1, lastDot))
+    payload = decodeBase64Url(token.slice(firstDot + 1, lastDot))
   } catch {
     return { refuse: invalid('malformed', 'The label is not a well-formed JWS.', { keyId: kid }) }
   }
@@ -221,8 +224,8 @@ async function checkGenuine(
   try {
     holds = await keys.verifySignature(
       kid,
-      ascii.encode(token.slice(0, lastDot)),
-      base64url.decode(signature),
+      asciiBytes(token.slice(0, lastDot)),
+      decodeBase64Url(signature),
     )
   } catch {
     holds = false
@@ -343,4 +346,40 @@ function statusFromLists(
     }
   }
   return { status: 'active' }
+}
+
+/** The product summary of a genuine label's signed record (`LabelSummarySchema`). */
+export function summariseLabel(record: LabelRecord): LabelSummary {
+  return {
+    manufacturer: record.product.manufacturer.name,
+    product: record.product.name,
+    version: record.product.version,
+    tier: record.tier,
+    verificationStrength: record.verificationStrength,
+    assessor: record.assessor.name,
+    issuedAt: record.issuedAt,
+    expiresAt: record.expiresAt,
+  }
+}
+
+/**
+ * A verification as the API and the CLI answer it (`LabelVerificationSchema`): the verdict and
+ * the product's summary, with the whole signed record only when `options.record` asks for it.
+ */
+export function verificationAnswer(
+  result: VerificationResult,
+  options: { record?: boolean } = {},
+): LabelVerification {
+  const answer: LabelVerification = {
+    valid: result.valid,
+    genuine: result.genuine,
+    status: result.status,
+    reasons: result.reasons,
+    keyId: result.keyId,
+    labelId: result.labelId,
+    summary: result.record ? summariseLabel(result.record) : null,
+  }
+  if (options.record) answer.record = result.record
+  if (result.warning) answer.warning = result.warning
+  return answer
 }

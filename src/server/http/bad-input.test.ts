@@ -287,10 +287,15 @@ const WRITE_ROUTES: Record<
 }
 
 /**
- * Routes whose body is a file they read themselves: what a bad body gets there instead, where it
- * differs (the SBOM parser answers a file that is not JSON with validation_failed and its reason).
+ * Routes whose body is a file they read themselves, or that take other media types than JSON: what
+ * a bad body gets there instead, where it differs (the SBOM parser answers a file that is not JSON
+ * with validation_failed and its reason).
  */
 const FILE_BODY_ANSWERS: Record<string, Record<string, BadRequest['expect']>> = {
+  // JSON or the label itself as application/jose; any other media type is refused as such.
+  'POST /api/v1/labels/verify': {
+    'text/plain': { status: 400, code: 'malformed_request' },
+  },
   'POST /api/v1/organisations/:orgId/product-versions/:versionId/sboms': {
     'malformed JSON': { status: 400, code: 'validation_failed' },
     'an empty JSON body': { status: 400, code: 'validation_failed' },

@@ -36,6 +36,25 @@ describe('labels over HTTP', () => {
   const verify = (body: unknown) =>
     t.app.inject({ method: 'POST', url: '/api/v1/labels/verify', payload: body as object })
 
+  /** The label with one signed claim changed: the signature no longer holds. */
+  const tamperedLabel = () => {
+    const [h, , s] = label.jws.split('.') as [string, string, string]
+    const changed = Buffer.from(JSON.stringify({ ...label.record, tier: 4 })).toString('base64url')
+    return `${h}.${changed}.${s}`
+  }
+
+  /** Labels that are not genuine, with the reason each must be refused for. */
+  const badLabels = () => {
+    const [h, p] = label.jws.split('.') as [string, string, string]
+    return [
+      [tamperedLabel(), 'bad_signature'],
+      [label.jws.slice(0, -20), 'bad_signature'],
+      ['random text', 'malformed'],
+      [`${h}.${p}`, 'malformed'],
+      ['eyJhbGciOiJub25lIn0.e30.', 'unsupported_algorithm'],
+    ] as const
+  }
+
   it('publishes the JWKS at /.well-known/jwks.json, cacheable by anyone', async () => {
     const response = await t.app.inject({ url: '/.well-known/jwks.json' })
     expect(response.statusCode).toBe(200)
@@ -86,14 +105,23 @@ describe('labels over HTTP', () => {
   it('verifies a label live: valid and active, then suspended, reinstated, revoked', async () => {
     const ok = await verify({ label: label.jws })
     expect(ok.statusCode).toBe(200)
-    expect(ok.json()).toMatchObject({
+    expect(ok.json()).toEqual({
       valid: true,
       genuine: true,
       status: 'active',
       reasons: [],
       labelId: label.id,
       keyId: label.keyId,
-      record: { product: { name: 'Acme FieldSense 200' } },
+      summary: {
+        manufacturer: 'Acme Industrial',
+        product: 'Acme FieldSense 200',
+        version: '2.4.1',
+        tier: 2,
+        verificationStrength: label.record.verificationStrength,
+        assessor: label.record.assessor.name,
+        issuedAt: label.record.issuedAt,
+        expiresAt: label.record.expiresAt,
+      },
     })
     await asAdmin('POST', `/api/v1/labels/${label.id}/suspend`, { reason: 'Report received' })
     expect((await verify({ label: label.jws })).json()).toMatchObject({
@@ -118,6 +146,129 @@ describe('labels over HTTP', () => {
     const status = await t.app.inject({ url: `/api/v1/labels/${label.id}/status` })
     expect(status.json()).toMatchObject({ status: 'revoked', reason: 'Withdrawn' })
     expect(status.json().history).toHaveLength(4)
+  })
+
+  it('adds the whole signed record only when asked with ?include=record', async () => {
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/labels/verify?include=record',
+      payload: { label: label.jws },
+    })
+    expect(asked.statusCode).toBe(200)
+    expect(asked.json()).toMatchObject({ valid: true, summary: { tier: 2 } })
+    expect(asked.json().record).toEqual(label.record)
+    expect((await verify({ label: label.jws })).json()).not.toHaveProperty('record')
+    // Nothing of a label that is not genuine is shown: no summary, and a null record.
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/labels/verify?include=record',
+      payload: { label: tamperedLabel() },
+    })
+    expect(forged.json()).toMatchObject({
+      valid: false,
+      genuine: false,
+      summary: null,
+      record: null,
+      reasons: [{ code: 'bad_signature' }],
+    })
+    for (const query of ['include=everything', 'include=record&extra=1']) {
+      const refused = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/labels/verify?${query}`,
+        payload: { label: label.jws },
+      })
+      expect({ query, status: refused.statusCode }).toEqual({ query, status: 400 })
+      expect(refused.json().error.code).toBe('validation_failed')
+    }
+  })
+
+  it('takes the label itself as the body with the content type application/jose', async () => {
+    const jose = (body: string, contentType = 'application/jose', query = '') =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/labels/verify${query}`,
+        headers: { 'content-type': contentType },
+        payload: body,
+      })
+    const asJson = (await verify({ label: label.jws })).json()
+    const ok = await jose(label.jws)
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json()).toEqual(asJson)
+    // As a file saved with a final newline (curl --data-binary @label.jws), and with a charset.
+    expect((await jose(`${label.jws}\n`)).json()).toEqual(asJson)
+    expect((await jose(label.jws, 'application/jose; charset=utf-8')).json()).toEqual(asJson)
+    expect((await jose(label.jws, 'application/jose', '?include=record')).json().record).toEqual(
+      label.record,
+    )
+    await asAdmin('POST', `/api/v1/labels/${label.id}/suspend`, { reason: 'Report received' })
+    expect((await jose(label.jws)).json()).toMatchObject({
+      valid: false,
+      status: 'suspended',
+      reasons: [{ code: 'suspended' }],
+    })
+
+    for (const [text, code] of badLabels()) {
+      const response = await jose(text)
+      expect({ text: text.slice(0, 30), status: response.statusCode }).toEqual({
+        text: text.slice(0, 30),
+        status: 200,
+      })
+      expect(response.json()).toMatchObject({
+        valid: false,
+        genuine: false,
+        summary: null,
+        reasons: [{ code }],
+      })
+    }
+    for (const [body, contentType, status] of [
+      ['', 'application/jose', 400],
+      ['x'.repeat(20_000), 'application/jose', 400],
+      ['x'.repeat(200_000), 'application/jose', 413],
+      [label.jws, 'text/plain', 400],
+      [label.jws, 'application/x-www-form-urlencoded', 400],
+      [JSON.stringify({ label: label.jws }), 'application/jose', 200],
+    ] as const) {
+      const response = await jose(body, contentType)
+      expect({ contentType, length: body.length, status: response.statusCode }).toEqual({
+        contentType,
+        length: body.length,
+        status,
+      })
+      if (status === 200) {
+        // JSON sent as a JWS is not a label.
+        expect(response.json()).toMatchObject({ valid: false, reasons: [{ code: 'malformed' }] })
+      } else if (contentType !== 'application/jose') {
+        expect(response.json().error).toMatchObject({
+          code: 'malformed_request',
+          message: `Send the label as application/json ({ "label": "…" }) or as application/jose; got ${contentType}.`,
+        })
+      } else {
+        expect(response.json().error.code).toBe(
+          status === 413 ? 'payload_too_large' : 'validation_failed',
+        )
+      }
+    }
+  })
+
+  it('describes both request media types and the answer in the OpenAPI document', async () => {
+    const spec = (await t.app.inject({ url: '/api/openapi.json' })).json()
+    const operation = spec.paths['/api/v1/labels/verify'].post
+    expect(Object.keys(operation.requestBody.content).sort()).toEqual([
+      'application/jose',
+      'application/json',
+    ])
+    expect(operation.requestBody.content['application/jose'].schema).toMatchObject({
+      type: 'string',
+      maxLength: 16_384,
+    })
+    expect(operation.parameters).toEqual([
+      expect.objectContaining({ in: 'query', name: 'include' }),
+    ])
+    const answer = operation.responses['200'].content['application/json'].schema
+    expect(answer.required).toEqual(
+      expect.arrayContaining(['valid', 'genuine', 'status', 'reasons', 'summary']),
+    )
+    expect(answer.required).not.toContain('record')
   })
 
   it('keeps labels verifiable after a rotation through the API, and audits it', async () => {
@@ -150,19 +301,10 @@ describe('labels over HTTP', () => {
   })
 
   it('answers bad labels with reasons and bad bodies with 4xx, never 500', async () => {
-    const [h, p, s] = label.jws.split('.') as [string, string, string]
-    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...label.record, tier: 4 })).toString(
-      'base64url',
-    )}.${s}`
-    for (const [text, code] of [
-      [tampered, 'bad_signature'],
-      ['random text', 'malformed'],
-      [`${h}.${p}`, 'malformed'],
-      ['eyJhbGciOiJub25lIn0.e30.', 'unsupported_algorithm'],
-    ] as const) {
+    for (const [text, code] of badLabels()) {
       const response = await verify({ label: text })
       expect(response.statusCode).toBe(200)
-      expect(response.json()).toMatchObject({ valid: false, reasons: [{ code }] })
+      expect(response.json()).toMatchObject({ valid: false, summary: null, reasons: [{ code }] })
     }
     for (const [body, status] of [
       [{ label: 'x'.repeat(20_000) }, 400],

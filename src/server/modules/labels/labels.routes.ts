@@ -2,18 +2,26 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import {
+  JOSE_MEDIA_TYPE,
   JwksSchema,
   LabelParamsSchema,
   LabelRecordSchema,
   LabelSchema,
   LabelStatusChangeBodySchema,
+  LabelSummarySchema,
+  LabelVerificationSchema,
+  MAX_LABEL_LENGTH,
   PublicLabelStatusSchema,
   SigningKeySchema,
   StatusListParamsSchema,
-  VerificationResultSchema,
   VerifyLabelBodySchema,
-  type VerificationResult,
+  VerifyLabelJoseBodySchema,
+  VerifyLabelQuerySchema,
+  type LabelVerification,
+  type VerifyLabelQuery,
 } from '../../../common/api/labels.ts'
+import { AppError } from '../../../common/errors.ts'
+import { verificationAnswer } from '../../../common/labels/verify.ts'
 import { access } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { labelArtefactRoutes } from './artefacts.routes.ts'
@@ -41,19 +49,30 @@ function shareable(reply: FastifyReply, maxAge: number): FastifyReply {
   })
 }
 
+/** `object` as `type: ['object', 'null']`, with the description of `declared`. */
+const nullable = (object: object, declared: object) => ({
+  ...object,
+  type: ['object', 'null'],
+  description: (declared as { description?: string }).description,
+})
+
 /**
- * The verification answer's schema with `record` as `type: ['object', 'null']` instead of
- * `anyOf: [record, null]`: the same JSON Schema (OpenAPI 3.1) and the same output, but
- * fast-json-stringify picks an `anyOf` branch by validating the whole record with Ajv on every
+ * The verification answer's schema with `summary` and `record` as `type: ['object', 'null']`
+ * instead of `anyOf: [object, null]`: the same JSON Schema (OpenAPI 3.1) and the same output, but
+ * fast-json-stringify picks an `anyOf` branch by validating the whole object with Ajv on every
  * answer, which cost a third as much again as writing it (docs/performance.md).
  */
-const VerificationAnswerSchema = Type.Unsafe<VerificationResult>({
-  ...VerificationResultSchema,
+const VerificationAnswerSchema = Type.Unsafe<LabelVerification>({
+  ...LabelVerificationSchema,
   properties: {
-    ...VerificationResultSchema.properties,
-    record: { ...LabelRecordSchema, type: ['object', 'null'] },
+    ...LabelVerificationSchema.properties,
+    summary: nullable(LabelSummarySchema, LabelVerificationSchema.properties.summary),
+    record: nullable(LabelRecordSchema, LabelVerificationSchema.properties.record),
   },
 })
+
+/** Largest `application/jose` body: a label of MAX_LABEL_LENGTH with room for white space. */
+const JOSE_BODY_LIMIT = 2 * MAX_LABEL_LENGTH
 
 /** `GET /.well-known/jwks.json`, registered at the root. */
 export const jwksRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
@@ -101,19 +120,58 @@ export const labelsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
     },
   )
 
-  app.post(
-    '/labels/verify',
-    {
-      config: { access: access.public },
-      schema: {
-        tags,
-        summary: 'Verify a label: signature, validity and its status now',
-        body: VerifyLabelBodySchema,
-        response: { 200: VerificationAnswerSchema },
+  // Its own scope: the label may also be the whole body, as `application/jose` (RFC 7515 §9.2.1),
+  // so that a verifier sends the text it scanned without a JSON wrapper. Each media type has its
+  // own body schema; only these two are parsed here (anything else is refused, 400).
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string' },
+      scope.getDefaultJsonParser('error', 'error'),
+    )
+    scope.addContentTypeParser(
+      JOSE_MEDIA_TYPE,
+      { parseAs: 'string', bodyLimit: JOSE_BODY_LIMIT },
+      (_request, body, done) => done(null, body),
+    )
+    scope.addContentTypeParser('*', (request, _payload, done) =>
+      done(
+        new AppError(
+          'malformed_request',
+          `Send the label as application/json ({ "label": "…" }) or as ${JOSE_MEDIA_TYPE}; got ${request.headers['content-type'] ?? 'none'}.`,
+        ),
+      ),
+    )
+    scope.post(
+      '/labels/verify',
+      {
+        config: { access: access.public },
+        schema: {
+          tags,
+          summary: 'Verify a label: signature, validity and its status now',
+          description:
+            'Send `{ "label": "<compact JWS>" }` as JSON, or the compact JWS itself as `application/jose`. ' +
+            'The answer gives the verdict and a summary of the product; add `?include=record` for the whole signed record.',
+          querystring: VerifyLabelQuerySchema,
+          body: {
+            content: {
+              'application/json': { schema: VerifyLabelBodySchema },
+              [JOSE_MEDIA_TYPE]: { schema: VerifyLabelJoseBodySchema },
+            },
+          },
+          response: { 200: VerificationAnswerSchema },
+        },
       },
-    },
-    async (request) => withPolicyWarning(ctx, await verifyLabelLive(ctx, request.body.label)),
-  )
+      async (request) => {
+        const body = request.body as string | { label: string }
+        const label = typeof body === 'string' ? body : body.label
+        const result = await withPolicyWarning(ctx, await verifyLabelLive(ctx, label))
+        const { include } = request.query as VerifyLabelQuery
+        return verificationAnswer(result, { record: include === 'record' })
+      },
+    )
+  })
 
   app.get(
     '/labels/:labelId',

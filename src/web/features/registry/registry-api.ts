@@ -1,5 +1,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import type { Label, LabelStatus, VerificationResult } from '../../../common/api/labels.ts'
+import type {
+  Label,
+  LabelRecord,
+  LabelStatus,
+  LabelVerification,
+} from '../../../common/api/labels.ts'
 import type { RegistryPage, RegistryQuery, RegistryRecord } from '../../../common/api/registry.ts'
 import { api, apiUrl } from '../../lib/api.ts'
 
@@ -33,16 +38,19 @@ export function isLabelId(text: string): boolean {
   return UUID.test(text.trim())
 }
 
+type VerifiedWithRecord = LabelVerification & { record: LabelRecord | null }
+
 /**
  * Verifies a label: a compact JWS as given, or a label id (from a QR code or a link), whose
- * signed form is fetched first. Always through POST /labels/verify.
+ * signed form is fetched first. Always through POST /labels/verify. The record is asked for
+ * while pages still read it instead of the summary.
  */
-export async function verifyLabelText(text: string): Promise<VerificationResult> {
+export async function verifyLabelText(text: string): Promise<VerifiedWithRecord> {
   const trimmed = text.trim()
   const jws = isLabelId(trimmed)
     ? (await api.get<Label>(`/labels/${encodeURIComponent(trimmed)}`)).jws
     : trimmed
-  return api.post<VerificationResult>('/labels/verify', { label: jws })
+  return api.post<VerifiedWithRecord>('/labels/verify?include=record', { label: jws })
 }
 
 export const artefactUrl = (labelId: string, file: string) =>
