@@ -1,5 +1,7 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { CompactSign } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Label } from '../common/api/labels.ts'
 import { systemActor } from '../server/kernel/actor.ts'
@@ -44,6 +46,8 @@ describe(`isn label verify and isn keys on ${TEST_DIALECT}`, () => {
   describe('offline verification with saved files', () => {
     let labels: Label[]
     let paths: { jwks: string; revocation: string; suspension: string; label: string }
+    /** Labels that are not valid now, each with the reason it must be refused for. */
+    let bad: [name: string, jws: string, code: string][]
     const offline = () => [
       '--jwks',
       paths.jwks,
@@ -76,7 +80,54 @@ describe(`isn label verify and isn keys on ${TEST_DIALECT}`, () => {
           'revoke',
           'Withdrawn',
         )
+        // Genuine labels of the same key that are out of their validity now.
+        const at = (ms: number) => ({ ...base.ctx, clock: new ManualClock(new Date(ms)) })
+        const year = 365 * 86_400_000
+        const expired = await issueLabel(
+          at(Date.now() - 5 * year),
+          { actor: systemActor('test') },
+          sampleLabelInput(),
+        )
+        const future = await issueLabel(
+          at(Date.now() + 86_400_000),
+          { actor: systemActor('test') },
+          sampleLabelInput(),
+        )
         const material = await offlineMaterial(ctx)
+        const genuine = labels[0]!
+        const [h, p, s] = genuine.jws.split('.') as [string, string, string]
+        const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+        const payload = new TextEncoder().encode(JSON.stringify(genuine.record))
+        const otherKey = crypto.generateKeyPairSync('ed25519').privateKey
+        const signedBy = (kid: string) =>
+          new CompactSign(payload)
+            .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'isn-label+jwt' })
+            .sign(otherKey)
+        const publicKey = Buffer.from(material.jwks.keys[0]!.x, 'base64url')
+        const hsInput = `${encode({ alg: 'HS256', typ: 'isn-label+jwt', kid: genuine.keyId })}.${p}`
+        bad = [
+          [
+            'tampered payload',
+            `${h}.${encode({ ...genuine.record, tier: 4 })}.${s}`,
+            'bad_signature',
+          ],
+          ['wrong key', await signedBy(genuine.keyId), 'bad_signature'],
+          ['unknown kid', await signedBy('someone-else'), 'unknown_key'],
+          [
+            'alg none',
+            `${encode({ alg: 'none', typ: 'isn-label+jwt' })}.${p}.`,
+            'unsupported_algorithm',
+          ],
+          [
+            'HS256 with the public key as the secret',
+            `${hsInput}.${crypto.createHmac('sha256', publicKey).update(hsInput).digest('base64url')}`,
+            'unsupported_algorithm',
+          ],
+          ['expired', expired.jws, 'expired'],
+          ['not yet valid', future.jws, 'not_yet_valid'],
+          ['truncated', genuine.jws.slice(0, -20), 'bad_signature'],
+          ['random text', 'hello, is this a label?', 'malformed'],
+        ]
         paths = {
           jwks: file('jwks.json', JSON.stringify(material.jwks)),
           revocation: file('revocation.jwt', material.jwts.revocation),
@@ -95,13 +146,78 @@ describe(`isn label verify and isn keys on ${TEST_DIALECT}`, () => {
         'VALID (active): Acme Industrial Acme FieldSense 200 2.4.1, tier 2',
       )
       const json = await isn(['label', 'verify', paths.label, ...offline(), '--json'], {})
-      expect(JSON.parse(json.stdout)).toMatchObject({
+      expect(JSON.parse(json.stdout)).toEqual({
         valid: true,
+        genuine: true,
         status: 'active',
+        reasons: [],
+        keyId: labels[0]!.keyId,
         labelId: labels[0]!.id,
+        summary: {
+          manufacturer: 'Acme Industrial',
+          product: 'Acme FieldSense 200',
+          version: '2.4.1',
+          tier: 2,
+          verificationStrength: 'document-reviewed',
+          assessor: 'Trusted Lab',
+          issuedAt: labels[0]!.record.issuedAt,
+          expiresAt: labels[0]!.record.expiresAt,
+        },
         statusListProblems: [],
       })
+      const withRecord = await isn(
+        ['label', 'verify', paths.label, ...offline(), '--json', '--include-record'],
+        {},
+      )
+      expect(JSON.parse(withRecord.stdout).record).toEqual(labels[0]!.record)
     })
+
+    it('refuses each kind of bad label with its own reason, also among many', async () => {
+      const singles = await Promise.all(
+        bad.map(([, jws]) => isn(['label', 'verify', '-', ...offline(), '--json'], {}, jws)),
+      )
+      bad.forEach(([name, , code], i) => {
+        const one = singles[i]!
+        expect({ name, exit: one.code, code: JSON.parse(one.stdout).reasons[0]?.code }).toEqual({
+          name,
+          exit: 1,
+          code,
+        })
+      })
+      // 1,200 labels: verified in pieces by several threads, the bad ones spread among them.
+      const lines: string[] = []
+      const expected: (string | null)[] = []
+      for (let i = 0; i < 1_200; i++) {
+        const wrong = i % 130 === 7 ? bad[Math.floor(i / 130) % bad.length]! : undefined
+        lines.push(wrong ? wrong[1] : labels[0]!.jws)
+        expected.push(wrong ? wrong[2] : null)
+        // Blank and white-space lines are not labels, wherever they are.
+        if (i % 97 === 0) lines.push('', '   ', '\t')
+      }
+      const many = file('bad-among-many.txt', `\uFEFF${lines.join('\r\n')}\r\n`)
+      const json = await isn(['label', 'verify', many, ...offline(), '--json'], {})
+      expect(json.code).toBe(1)
+      const parsed = JSON.parse(json.stdout) as {
+        count: number
+        valid: number
+        invalid: number
+        results: { valid: boolean; reasons: { code: string }[]; summary: unknown }[]
+      }
+      // The same text as JSON.stringify(…, null, 2), though written by several threads.
+      expect(json.stdout).toBe(`${JSON.stringify(parsed, null, 2)}\n`)
+      const invalid = expected.filter(Boolean).length
+      expect(parsed).toMatchObject({ count: 1_200, valid: 1_200 - invalid, invalid })
+      expect(parsed.results.map((r) => r.reasons[0]?.code ?? null)).toEqual(expected)
+      expect(parsed.results.every((r) => r.valid === (r.reasons.length === 0))).toBe(true)
+      expect(new Set(expected)).toEqual(new Set([null, ...bad.map(([, , code]) => code)]))
+
+      const human = await isn(['label', 'verify', many, ...offline()], {})
+      expect(human.code).toBe(1)
+      const out = human.stdout.trim().split('\n')
+      expect(out.at(-1)).toBe(`${1_200 - invalid} of 1200 labels valid and active.`)
+      expect(out.filter((line) => line.startsWith('INVALID'))).toHaveLength(invalid)
+      for (const [, , code] of bad) expect(human.stdout).toContain(`  ${code}: `)
+    }, 120_000)
 
     it('exits 1 for suspended, revoked, tampered and garbage labels, with the reason', async () => {
       const [h, , s] = labels[0]!.jws.split('.')

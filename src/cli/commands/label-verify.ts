@@ -1,21 +1,29 @@
 import fs from 'node:fs'
 import type { Command } from 'commander'
 import { decodeJwt } from 'jose'
-import type { StatusPurpose, VerificationResult } from '../../common/api/labels.ts'
+import type { StatusPurpose } from '../../common/api/labels.ts'
 import { AppError } from '../../common/errors.ts'
-import { LabelKeySet } from '../../common/labels/keys.ts'
+import type { LabelKeySet } from '../../common/labels/keys.ts'
 import {
   decodeStatusList,
   MAX_STATUS_LIST_JWT_LENGTH,
   StatusListError,
   type DecodedStatusList,
 } from '../../common/labels/status-list.ts'
-import { verifyLabel } from '../../common/labels/verify.ts'
+import { verificationAnswer, verifyLabel } from '../../common/labels/verify.ts'
 import { CheckFailed } from '../check-failed.ts'
 import { createOutput } from '../output.ts'
+import {
+  describe,
+  keySetOf,
+  labelAt,
+  labelLines,
+  verifyLines,
+  type VerifySetup,
+} from './label-verify-parallel.ts'
 
 /** Reads a file, stdin (`-`) or, only when the user gave one, a URL. */
-async function readSource(source: string, what: string, limit: number): Promise<string> {
+async function readBytes(source: string, what: string, limit: number): Promise<Uint8Array> {
   if (/^https?:\/\//i.test(source)) {
     let response: Response
     try {
@@ -28,25 +36,26 @@ async function readSource(source: string, what: string, limit: number): Promise<
     if (!response.ok) {
       throw new AppError('service_unavailable', `${what}: ${source} answered ${response.status}`)
     }
-    const text = await response.text()
-    if (text.length > limit) throw new AppError('validation_failed', `${what}: too large`)
-    return text
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    if (bytes.byteLength > limit) throw new AppError('validation_failed', `${what}: too large`)
+    return bytes
   }
   try {
-    const text = source === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(source, 'utf8')
-    if (text.length > limit) throw new AppError('validation_failed', `${what}: too large`)
-    return text
+    const bytes = source === '-' ? fs.readFileSync(0) : fs.readFileSync(source)
+    if (bytes.byteLength > limit) throw new AppError('validation_failed', `${what}: too large`)
+    return bytes
   } catch (error) {
     if (error instanceof AppError) throw error
     throw new AppError('not_found', `${what}: cannot read ${source}`, { cause: error })
   }
 }
 
-async function readKeySet(source: string): Promise<LabelKeySet> {
-  const text = await readSource(source, '--jwks', 1024 * 1024)
+const readSource = async (source: string, what: string, limit: number) =>
+  Buffer.from(await readBytes(source, what, limit)).toString('utf8')
+
+function readKeySet(source: string, text: string): LabelKeySet {
   try {
-    // Each label is verified once: remembering genuine ones would only cost memory.
-    return LabelKeySet.fromJson(JSON.parse(text), { remember: 0 })
+    return keySetOf(text)
   } catch {
     throw new AppError('validation_failed', `--jwks: ${source} is not a JWKS document`)
   }
@@ -58,47 +67,14 @@ interface Options {
   fetch?: boolean
   skipStatus?: boolean
   json?: boolean
-}
-
-function describe(result: VerificationResult): string[] {
-  const product = result.record?.product
-  const what = product
-    ? `${product.manufacturer.name} ${product.name} ${product.version}, tier ${result.record!.tier}, expires ${result.record!.expiresAt}`
-    : 'unreadable label'
-  if (result.valid) {
-    return [`VALID (${result.status}): ${what}`, `  label ${result.labelId}, key ${result.keyId}`]
-  }
-  return [
-    `INVALID (${result.status}): ${what}`,
-    ...result.reasons.map((r) => `  ${r.code}: ${r.message}`),
-  ]
+  includeRecord?: boolean
 }
 
 /**
- * Labels verified at once. The signature checks run on Node's thread pool (Web Crypto), so with
- * many in flight every core verifies while this thread reads the next labels; a bounded window
- * keeps memory flat for very long files.
+ * `isn label verify`. `workerUrl` is the module worker threads start from to verify large files
+ * on every core (the command's own bundle, `label-verify-main.ts`); without it, one thread.
  */
-const IN_FLIGHT = 256
-
-/** Verifies every token, keeping their order. */
-async function verifyAll(
-  tokens: string[],
-  options: Parameters<typeof verifyLabel>[1],
-): Promise<VerificationResult[]> {
-  const results = new Array<VerificationResult>(tokens.length)
-  let next = 0
-  const worker = async () => {
-    while (next < tokens.length) {
-      const index = next++
-      results[index] = await verifyLabel(tokens[index], options)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, tokens.length) }, worker))
-  return results
-}
-
-export function registerLabel(program: Command): void {
+export function registerLabel(program: Command, { workerUrl }: { workerUrl?: URL } = {}): void {
   const label = program.command('label').description('signed labels')
   label
     .command('verify')
@@ -116,19 +92,16 @@ export function registerLabel(program: Command): void {
     .option('--fetch', 'fetch the JWKS and status lists from the label’s issuer (online)')
     .option('--skip-status', 'do not require status lists (status stays unknown)')
     .option('--json', 'print the result as JSON')
+    .option('--include-record', 'with --json: add each label’s whole signed record')
     .action(async (file: string, options: Options) => {
       const out = createOutput(Boolean(options.json))
-      const text = await readSource(file, 'label', 64 * 1024 * 1024)
-      const tokens = text
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter(Boolean)
-      if (tokens.length === 0) throw new AppError('validation_failed', `${file} holds no label`)
+      const lines = labelLines(await readBytes(file, 'label', 64 * 1024 * 1024))
+      if (lines.count === 0) throw new AppError('validation_failed', `${file} holds no label`)
 
       let issuer: string | undefined
       if (options.fetch && (!options.jwks || options.statusList.length === 0)) {
         try {
-          issuer = String(decodeJwt(tokens[0]!).iss)
+          issuer = String(decodeJwt(labelAt(lines, 0)).iss)
         } catch {
           throw new AppError('validation_failed', 'The label names no issuer to fetch from.')
         }
@@ -143,7 +116,8 @@ export function registerLabel(program: Command): void {
           'Give --jwks FILE (offline) or --fetch to fetch the keys from the label’s issuer.',
         )
       }
-      const keys = await readKeySet(jwksSource)
+      const jwks = await readSource(jwksSource, '--jwks', 1024 * 1024)
+      const keys = readKeySet(jwksSource, jwks)
       const listSources =
         options.statusList.length > 0
           ? options.statusList
@@ -164,20 +138,49 @@ export function registerLabel(program: Command): void {
           out.note(`status list ${source} ignored: ${error.message}`)
         }
       }
+      const requireStatus = !options.skipStatus
+      const includeRecord = Boolean(options.includeRecord)
 
-      const results = await verifyAll(tokens, {
-        jwks: keys,
+      if (lines.count === 1) {
+        const result = await verifyLabel(labelAt(lines, 0), {
+          jwks: keys,
+          statusLists,
+          now,
+          requireStatus,
+        })
+        out.result(
+          {
+            ...verificationAnswer(result, { record: includeRecord }),
+            statusListProblems: problems,
+          },
+          describe(result),
+        )
+        if (!result.valid) throw new CheckFailed('the label is not valid')
+        return
+      }
+
+      const setup: VerifySetup = {
+        jwks,
         statusLists,
-        now,
-        requireStatus: !options.skipStatus,
-      })
-      const invalid = results.filter((r) => !r.valid).length
-      if (results.length === 1) {
-        out.result({ ...results[0], statusListProblems: problems }, describe(results[0]!))
+        now: now.getTime(),
+        requireStatus,
+        json: out.json,
+        includeRecord,
+      }
+      const pieces = await verifyLines(lines, setup, workerUrl)
+      const valid = pieces.reduce((sum, piece) => sum + piece.valid, 0)
+      const invalid = lines.count - valid
+      if (out.json) {
+        // The same text as JSON.stringify({ count, valid, invalid, results }, null, 2), from
+        // the answers each thread wrote.
+        process.stdout.write(
+          `{\n  "count": ${lines.count},\n  "valid": ${valid},\n  "invalid": ${invalid},\n` +
+            `  "results": [\n${pieces.map((piece) => piece.text.join(',\n')).join(',\n')}\n  ]\n}\n`,
+        )
       } else {
-        out.result({ count: results.length, valid: results.length - invalid, invalid, results }, [
-          ...results.filter((r) => !r.valid).flatMap(describe),
-          `${results.length - invalid} of ${results.length} labels valid and active.`,
+        out.result(null, [
+          ...pieces.flatMap((piece) => piece.text),
+          `${valid} of ${lines.count} labels valid and active.`,
         ])
       }
       if (invalid > 0) throw new CheckFailed(`${invalid} label(s) not valid`)
