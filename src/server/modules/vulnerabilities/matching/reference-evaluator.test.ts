@@ -362,10 +362,10 @@ function engineVerdict(profile: Profile, entries: OsvAffected[], version: string
   }
 }
 
-// Pure code, no database: the generated cases run once, in the SQLite project.
-describe.runIf(TEST_DIALECT === 'sqlite')(
-  'the engine agrees with the reference evaluator on generated OSV entries',
-  () => {
+// Pure code, no database: the generated cases run once, in the SQLite project, and are not even
+// defined in the PostgreSQL one (a skipped count in CI would hide real skips).
+if (TEST_DIALECT === 'sqlite') {
+  describe('the engine agrees with the reference evaluator on generated OSV entries', () => {
     const totals = { affected: 0, not_affected: 0, unknown: 0, fixedCompared: 0 }
 
     for (const profile of PROFILES) {
@@ -400,8 +400,8 @@ describe.runIf(TEST_DIALECT === 'sqlite')(
       expect(totals.unknown).toBeGreaterThan(PROFILES.length * RUNS * 0.05)
       expect(totals.fixedCompared).toBeGreaterThan(PROFILES.length * RUNS * 0.05)
     })
-  },
-)
+  })
+}
 
 describe('the reference evaluator itself, on the schema’s own examples', () => {
   const semver = (events: OsvEvent[], versions?: string[]): OsvAffected => ({
