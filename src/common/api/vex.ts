@@ -192,3 +192,4 @@ export const PublicAdvisorySchema = Type.Object({
   trackingId: Type.String(),
   publishedAt: TimestampSchema,
 })
+export type PublicAdvisory = Static<typeof PublicAdvisorySchema>

@@ -85,6 +85,10 @@ const FindingsPage = registryPage(
   () => import('../features/findings/findings-page.tsx'),
   'FindingsPage',
 )
+const VulnerabilitiesPage = registryPage(
+  () => import('../features/vulnerabilities/vulnerabilities-page.tsx'),
+  'VulnerabilitiesPage',
+)
 const productsPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
   lazy(() => load().then((m) => ({ default: m[name] })))
 const ProductsPage = productsPage(
@@ -152,6 +156,8 @@ export function createRouter() {
         { path: 'registry/:labelId', element: <LabelPage /> },
         { path: 'verify', element: <VerifyPage /> },
         { path: 'label-policy', element: <LabelPolicyPage /> },
+        // Public: each person sees the views that are theirs (see the page).
+        { path: 'vulnerabilities/:tab?', element: <VulnerabilitiesPage /> },
         {
           element: <RequireSession />,
           children: [

@@ -97,11 +97,19 @@ function ImportProblems({ importId, onClose }: { importId: number; onClose: () =
   )
 }
 
-function ImportHistory({ overview }: { overview: AdvisoryImportOverview }) {
+function ImportHistory({
+  overview,
+  onQueued,
+}: {
+  overview: AdvisoryImportOverview
+  /** The import was queued: follow the history until it shows. */
+  onQueued: () => void
+}) {
   const [open, setOpen] = useState<number | undefined>()
   const run = useNotifyingMutation<RunImportResult>({
     mutationFn: () => api.post<RunImportResult>('/admin/advisory-imports'),
     invalidates: [OVERVIEW_KEY],
+    onSuccess: onQueued,
     success: (result) =>
       result.queued
         ? `Import of ${result.sources} sources queued`
@@ -177,7 +185,7 @@ function ImportHistory({ overview }: { overview: AdvisoryImportOverview }) {
               </Text>
             </Table.Td>
             <Table.Td>{i.triggeredBy}</Table.Td>
-            <Table.Td>
+            <Table.Td miw={110}>
               <Badge color={STATUS_COLOURS[i.status]} variant="light">
                 {i.status}
               </Badge>
@@ -254,16 +262,24 @@ function AdvisoryLookup() {
 
 /** The administration tab for advisories: import history, the import button and a lookup. */
 export function AdvisoriesTab() {
+  // After "Import now" the job waits in the queue for a moment: follow the history for a while.
+  const [followUntil, setFollowUntil] = useState(0)
   const query = useQuery({
     queryKey: OVERVIEW_KEY,
     queryFn: () => api.get<AdvisoryImportOverview>('/admin/advisory-imports'),
     // An import runs in the background: follow it while one is running.
     refetchInterval: (q) =>
-      q.state.data?.imports.some((i) => i.status === 'running') ? 3000 : false,
+      q.state.data?.imports.some((i) => i.status === 'running') || Date.now() < followUntil
+        ? 3000
+        : false,
   })
   return (
     <Stack gap="lg">
-      <QueryState query={query}>{(overview) => <ImportHistory overview={overview} />}</QueryState>
+      <QueryState query={query}>
+        {(overview) => (
+          <ImportHistory overview={overview} onQueued={() => setFollowUntil(Date.now() + 60_000)} />
+        )}
+      </QueryState>
       <AdvisoryLookup />
     </Stack>
   )

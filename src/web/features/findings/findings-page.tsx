@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Badge,
   Button,
   Checkbox,
   Group,
@@ -17,6 +16,7 @@ import {
   FINDING_CONFIDENCES,
   FINDING_STATES,
   FINDING_STATUSES,
+  type Finding,
   type FindingPage,
   type FindingQuery,
 } from '../../../common/api/findings.ts'
@@ -34,6 +34,12 @@ import { VexPanel } from '../vex/vex-panel.tsx'
 const PAGE = 50
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'none'] as const
 const ANY = ''
+/** How the finding was matched, as the start of its reason. */
+const MATCHED_BY_WORDS: Record<Finding['reason']['matchedBy'], string> = {
+  purl: 'Package',
+  cpe: 'CPE',
+  vendor_product: 'Vendor and product',
+}
 
 const options = (values: readonly string[], any: string) => [
   { value: ANY, label: any },
@@ -155,13 +161,14 @@ export function FindingsPage() {
             <DataTable
               rows={findings.data.items}
               rowKey={(f) => f.id}
-              minWidth={860}
+              minWidth={940}
               columns={[
                 'Component',
                 'Advisory',
                 'Severity',
                 'Known exploited',
                 'Confidence',
+                'Fixed in',
                 'Found',
               ]}
               empty={<Empty title="No findings">Nothing the filters select.</Empty>}
@@ -175,7 +182,7 @@ export function FindingsPage() {
                     </Text>
                     <Text size="xs" c="dimmed">
                       {f.status === 'unknown' ? 'Needs review: ' : ''}
-                      {f.reason.rule}
+                      {MATCHED_BY_WORDS[f.reason.matchedBy]} {f.reason.key}: {f.reason.rule}
                     </Text>
                   </Table.Td>
                   <Table.Td>
@@ -190,14 +197,21 @@ export function FindingsPage() {
                   </Table.Td>
                   <Table.Td>
                     {f.kev ? (
-                      <Badge color="red" variant="light">
-                        KEV {f.kev.cve}, due {f.kev.dueDate}
-                      </Badge>
+                      <Stack gap={0}>
+                        <Text size="sm" fw={700} c="red.8">
+                          {f.kev.cve}
+                        </Text>
+                        <Text size="xs" c="dimmed">
+                          CISA KEV, due {f.kev.dueDate}
+                          {f.kev.knownRansomwareCampaignUse === 'Known' && ', used in ransomware'}
+                        </Text>
+                      </Stack>
                     ) : (
                       'No'
                     )}
                   </Table.Td>
                   <Table.Td>{f.confidence}</Table.Td>
+                  <Table.Td>{f.fixedVersion ?? '—'}</Table.Td>
                   <Table.Td>
                     {formatDate(f.firstSeenAt)}
                     {f.resolvedAt && ` · resolved ${formatDate(f.resolvedAt)}`}

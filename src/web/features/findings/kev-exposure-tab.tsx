@@ -7,7 +7,7 @@ import { Panel } from '../../components/panel.tsx'
 import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 
-function Figure({ label, value }: { label: string; value: number }) {
+export function Figure({ label, value }: { label: string; value: number }) {
   return (
     <Paper withBorder p="md" radius="md">
       <Text size="xl" fw={700}>
@@ -30,6 +30,7 @@ export function KevExposureTab() {
   const query = useQuery({
     queryKey: ['admin', 'kev-exposure'],
     queryFn: () => api.get<KevExposure>('/admin/kev-exposure'),
+    staleTime: 0,
     refetchInterval: 60_000,
   })
   if (query.isPending) return <Loading label="Loading the exposure…" />

@@ -80,6 +80,7 @@ export const AREAS: Area[] = [
   {
     slug: 'vulnerabilities',
     title: 'Vulnerabilities',
+    path: '/vulnerabilities',
     icon: IconAlertTriangle,
     summary: 'Continuous matching of product SBOMs against public advisories.',
     audience: 'Manufacturers, assessors and operators',

@@ -39,6 +39,7 @@ import {
 } from './registry-api.ts'
 import { StandardBadges, StatusBadge } from './registry-ui.tsx'
 import { ExposurePanel } from '../label-policy/exposure-panel.tsx'
+import { AdvisoriesPanel } from './advisories-panel.tsx'
 
 const UPDATE_WORDS = {
   automatic: 'Security updates install automatically',
@@ -258,6 +259,7 @@ function LabelRecordView({ record }: { record: RegistryRecord }) {
     >
       <StatusPanel record={record} />
       <ExposurePanel labelId={record.labelId} />
+      <AdvisoriesPanel productId={product.productId} version={product.version} />
       <Panel title="The label">
         <Group gap="xs">
           <TierBadge tier={record.record.tier} size="lg" />

@@ -3,13 +3,14 @@ import { IconCircleCheck, IconCircleX, IconShieldCheck } from '@tabler/icons-rea
 import { useMutation } from '@tanstack/react-query'
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router'
-import type { VerificationReasonCode, VerificationResult } from '../../../common/api/labels.ts'
+import type { LabelVerification, VerificationReasonCode } from '../../../common/api/labels.ts'
 import { TIER_LABELS, VERIFICATION_STRENGTH_LABELS } from '../../../common/framework.ts'
 import { FormError } from '../../components/form-error.tsx'
 import { Page } from '../../components/page.tsx'
 import { formatDate } from '../../lib/format.ts'
 import { STATUS_LABELS, STATUS_MEANINGS, verifyLabelText } from './registry-api.ts'
 import { StatusBadge } from './registry-ui.tsx'
+import { KnownExploitedLine, PolicyWarningAlert } from '../label-policy/policy-notices.tsx'
 
 /** Each reason in plain words; the server's own message follows it. */
 const REASON_WORDS: Record<VerificationReasonCode, string> = {
@@ -30,15 +31,15 @@ const REASON_WORDS: Record<VerificationReasonCode, string> = {
  * What the server's message adds to the plain-words headline: for a suspension or revocation
  * the message repeats the headline before the reason, so only the reason is shown.
  */
-function detailOf(reason: VerificationResult['reasons'][number]): string {
+function detailOf(reason: LabelVerification['reasons'][number]): string {
   const stem = REASON_WORDS[reason.code].replace(/\.$/, '')
   if (!reason.message.startsWith(stem)) return reason.message
   const rest = reason.message.slice(stem.length).replace(/^[:.]\s*/, '')
   return rest === '' ? '' : `Reason given: ${rest}`
 }
 
-function Result({ result }: { result: VerificationResult }) {
-  const { record } = result
+function Result({ result }: { result: LabelVerification }) {
+  const { summary } = result
   const valid = result.valid
   const Icon = valid ? IconCircleCheck : IconCircleX
   const color = valid ? 'green' : 'red'
@@ -82,16 +83,18 @@ function Result({ result }: { result: VerificationResult }) {
             </List>
           </Stack>
         )}
-        {record && (
+        {result.warning && <PolicyWarningAlert warning={result.warning} />}
+        {result.genuine && result.labelId && <KnownExploitedLine labelId={result.labelId} />}
+        {summary && (
           <Stack gap={2}>
             <Text fw={600}>
-              {record.product.manufacturer.name} {record.product.name} {record.product.version}
+              {summary.manufacturer} {summary.product} {summary.version}
             </Text>
             <Text size="sm">
-              Tier {record.tier} ({TIER_LABELS[record.tier]}),{' '}
-              {VERIFICATION_STRENGTH_LABELS[record.verificationStrength].toLowerCase()} by{' '}
-              {record.assessor.name}; issued {formatDate(record.issuedAt)}, valid until{' '}
-              {formatDate(record.expiresAt)}.
+              Tier {summary.tier} ({TIER_LABELS[summary.tier]}),{' '}
+              {VERIFICATION_STRENGTH_LABELS[summary.verificationStrength].toLowerCase()} by{' '}
+              {summary.assessor}; issued {formatDate(summary.issuedAt)}, valid until{' '}
+              {formatDate(summary.expiresAt)}.
               {result.status !== 'unknown' && ` Status today: ${STATUS_LABELS[result.status]}.`}
             </Text>
             {result.genuine && result.labelId && (

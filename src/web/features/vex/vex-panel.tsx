@@ -52,7 +52,7 @@ function TriageForm({
   const save = useNotifyingMutation({
     mutationFn: (input: TriageInput) =>
       api.put<VexFinding>(`${base}/findings/${finding.id}/triage`, input),
-    invalidates: [['vex', base]],
+    invalidates: [['vex', base], ['findings']],
     success: 'Triage saved',
     onSuccess: onDone,
   })
@@ -149,7 +149,7 @@ export function VexPanel({ orgId, versionId }: { orgId: string; versionId: strin
   })
   const upload = useNotifyingMutation({
     mutationFn: (chosen: File) => uploadFile<VexUploadResult>(`${base}/vex`, chosen),
-    invalidates: [['vex', base]],
+    invalidates: [['vex', base], ['findings']],
     success: (result) => result.message,
     failure: 'The VEX document was refused',
     onSuccess: () => setFile(null),
@@ -157,7 +157,7 @@ export function VexPanel({ orgId, versionId }: { orgId: string; versionId: strin
   const publish = useNotifyingMutation({
     mutationFn: (kind: 'cyclonedx' | 'csaf') =>
       api.post<VexPublication>(`${base}/vex/publications`, { kind }),
-    invalidates: [['vex', base]],
+    invalidates: [['vex', base], ['findings']],
     success: (p) =>
       `Published ${p.kind === 'csaf' ? 'CSAF advisory' : 'CycloneDX VEX'} version ${p.version}`,
     failure: 'Not published',
