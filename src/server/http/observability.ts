@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 import { sql } from 'kysely'
 import { AppError } from '../../common/errors.ts'
 import type { Ctx } from '../kernel/context.ts'
 import { safeEqual } from '../kernel/crypto.ts'
 import { access } from './access.ts'
 import { matchedRoute } from './matched-route.ts'
+import { RequestDurationHistogram } from './request-durations.ts'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
@@ -17,27 +18,15 @@ export async function observabilityRoutes(
 ): Promise<void> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const duration = new Histogram({
-    name: 'isn_http_request_duration_seconds',
-    help: 'HTTP request duration by route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  })
-  // One labelled child per method, route and status, kept: prom-client otherwise hashes the
-  // label set on every observation.
-  const children = new Map<string, ReturnType<typeof duration.labels>>()
+  const durations = new RequestDurationHistogram(
+    'isn_http_request_duration_seconds',
+    'HTTP request duration by route and status',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  )
+  registry.registerMetric(durations.asMetric())
   app.addHook('onResponse', (request, reply, done) => {
-    const method = request.method
     const route = matchedRoute(request)?.url ?? 'not_found'
-    const status = reply.statusCode
-    const key = `${method} ${status} ${route}`
-    let child = children.get(key)
-    if (!child) {
-      child = duration.labels(method, route, String(status))
-      children.set(key, child)
-    }
-    child.observe(reply.elapsedTime / 1000)
+    durations.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
     done()
   })
 
