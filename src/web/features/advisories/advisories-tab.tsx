@@ -38,6 +38,13 @@ const STATUS_COLOURS: Record<AdvisoryImport['status'], string> = {
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—')
 
+/** Who started an import, in words: the schedule, an administrator's "Import now", the CLI. */
+function startedBy(triggeredBy: string): string {
+  if (triggeredBy === 'job:schedule') return 'Schedule'
+  if (triggeredBy.startsWith('job:user:')) return 'Import now'
+  return triggeredBy.replace(/^job:/, '')
+}
+
 function ImportProblems({ importId, onClose }: { importId: number; onClose: () => void }) {
   const query = useQuery({
     queryKey: [...OVERVIEW_KEY, importId],
@@ -171,7 +178,7 @@ function ImportHistory({
           'Failed',
           null,
         ]}
-        minWidth={960}
+        minWidth={1000}
         empty={<Empty title="No imports yet" />}
         striped
       >
@@ -184,7 +191,7 @@ function ImportHistory({
                 {i.location}
               </Text>
             </Table.Td>
-            <Table.Td>{i.triggeredBy}</Table.Td>
+            <Table.Td title={i.triggeredBy}>{startedBy(i.triggeredBy)}</Table.Td>
             <Table.Td miw={110}>
               <Badge color={STATUS_COLOURS[i.status]} variant="light">
                 {i.status}

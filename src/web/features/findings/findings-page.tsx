@@ -198,7 +198,7 @@ export function FindingsPage() {
                   <Table.Td>
                     {f.kev ? (
                       <Stack gap={0}>
-                        <Text size="sm" fw={700} c="red.8">
+                        <Text size="sm" fw={700} c="red.9">
                           {f.kev.cve}
                         </Text>
                         <Text size="xs" c="dimmed">

@@ -5,6 +5,7 @@ import { Panel } from '../../components/panel.tsx'
 import { LoadError, Loading } from '../../components/query-state.tsx'
 import { formatDate, formatDateTime } from '../../lib/format.ts'
 import { useLabelExposure } from './label-policy-api.ts'
+import { TITLE_IN_TEXT_COLOUR } from './policy-notices.tsx'
 
 /**
  * The product page's "Known vulnerabilities" panel: open known-exploited vulnerabilities of the
@@ -25,6 +26,7 @@ export function ExposurePanel({ labelId }: { labelId: string }) {
               color="red"
               variant="light"
               icon={<IconShieldX aria-hidden />}
+              styles={TITLE_IN_TEXT_COLOUR}
               title="Suspended by the label policy"
             >
               <Text size="sm">
@@ -39,6 +41,7 @@ export function ExposurePanel({ labelId }: { labelId: string }) {
               color="orange"
               variant="light"
               icon={<IconAlertTriangle aria-hidden />}
+              styles={TITLE_IN_TEXT_COLOUR}
               title="Security warning"
             >
               <Text size="sm">

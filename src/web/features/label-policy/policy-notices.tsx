@@ -6,6 +6,12 @@ import { formatDate } from '../../lib/format.ts'
 import { useLabelExposure } from './label-policy-api.ts'
 
 /**
+ * Alert titles in the text colour: Mantine's light orange and red titles are below WCAG AA contrast
+ * on their own light background.
+ */
+export const TITLE_IN_TEXT_COLOUR = { title: { color: 'var(--mantine-color-text)' } }
+
+/**
  * The label policy's security warning carried by a verification answer: shown beside the
  * status, which it does not change (docs/labels.md, "Label policy").
  */
@@ -19,6 +25,7 @@ export function PolicyWarningAlert({
       color="orange"
       variant="light"
       icon={<IconAlertTriangle aria-hidden />}
+      styles={TITLE_IN_TEXT_COLOUR}
       title="Security warning from the label policy"
     >
       <Text size="sm">

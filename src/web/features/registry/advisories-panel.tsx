@@ -1,4 +1,4 @@
-import { Anchor, Badge, Table, Text } from '@mantine/core'
+import { Anchor, Badge, Table, Text, VisuallyHidden } from '@mantine/core'
 import { IconDownload } from '@tabler/icons-react'
 import { useQuery } from '@tanstack/react-query'
 import type { PublicAdvisory } from '../../../common/api/vex.ts'
@@ -77,17 +77,17 @@ export function AdvisoriesPanel({ productId, version }: { productId: string; ver
                   <Table.Td>{a.version}</Table.Td>
                   <Table.Td>{formatDate(a.publishedAt)}</Table.Td>
                   <Table.Td>
-                    <Anchor
-                      href={fileUrl(productId, a)}
-                      download
-                      aria-label={`Download ${KIND_WORDS[a.kind]} ${a.trackingId} revision ${a.version} (JSON)`}
-                    >
+                    <Anchor href={fileUrl(productId, a)} download>
                       <IconDownload
                         size={16}
                         aria-hidden
                         style={{ verticalAlign: 'text-bottom', marginRight: 4 }}
                       />
-                      JSON
+                      Download
+                      <VisuallyHidden>
+                        {' '}
+                        {KIND_WORDS[a.kind]} {a.trackingId} revision {a.version} (JSON)
+                      </VisuallyHidden>
                     </Anchor>
                   </Table.Td>
                 </>

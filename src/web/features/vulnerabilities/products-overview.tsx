@@ -112,7 +112,7 @@ function OrganisationOverview({
                     <Table.Td>{count(v.bySeverity.none + v.bySeverity.unknown)}</Table.Td>
                     <Table.Td>
                       {v.knownExploited > 0 ? (
-                        <Text fw={700} c="red.8">
+                        <Text fw={700} c="red.9">
                           {v.knownExploited}
                         </Text>
                       ) : (
