@@ -35,6 +35,8 @@ import type { OsvAffected } from '../versions/osv.ts'
 export const SNAPSHOT_FORMAT = 'isn-advisory-snapshot'
 export const SNAPSHOT_FORMAT_VERSION = 1
 /** `PRAGMA application_id`: 'ISNS' — tells a snapshot from any other SQLite file. */
+/** SQLite's own ceiling for `mmap_size` (SQLITE_MAX_MMAP_SIZE); larger files read the rest. */
+const MAX_MMAP_BYTES = 0x7fff0000
 const APPLICATION_ID = 0x49534e53
 
 /** A snapshot that cannot be used: missing, not a snapshot, corrupt, or of another format. */
@@ -222,7 +224,7 @@ export class SnapshotWriter {
   }
 }
 
-type OsvRow = { advisory_pk: number; entry_index: number; body: string }
+type OsvRow = { advisory_pk: number; entry_index: number; body: string } & HeadRow
 type LeafRow = { advisory_pk: number; ordinal: number; body: string }
 type HeadRow = {
   pk: number
@@ -240,34 +242,53 @@ function sqliteCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined
 }
 
+/**
+ * Every statement takes all the keys of one kind at once, as a JSON array read with `json_each`
+ * (the join drives the index from it): a scan runs a handful of statements whatever the SBOM's
+ * size, instead of one per key and kind (docs/performance.md, "Matching at scale").
+ */
+const OSV_COLUMNS =
+  'e.advisory_pk, e.entry_index, e.body, a.pk, a.source, a.advisory_id, a.aliases, a.severity, a.cvss_score, a.summary, a.modified'
+
+const READS = {
+  // OSV rows come with their advisory's head (one row per entry, not one more read per advisory).
+  osvByPackage:
+    `select ${OSV_COLUMNS} from json_each(?) k cross join osv_entries e ` +
+    'on e.eco_base = k.value ->> 0 and e.package_key = k.value ->> 1 join advisories a on a.pk = e.advisory_pk',
+  osvByPurl:
+    `select ${OSV_COLUMNS} from json_each(?) k cross join osv_entries e ` +
+    'on e.purl_type = k.value ->> 0 and e.purl_name = k.value ->> 2 and e.purl_namespace = k.value ->> 1 ' +
+    'join advisories a on a.pk = e.advisory_pk',
+  leavesByVendor:
+    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaf_vendors v ' +
+    'on v.vendor_key = k.value join csaf_leaves l on l.advisory_pk = v.advisory_pk and l.ordinal = v.ordinal',
+  leavesByCpe:
+    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaves l on l.cpe_key = k.value',
+  leavesByPurl:
+    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaves l ' +
+    'on l.purl_type = k.value ->> 0 and l.purl_name = k.value ->> 2 and l.purl_namespace = k.value ->> 1',
+  heads: 'select a.* from json_each(?) k cross join advisories a on a.pk = k.value',
+  vulnerabilities:
+    'select v.advisory_pk, v.body from json_each(?) k cross join csaf_vulnerabilities v on v.advisory_pk = k.value',
+  kev: 'select kev.body from json_each(?) k cross join kev on kev.cve = k.value',
+} as const
+
 /** Opens a snapshot read-only and answers candidates by key. */
 export class SnapshotReader {
   readonly meta: SnapshotMeta
   private readonly db: BetterSqlite3.Database
-  private readonly statements: Record<string, BetterSqlite3.Statement>
+  private readonly statements: Record<keyof typeof READS, BetterSqlite3.Statement>
 
   private constructor(db: BetterSqlite3.Database, meta: SnapshotMeta) {
     this.db = db
     this.meta = meta
-    const prepare = (sql: string) => db.prepare(sql)
-    this.statements = {
-      osvByPackage: prepare(
-        'select advisory_pk, entry_index, body from osv_entries where eco_base = ? and package_key = ?',
-      ),
-      osvByPurl: prepare(
-        'select advisory_pk, entry_index, body from osv_entries where purl_type = ? and purl_name = ? and purl_namespace = ?',
-      ),
-      leavesByVendor: prepare(
-        'select l.advisory_pk, l.ordinal, l.body from csaf_leaf_vendors v join csaf_leaves l on l.advisory_pk = v.advisory_pk and l.ordinal = v.ordinal where v.vendor_key = ?',
-      ),
-      leavesByCpe: prepare('select advisory_pk, ordinal, body from csaf_leaves where cpe_key = ?'),
-      leavesByPurl: prepare(
-        'select advisory_pk, ordinal, body from csaf_leaves where purl_type = ? and purl_name = ? and purl_namespace = ?',
-      ),
-      head: prepare('select * from advisories where pk = ?'),
-      vulnerabilities: prepare('select body from csaf_vulnerabilities where advisory_pk = ?'),
-      kev: prepare('select body from kev where cve = ?'),
-    }
+    this.statements = Object.fromEntries(
+      Object.entries(READS).map(([name, sql]) => [name, db.prepare(sql)]),
+    ) as Record<keyof typeof READS, BetterSqlite3.Statement>
+    // One read transaction for the reader's life: the file never changes under it (a new
+    // snapshot is a new file renamed into place), so SQLite need not take and drop its lock
+    // and re-check the file header around every statement.
+    db.exec('begin')
   }
 
   /**
@@ -306,6 +327,9 @@ export class SnapshotReader {
           `${file} is damaged: ${stat.size} bytes where its header says ${pages * pageSize}.`,
         )
       }
+      // Pages read through a memory map rather than a read() call each; safe because the size was
+      // just checked and a snapshot is replaced by rename, never rewritten in place.
+      db.pragma(`mmap_size = ${Math.min(stat.size, MAX_MMAP_BYTES)}`)
       const rows = db.prepare('select key, value from meta').all() as {
         key: string
         value: string
@@ -356,83 +380,102 @@ export class SnapshotReader {
 
   private read(keys: CandidateKeys) {
     const s = this.statements
+    const all = <T>(statement: BetterSqlite3.Statement, values: readonly unknown[]): T[] =>
+      values.length === 0 ? [] : (statement.all(JSON.stringify(values)) as T[])
+    const purls = keys.purls.map((p) => [p.type, p.namespace ?? '', p.name])
+
     const osvRows = new Map<string, OsvRow>()
-    const addOsv = (rows: unknown[]) => {
-      for (const r of rows as OsvRow[]) osvRows.set(`${r.advisory_pk}:${r.entry_index}`, r)
-    }
-    for (const p of keys.packages) addOsv(s.osvByPackage!.all(p.ecosystem, p.name))
-    for (const p of keys.purls) addOsv(s.osvByPurl!.all(p.type, p.name, p.namespace ?? ''))
+    const osvFound = [
+      ...all<OsvRow>(
+        s.osvByPackage,
+        keys.packages.map((p) => [p.ecosystem, p.name]),
+      ),
+      ...all<OsvRow>(s.osvByPurl, purls),
+    ]
+    for (const r of osvFound) osvRows.set(`${r.advisory_pk}:${r.entry_index}`, r)
 
     const leafRows = new Map<string, LeafRow>()
-    const addLeaves = (rows: unknown[]) => {
-      for (const r of rows as LeafRow[]) leafRows.set(`${r.advisory_pk}:${r.ordinal}`, r)
-    }
-    for (const v of keys.vendors) addLeaves(s.leavesByVendor!.all(v))
-    for (const c of keys.cpes) addLeaves(s.leavesByCpe!.all(`${c.vendor}:${c.product}`))
-    for (const p of keys.purls) addLeaves(s.leavesByPurl!.all(p.type, p.name, p.namespace ?? ''))
-
-    const heads = new Map<number, HeadRow>()
-    const head = (pk: number) => {
-      let h = heads.get(pk)
-      if (!h) {
-        h = s.head!.get(pk) as HeadRow
-        heads.set(pk, h)
-      }
-      return h
-    }
-    const info = (h: HeadRow) => ({
-      advisoryId: h.advisory_id,
-      aliases: JSON.parse(h.aliases) as string[],
-      severity: h.severity,
-      cvssScore: h.cvss_score,
-    })
+    const leavesFound = [
+      ...all<LeafRow>(s.leavesByVendor, keys.vendors),
+      ...all<LeafRow>(
+        s.leavesByCpe,
+        keys.cpes.map((c) => `${c.vendor}:${c.product}`),
+      ),
+      ...all<LeafRow>(s.leavesByPurl, purls),
+    ]
+    for (const r of leavesFound) leafRows.set(`${r.advisory_pk}:${r.ordinal}`, r)
 
     const osvByPk = new Map<number, OsvRow[]>()
     for (const r of osvRows.values()) {
-      osvByPk.set(r.advisory_pk, [...(osvByPk.get(r.advisory_pk) ?? []), r])
+      const list = osvByPk.get(r.advisory_pk)
+      if (list) list.push(r)
+      else osvByPk.set(r.advisory_pk, [r])
     }
+    const leavesByPk = new Map<number, LeafRow[]>()
+    for (const r of leafRows.values()) {
+      const list = leavesByPk.get(r.advisory_pk)
+      if (list) list.push(r)
+      else leavesByPk.set(r.advisory_pk, [r])
+    }
+    const heads = new Map<number, HeadRow>()
+    for (const [pk, rows] of osvByPk) heads.set(pk, rows[0]!)
+    for (const h of all<HeadRow>(s.heads, [...leavesByPk.keys()])) heads.set(h.pk, h)
+    const vulnerabilitiesOf = new Map<number, string>()
+    for (const r of all<{ advisory_pk: number; body: string }>(s.vulnerabilities, [
+      ...leavesByPk.keys(),
+    ])) {
+      vulnerabilitiesOf.set(r.advisory_pk, r.body)
+    }
+    const aliasesOf = new Map<number, string[]>()
+    const info = (pk: number) => {
+      const h = heads.get(pk)
+      if (!h) throw new SnapshotError('The advisory snapshot is damaged: an entry has no advisory.')
+      const aliases = JSON.parse(h.aliases) as string[]
+      aliasesOf.set(pk, aliases)
+      return { advisoryId: h.advisory_id, aliases, severity: h.severity, cvssScore: h.cvss_score }
+    }
+
     const osv: OsvCandidate[] = [...osvByPk].map(([pk, rows]) => ({
-      ...info(head(pk)),
+      ...info(pk),
       source: 'osv',
       affected: rows
         .sort((a, b) => a.entry_index - b.entry_index)
         .map((r) => JSON.parse(r.body) as OsvAffected),
     }))
-
-    const leavesByPk = new Map<number, LeafRow[]>()
-    for (const r of leafRows.values()) {
-      leavesByPk.set(r.advisory_pk, [...(leavesByPk.get(r.advisory_pk) ?? []), r])
-    }
     const csaf: CsafCandidate[] = [...leavesByPk].map(([pk, rows]) => {
-      const vulnerabilities = s.vulnerabilities!.get(pk) as { body: string } | undefined
+      const vulnerabilities = vulnerabilitiesOf.get(pk)
       return {
-        ...info(head(pk)),
+        ...info(pk),
         source: 'csaf',
         leaves: rows
           .sort((a, b) => a.ordinal - b.ordinal)
           .map((r) => JSON.parse(r.body) as CsafLeaf),
         vulnerabilities: vulnerabilities
-          ? (JSON.parse(vulnerabilities.body) as CsafVulnerabilityProducts[])
+          ? (JSON.parse(vulnerabilities) as CsafVulnerabilityProducts[])
           : [],
       }
     })
 
     const cves = new Set<string>()
     for (const a of [...osv, ...csaf]) {
-      for (const id of [a.advisoryId, ...a.aliases]) if (/^CVE-/i.test(id)) cves.add(id)
+      for (const id of [a.advisoryId, ...a.aliases]) {
+        if (/^CVE-/i.test(id)) cves.add(id.toUpperCase())
+      }
     }
-    for (const c of csaf) for (const v of c.vulnerabilities) if (v.cve) cves.add(v.cve)
+    for (const c of csaf) {
+      for (const v of c.vulnerabilities) if (v.cve) cves.add(v.cve.toUpperCase())
+    }
     const kev = new Map<string, KevInfo>()
-    for (const cve of cves) {
-      const row = s.kev!.get(cve.toUpperCase()) as { body: string } | undefined
-      if (row) kev.set(cve.toUpperCase(), JSON.parse(row.body) as KevInfo)
+    for (const row of all<{ body: string }>(s.kev, [...cves])) {
+      const entry = JSON.parse(row.body) as KevInfo
+      kev.set(entry.cve.toUpperCase(), entry)
     }
     const byId = new Map<string, SnapshotAdvisory>()
     for (const h of heads.values()) {
       byId.set(h.advisory_id, {
         source: h.source,
         advisoryId: h.advisory_id,
-        aliases: JSON.parse(h.aliases) as string[],
+        aliases: aliasesOf.get(h.pk) ?? (JSON.parse(h.aliases) as string[]),
         severity: h.severity,
         cvssScore: h.cvss_score,
         summary: h.summary,
@@ -443,6 +486,7 @@ export class SnapshotReader {
   }
 
   close(): void {
+    if (this.db.inTransaction) this.db.exec('rollback')
     this.db.close()
   }
 }
