@@ -88,11 +88,25 @@ function mixOf(labels: SeededLabel[]): Case[] {
   return cases
 }
 
-async function post(server: Server, label: string) {
-  const response = await fetch(`http://${HOST}:${server.port}${VERIFY_PATH}`, {
+/**
+ * How a request is sent: the default (`{ "label": … }` as JSON, the answer with the product's
+ * summary), the label itself as `application/jose`, or JSON asking for the whole record
+ * (`?include=record`, the answer the route gave by default until 2026-11-27).
+ */
+export type VerifyVariant = 'json' | 'jose' | 'record'
+
+const requestOf = (variant: VerifyVariant, label: string) => ({
+  path: variant === 'record' ? `${VERIFY_PATH}?include=record` : VERIFY_PATH,
+  contentType: variant === 'jose' ? 'application/jose' : 'application/json',
+  body: variant === 'jose' ? label : JSON.stringify({ label }),
+})
+
+async function post(server: Server, label: string, variant: VerifyVariant = 'json') {
+  const request = requestOf(variant, label)
+  const response = await fetch(`http://${HOST}:${server.port}${request.path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ label }),
+    headers: { 'content-type': request.contentType },
+    body: request.body,
     signal: AbortSignal.timeout(15_000),
   })
   return {
@@ -101,23 +115,39 @@ async function post(server: Server, label: string) {
       valid?: boolean
       status?: string
       reasons?: { code: string }[]
+      summary?: unknown
+      record?: unknown
     },
   }
 }
 
 /** One request per case before the load: the answers must be right. */
-async function checkCases(server: Server, cases: Case[]): Promise<void> {
+async function checkCases(server: Server, cases: Case[], variant: VerifyVariant = 'json') {
   for (const c of cases) {
-    const { status, json } = await post(server, c.label)
+    const { status, json } = await post(server, c.label, variant)
     const ok =
       status === 200 &&
       json.valid === c.expect.valid &&
       (c.expect.status === undefined || json.status === c.expect.status) &&
-      (c.expect.code === undefined || json.reasons?.[0]?.code === c.expect.code)
+      (c.expect.code === undefined || json.reasons?.[0]?.code === c.expect.code) &&
+      (variant !== 'record' || (json.record === null) === (json.status === 'unknown'))
     if (!ok) {
-      throw new Error(`verify ${c.name}: unexpected answer ${status} ${JSON.stringify(json)}`)
+      throw new Error(
+        `verify (${variant}) ${c.name}: unexpected answer ${status} ${JSON.stringify(json)}`,
+      )
     }
   }
+}
+
+/**
+ * The variants the platform under test answers: a platform from before the answer had a summary
+ * (a `--root` checkout of older code) has only the default, which then carried the record.
+ */
+async function variantsOf(server: Server, label: string): Promise<VerifyVariant[]> {
+  const plain = await post(server, label)
+  if (plain.json.summary === undefined) return ['json']
+  const jose = await post(server, label, 'jose')
+  return jose.status === 200 ? ['json', 'jose', 'record'] : ['json', 'record']
 }
 
 function report(runs: LoadRun[]) {
@@ -177,24 +207,26 @@ export async function seedVerifyPlatform(checkout: Checkout, dataDir: string, co
     })
     const unseen = labels.splice(count)
     const cases = mixOf(labels)
-    const bodies = cases.map((c) => JSON.stringify({ label: c.label }))
     // One request whose body turns through the mix, shared by all connections. Not a sequence of
     // 406 requests: with a fixed rate (overallRate), autocannon stalls connections where such a
     // sequence wraps around, which gave the bare route p99s of 0.7 s instead of 50 ms in a test.
-    let next = 0
-    const requests = [
-      {
-        method: 'POST',
-        path: VERIFY_PATH,
-        headers: { 'content-type': 'application/json' },
-        body: bodies[0],
-        setupRequest: (request: RequestShape) => ({
-          ...request,
-          body: bodies[next++ % bodies.length],
-        }),
-      },
-    ]
-    return { labels, unseen, cases, requests }
+    const requestsFor = (variant: VerifyVariant) => {
+      const shapes = cases.map((c) => requestOf(variant, c.label))
+      let next = 0
+      return [
+        {
+          method: 'POST',
+          path: shapes[0]!.path,
+          headers: { 'content-type': shapes[0]!.contentType },
+          body: shapes[0]!.body,
+          setupRequest: (request: RequestShape) => ({
+            ...request,
+            body: shapes[next++ % shapes.length]!.body,
+          }),
+        },
+      ]
+    }
+    return { labels, unseen, cases, requests: requestsFor('json'), requestsFor }
   } finally {
     await ctx.db.destroy()
   }
@@ -209,7 +241,11 @@ export async function benchVerify(
   let bare: Server | undefined
   let platform: Server | undefined
   try {
-    const { unseen, cases, requests } = await seedVerifyPlatform(checkout, dataDir, settings.labels)
+    const { labels, unseen, cases, requestsFor } = await seedVerifyPlatform(
+      checkout,
+      dataDir,
+      settings.labels,
+    )
     bare = spawnHello(await freePort())
     platform = spawnPlatform(checkout, dataDir, await freePort())
     await Promise.all([waitForOk(bare, '/hello'), waitForOk(platform, '/healthz')])
@@ -218,9 +254,14 @@ export async function benchVerify(
     const checkBare = () =>
       checkTarget(bare!, '/hello', {}, (json) => (json as { hello?: string }).hello === 'world')
     const loadBare = (seconds: number) => runLoad(bare!, '/hello', {}, seconds)
-    const loadVerify = (seconds: number, rate?: number) =>
+    const requests = {
+      json: requestsFor('json'),
+      jose: requestsFor('jose'),
+      record: requestsFor('record'),
+    }
+    const loadVerify = (seconds: number, rate?: number, variant: VerifyVariant = 'json') =>
       runLoad(platform!, VERIFY_PATH, {}, seconds, {
-        requests,
+        requests: requests[variant],
         ...(rate === undefined ? {} : { overallRate: rate }),
       })
     const record = (name: string, run: LoadRun, label: string) => {
@@ -235,13 +276,21 @@ export async function benchVerify(
     }
 
     await checkBare()
-    await checkCases(platform, cases)
-    log(`warm-up: ${settings.warmupSeconds} s each`)
+    const variants = await variantsOf(platform, labels[0]!.jws)
+    for (const variant of variants) await checkCases(platform, cases, variant)
+    log(`variants: ${variants.join(', ')}; warm-up: ${settings.warmupSeconds} s each`)
     record('bare', await loadBare(settings.warmupSeconds), 'warm-up')
-    record('verify', await loadVerify(settings.warmupSeconds), 'warm-up')
+    for (const variant of variants) {
+      record(
+        `verify ${variant}`,
+        await loadVerify(settings.warmupSeconds, undefined, variant),
+        'warm-up',
+      )
+    }
 
     const bareRuns: LoadRun[] = []
     const verifyRuns: LoadRun[] = []
+    const variantRuns: Partial<Record<VerifyVariant, LoadRun[]>> = {}
     for (let r = 1; r <= settings.rounds; r++) {
       log(`round ${r}/${settings.rounds}`)
       const steps = [
@@ -249,12 +298,16 @@ export async function benchVerify(
           await checkBare()
           bareRuns.push(record('bare', await loadBare(settings.durationSeconds), `round ${r}`))
         },
-        async () => {
-          await checkCases(platform!, cases.slice(0, 25))
-          verifyRuns.push(
-            record('verify', await loadVerify(settings.durationSeconds), `round ${r}`),
+        ...variants.map((variant) => async () => {
+          await checkCases(platform!, cases.slice(0, 25), variant)
+          const run = record(
+            `verify ${variant}`,
+            await loadVerify(settings.durationSeconds, undefined, variant),
+            `round ${r}`,
           )
-        },
+          ;(variantRuns[variant] ??= []).push(run)
+          if (variant === 'json') verifyRuns.push(run)
+        }),
       ]
       for (const step of r % 2 === 1 ? steps : steps.reverse()) await step()
     }
@@ -289,6 +342,29 @@ export async function benchVerify(
       ),
     )
     const ratio = round(median(perRound), 3)
+    // Each variant against the bare route of the same round (the default is `verify` above).
+    const byVariant = Object.fromEntries(
+      Object.entries(variantRuns).map(([variant, runs]) => {
+        const ratios = runs.map((run, i) =>
+          round(run.requestsPerSecond / bareRuns[i]!.requestsPerSecond, 3),
+        )
+        const cpuRatios = runs.map((run, i) =>
+          round(
+            (bareRuns[i]!.serverCpuMicrosPerRequest ?? Number.NaN) /
+              (run.serverCpuMicrosPerRequest ?? Number.NaN),
+            3,
+          ),
+        )
+        return [
+          variant,
+          {
+            ...report(runs),
+            ratio: { perRound: ratios, median: round(median(ratios), 3) },
+            ratioByServerCpu: { perRound: cpuRatios, median: round(median(cpuRatios), 3) },
+          },
+        ]
+      }),
+    )
     const halfP99 = median(halfRuns.map((run) => run.latencyP99Ms))
     return {
       settings: {
@@ -309,6 +385,11 @@ export async function benchVerify(
       },
       bare: report(bareRuns),
       verify: report(verifyRuns),
+      variants: {
+        description:
+          'json: {label} as JSON, the default answer; jose: the label as application/jose; record: JSON with ?include=record (the whole signed record in the answer)',
+        ...byVariant,
+      },
       halfLoad: { rate: halfRate, ...report(halfRuns), bareAtTheSameRate: bareAtRate },
       firstVerification: cold,
       ratio: {
