@@ -1,8 +1,16 @@
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import { isCollection, isDocument, isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import type * as Yaml from 'yaml'
+import type { Node } from 'yaml'
 import { PROJECT_ROOT } from '../../kernel/paths.ts'
+
+// yaml is loaded on first use: a start reads the checked framework kept in dist/ and parses the
+// YAML only after the sources changed, so loading it at import cost every start ≈ 40 ms of CPU.
+const requireModule = createRequire(import.meta.url)
+let yamlModule: typeof Yaml | undefined
+const yaml = (): typeof Yaml => (yamlModule ??= requireModule('yaml') as typeof Yaml)
 
 /**
  * Reading the framework's YAML sources: every problem is reported with the file, the line and
@@ -63,6 +71,7 @@ function decodePointer(pointer: string): string[] {
 
 /** The deepest YAML node that the pointer reaches (the node itself, or its nearest ancestor). */
 function nodeAt(root: unknown, segments: string[]): Node | undefined {
+  const { isCollection, isMap, isSeq } = yaml()
   let node = root as Node | undefined
   for (const segment of segments) {
     let next: unknown
@@ -128,6 +137,7 @@ export interface SourceFile<T> {
  * YAML syntax errors, duplicate keys and schema violations all come back as problems.
  */
 export function parseSourceFile<T>(text: string, file: string, schemaFile: string): SourceFile<T> {
+  const { isDocument, LineCounter, parseDocument } = yaml()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {
     lineCounter,
