@@ -177,6 +177,9 @@ describe('registry → product page → badge → verify → suspended', () => {
     await page.getByRole('link', { name: 'Verify this label' }).first().click()
     await waitForPath(page, (p) => p === '/verify')
     await page.getByRole('heading', { name: 'Valid label' }).waitFor()
+    // What the label is for, from the answer's summary of the signed record.
+    await page.getByText('Bolt Automation Bolt EdgeGate 7 3.1.0', { exact: true }).waitFor()
+    await page.getByText(/^Tier 3 \(.*\), lab-tested by Rhein Test Lab GmbH; issued /).waitFor()
     await snapTop(page, JOURNEY, '05-verify-valid')
     await checkAccessibility(page, 'verify valid')
 
@@ -185,6 +188,8 @@ describe('registry → product page → badge → verify → suspended', () => {
     await page.getByRole('button', { name: 'Verify', exact: true }).click()
     await page.getByRole('heading', { name: 'Not valid' }).waitFor()
     await page.getByText('The label is signed in a way the network never uses.').waitFor()
+    // Nothing of a label that is not genuine is shown as if it were.
+    expect(await page.getByText('Bolt Automation Bolt EdgeGate 7 3.1.0').count()).toBe(0)
     await snapTop(page, JOURNEY, '06-verify-forged')
 
     // A network administrator suspends the label through the admin API.

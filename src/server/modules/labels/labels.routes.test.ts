@@ -224,6 +224,9 @@ describe('labels over HTTP', () => {
       ['', 'application/jose', 400],
       ['x'.repeat(20_000), 'application/jose', 400],
       ['x'.repeat(200_000), 'application/jose', 413],
+      [JSON.stringify({ label: 42 }), 'application/json; charset=utf-8', 400],
+      [JSON.stringify({ label: 'x'.repeat(20_000) }), 'Application/JSON', 400],
+      [' '.repeat(20_000), 'APPLICATION/JOSE; charset=utf-8', 400],
       [label.jws, 'text/plain', 400],
       [label.jws, 'application/x-www-form-urlencoded', 400],
       [JSON.stringify({ label: label.jws }), 'application/jose', 200],
@@ -237,7 +240,7 @@ describe('labels over HTTP', () => {
       if (status === 200) {
         // JSON sent as a JWS is not a label.
         expect(response.json()).toMatchObject({ valid: false, reasons: [{ code: 'malformed' }] })
-      } else if (contentType !== 'application/jose') {
+      } else if (!/^application\/(jose|json)/i.test(contentType)) {
         expect(response.json().error).toMatchObject({
           code: 'malformed_request',
           message: `Send the label as application/json ({ "label": "…" }) or as application/jose; got ${contentType}.`,

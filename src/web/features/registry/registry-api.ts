@@ -1,10 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import type {
-  Label,
-  LabelRecord,
-  LabelStatus,
-  LabelVerification,
-} from '../../../common/api/labels.ts'
+import type { Label, LabelStatus, LabelVerification } from '../../../common/api/labels.ts'
 import type { RegistryPage, RegistryQuery, RegistryRecord } from '../../../common/api/registry.ts'
 import { api, apiUrl } from '../../lib/api.ts'
 
@@ -38,19 +33,17 @@ export function isLabelId(text: string): boolean {
   return UUID.test(text.trim())
 }
 
-type VerifiedWithRecord = LabelVerification & { record: LabelRecord | null }
-
 /**
  * Verifies a label: a compact JWS as given, or a label id (from a QR code or a link), whose
- * signed form is fetched first. Always through POST /labels/verify. The record is asked for
- * while pages still read it instead of the summary.
+ * signed form is fetched first. Always through POST /labels/verify; the answer's summary says
+ * what the label is for (the page needs nothing of the record beyond it).
  */
-export async function verifyLabelText(text: string): Promise<VerifiedWithRecord> {
+export async function verifyLabelText(text: string): Promise<LabelVerification> {
   const trimmed = text.trim()
   const jws = isLabelId(trimmed)
     ? (await api.get<Label>(`/labels/${encodeURIComponent(trimmed)}`)).jws
     : trimmed
-  return api.post<VerifiedWithRecord>('/labels/verify?include=record', { label: jws })
+  return api.post<LabelVerification>('/labels/verify', { label: jws })
 }
 
 export const artefactUrl = (labelId: string, file: string) =>
