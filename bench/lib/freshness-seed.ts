@@ -94,6 +94,10 @@ export interface Seeded {
 
 const nowIso = () => new Date().toISOString()
 
+/** The label issued through the service that the seeded ones copy (PostgreSQL's generated search column aside). */
+const findTemplate = (db: Db, id: string) =>
+  db.selectFrom('labels').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+
 /**
  * Writes organisations, products (100 versions each), product versions, one current SBOM per
  * version with its components, and one active label per version cloned from `templateLabelId`
@@ -109,11 +113,10 @@ export async function seedVersions(
   const now = nowIso()
   const versionIds: string[] = []
   const labelIds: string[] = []
-  const template = await db
-    .selectFrom('labels')
-    .selectAll()
-    .where('id', '=', input.templateLabelId)
-    .executeTakeFirstOrThrow()
+  const { labels_words_vector: _generated, ...template } = (await findTemplate(
+    db,
+    input.templateLabelId,
+  )) as Awaited<ReturnType<typeof findTemplate>> & { labels_words_vector?: unknown }
   const templateRecord = JSON.parse(template.record) as {
     product: Record<string, unknown>
   } & Record<string, unknown>

@@ -30,7 +30,10 @@ import { expireInvitations } from '../modules/organisations/organisations.servic
 import { DELIVER_TASK, deliverWebhook } from '../modules/webhooks/webhooks.service.ts'
 import { deleteFinishedJobs } from './jobs.repository.ts'
 import type { Schedule, TaskHandler } from './runner.ts'
-import { applyVexToNewFindings } from '../modules/vex/vex.service.ts'
+import {
+  applyVexToNewFindings,
+  applyVexToNewFindingsOfVersions,
+} from '../modules/vex/vex.service.ts'
 
 /** Finished jobs are kept this long for inspection, then deleted. */
 const FINISHED_JOB_RETENTION = 7 * DAY
@@ -81,9 +84,11 @@ export function platformTasks(ctx: Ctx): Record<string, TaskHandler> {
     },
     [ADVISORY_CHANGES_TASK]: async () => {
       const summary = await reevaluateForAdvisoryChanges(ctx)
-      for (const v of summary.versions) {
-        if (v.created > 0) await applyVexToNewFindings(ctx, v.productVersionId)
-      }
+      // Stored VEX statements reach the new findings: one lookup for all the versions.
+      await applyVexToNewFindingsOfVersions(
+        ctx,
+        summary.versions.filter((v) => v.created > 0).map((v) => v.productVersionId),
+      )
       await enqueueLabelPolicy(
         ctx.db,
         ctx.clock,

@@ -134,6 +134,57 @@ export async function listFindingsOfVersion(
   return out
 }
 
+/** The findings of these versions (of these advisories only, when given). */
+export async function listFindingsOfVersions(
+  db: Db,
+  versionIds: readonly string[],
+  advisoryIds?: readonly string[],
+): Promise<FindingRow[]> {
+  const out: FindingRow[] = []
+  for (const versions of chunks([...new Set(versionIds)])) {
+    if (!advisoryIds) {
+      out.push(
+        ...(await db
+          .selectFrom('findings')
+          .selectAll()
+          .where('product_version_id', 'in', versions)
+          .execute()),
+      )
+      continue
+    }
+    for (const advisories of chunks([...new Set(advisoryIds)])) {
+      out.push(
+        ...(await db
+          .selectFrom('findings')
+          .selectAll()
+          .where('product_version_id', 'in', versions)
+          .where('advisory_id', 'in', advisories)
+          .execute()),
+      )
+    }
+  }
+  return out
+}
+
+/** How many open findings each of these versions has (versions without any are left out). */
+export async function countOpenFindingsByVersion(
+  db: Db,
+  versionIds: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  for (const chunk of chunks([...new Set(versionIds)])) {
+    const rows = await db
+      .selectFrom('findings')
+      .select(['product_version_id', (eb) => eb.fn.countAll().as('n')])
+      .where('product_version_id', 'in', chunk)
+      .where('resolved_at', 'is', null)
+      .groupBy('product_version_id')
+      .execute()
+    for (const r of rows) out.set(r.product_version_id, Number(r.n))
+  }
+  return out
+}
+
 export async function insertFindings(db: Db, rows: NewFindingRow[]): Promise<void> {
   // ~40 columns a row: 200 rows keep a statement below SQLite's parameter limit.
   for (let i = 0; i < rows.length; i += 200) {
@@ -150,6 +201,17 @@ export async function updateFinding(
   set: Updateable<FindingTable>,
 ): Promise<void> {
   await db.updateTable('findings').set(set).where('id', '=', id).execute()
+}
+
+/** The same change to many findings. */
+export async function updateFindings(
+  db: Db,
+  ids: readonly string[],
+  set: Updateable<FindingTable>,
+): Promise<void> {
+  for (const chunk of chunks(ids)) {
+    await db.updateTable('findings').set(set).where('id', 'in', chunk).execute()
+  }
 }
 
 export async function touchFindings(db: Db, ids: readonly string[], at: string): Promise<void> {
@@ -261,6 +323,16 @@ export async function insertEvaluation(
   row: Insertable<FindingEvaluationTable>,
 ): Promise<void> {
   await db.insertInto('finding_evaluations').values(row).execute()
+}
+
+export async function insertEvaluations(
+  db: Db,
+  rows: readonly Insertable<FindingEvaluationTable>[],
+): Promise<void> {
+  // 15 columns a row: 500 rows stay below both databases' parameter limits.
+  for (const chunk of chunks(rows)) {
+    await db.insertInto('finding_evaluations').values(chunk).execute()
+  }
 }
 
 export async function listEvaluations(db: Db, versionId: string, limit: number) {

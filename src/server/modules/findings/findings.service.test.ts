@@ -279,9 +279,14 @@ describe('re-evaluating after advisory changes', () => {
     const summary = await reevaluateForAdvisoryChanges(ctx)
     expect(summary).toMatchObject({ changes: 1, advisories: 1, kevCves: 0 })
     expect(evaluatedVersions(summary)).toEqual([v.gw1])
-    // A version with findings of the advisory is evaluated whole against it: the registered
-    // product, the SBOM's root and its three components.
-    expect(summary.versions[0]).toMatchObject({ components: 5, created: 0, resolved: 0 })
+    // Only the components the change's package reaches are evaluated (Django), not the whole
+    // version; its finding stays as it was.
+    expect(summary.versions[0]).toMatchObject({
+      components: 1,
+      created: 0,
+      resolved: 0,
+      unchanged: 1,
+    })
     expect(await evaluations()).toEqual(before)
     // The cursor moved: nothing more to do.
     expect((await reevaluateForAdvisoryChanges(ctx)).changes).toBe(0)

@@ -41,7 +41,8 @@ import {
 } from '../vulnerabilities/matching/engine.ts'
 import { vendorKeys } from '../vulnerabilities/matching/names/normalise.ts'
 import * as repo from './findings.repository.ts'
-import type { FindingRow, NewFindingRow } from './findings.table.ts'
+import type { Updateable } from 'kysely'
+import type { FindingRow, FindingTable, NewFindingRow } from './findings.table.ts'
 
 type Db = Ctx['db']
 type EvalCtx = Pick<Ctx, 'db' | 'clock'>
@@ -51,7 +52,7 @@ export const ADVISORY_CURSOR = 'advisories'
 /** Change-set entries read per page by {@link reevaluateForAdvisoryChanges}. */
 const CHANGE_PAGE = 1000
 /** Product versions synced per transaction by the re-evaluation. */
-const VERSIONS_PER_TRANSACTION = 50
+const VERSIONS_PER_TRANSACTION = 250
 const WHO = { actor: systemActor('findings') }
 
 export interface EvaluationSummary {
@@ -175,37 +176,50 @@ function sameMatch(row: FindingRow, next: MatchColumns): boolean {
   })
 }
 
-// ---- syncing one version's findings
+// ---- syncing versions' findings
 
 interface SyncInput {
   subject: repo.VersionSubjectRow
   components: EngineComponent[]
   produced: EngineFinding[]
-  /** undefined: every finding of the version is in scope; otherwise only these advisories'. */
-  advisoryIds?: readonly string[]
-  trigger: string
   sbomId: string | null
   candidates: number
+}
+
+interface SyncOptions {
+  /** undefined: every finding of the versions is in scope; otherwise only these advisories'. */
+  advisoryIds?: readonly string[]
+  trigger: string
   startedAt: number
 }
 
-/**
- * Upserts the produced findings, resolves the version's in-scope findings that were not produced,
- * reopens resolved ones that came back, and records the evaluation (and an audit entry when
- * something opened, changed or resolved). Triage columns are left as they are.
- */
-async function syncVersion(trx: Db, ctx: EvalCtx, input: SyncInput): Promise<EvaluationSummary> {
-  const now = ctx.clock.now().toISOString()
+/** What one version's sync writes, worked out before anything is written. */
+interface SyncPlan {
+  input: SyncInput
+  existing: FindingRow[]
+  inserts: NewFindingRow[]
+  updates: { id: string; set: Updateable<FindingTable> }[]
+  cveRows: { findingId: string; cves: string[] }[]
+  untouched: string[]
+  gone: string[]
+  kevOpened: number
+}
+
+function planSync(input: SyncInput, existing: FindingRow[], now: string): SyncPlan {
   const versionId = input.subject.product_version_id
-  const existing = await repo.listFindingsOfVersion(trx, versionId, input.advisoryIds)
   const byKey = new Map(existing.map((r) => [`${r.component_key}\0${r.advisory_id}`, r]))
   const components = new Map(input.components.map((c) => [c.key, c]))
-  const inserts: NewFindingRow[] = []
-  const cveRows: { findingId: string; cves: string[] }[] = []
-  const untouched: string[] = []
+  const plan: SyncPlan = {
+    input,
+    existing,
+    inserts: [],
+    updates: [],
+    cveRows: [],
+    untouched: [],
+    gone: [],
+    kevOpened: 0,
+  }
   const seen = new Set<string>()
-  let changed = 0
-  let kevOpened = 0
   for (const f of input.produced) {
     const component = components.get(f.componentKey)
     if (!component) continue
@@ -216,7 +230,7 @@ async function syncVersion(trx: Db, ctx: EvalCtx, input: SyncInput): Promise<Eva
     const row = byKey.get(key)
     if (!row) {
       const id = newId()
-      inserts.push({
+      plan.inserts.push({
         id,
         organisation_id: input.subject.organisation_id,
         product_id: input.subject.product_id,
@@ -229,80 +243,132 @@ async function syncVersion(trx: Db, ctx: EvalCtx, input: SyncInput): Promise<Eva
         last_evaluated_at: now,
         resolved_at: null,
       })
-      cveRows.push({ findingId: id, cves: f.cves })
-      if (f.kev && f.status === 'affected') kevOpened += 1
+      plan.cveRows.push({ findingId: id, cves: f.cves })
+      if (f.kev && f.status === 'affected') plan.kevOpened += 1
     } else if (row.resolved_at !== null || !sameMatch(row, columns)) {
-      await repo.updateFinding(trx, row.id, {
-        ...columns,
-        changed_at: now,
-        last_evaluated_at: now,
-        resolved_at: null,
+      plan.updates.push({
+        id: row.id,
+        set: { ...columns, changed_at: now, last_evaluated_at: now, resolved_at: null },
       })
-      cveRows.push({ findingId: row.id, cves: f.cves })
-      changed += 1
+      plan.cveRows.push({ findingId: row.id, cves: f.cves })
       if (f.kev && f.status === 'affected' && (row.resolved_at !== null || Number(row.kev) !== 1)) {
-        kevOpened += 1
+        plan.kevOpened += 1
       }
     } else {
-      untouched.push(row.id)
+      plan.untouched.push(row.id)
     }
   }
-  const gone = existing
+  plan.gone = existing
     .filter((r) => r.resolved_at === null && !seen.has(`${r.component_key}\0${r.advisory_id}`))
     .map((r) => r.id)
-  await repo.insertFindings(trx, inserts)
-  await repo.replaceFindingCves(trx, cveRows)
-  await repo.touchFindings(trx, untouched, now)
-  await repo.resolveFindings(trx, gone, now)
-  const open = await repo.countFindings(trx, versionId, { state: 'open' })
-  const summary: EvaluationSummary = {
-    productVersionId: versionId,
-    components: input.components.length,
-    candidates: input.candidates,
-    created: inserts.length,
-    changed,
-    resolved: gone.length,
-    unchanged: untouched.length,
-    open,
+  return plan
+}
+
+/**
+ * For each version: upserts the produced findings, resolves its in-scope findings that were not
+ * produced, reopens resolved ones that came back, and records the evaluation (and an audit entry
+ * when something opened, changed or resolved). Triage columns are left as they are. The reads and
+ * writes of all the versions are batched (a few statements for the lot, not a few per version);
+ * call it in one transaction holding the versions' locks.
+ */
+async function syncVersions(
+  trx: Db,
+  ctx: EvalCtx,
+  inputs: readonly SyncInput[],
+  options: SyncOptions,
+): Promise<EvaluationSummary[]> {
+  if (inputs.length === 0) return []
+  const now = ctx.clock.now().toISOString()
+  const versionIds = inputs.map((i) => i.subject.product_version_id)
+  const existingByVersion = new Map<string, FindingRow[]>()
+  for (const row of await repo.listFindingsOfVersions(trx, versionIds, options.advisoryIds)) {
+    const list = existingByVersion.get(row.product_version_id) ?? []
+    list.push(row)
+    existingByVersion.set(row.product_version_id, list)
   }
-  await repo.insertEvaluation(trx, {
-    product_version_id: versionId,
-    sbom_id: input.sbomId,
-    trigger: input.trigger,
-    scope: input.advisoryIds ? JSON.stringify(input.advisoryIds.slice(0, 100)) : 'all',
-    components: summary.components,
-    candidates: summary.candidates,
-    created: summary.created,
-    changed: summary.changed,
-    resolved: summary.resolved,
-    unchanged: summary.unchanged,
-    open_total: summary.open,
-    duration_ms: Math.round((performance.now() - input.startedAt) * 100) / 100,
-    evaluated_at: now,
-  })
-  if (summary.created + summary.changed + summary.resolved > 0) {
+  const plans = inputs.map((input) =>
+    planSync(input, existingByVersion.get(input.subject.product_version_id) ?? [], now),
+  )
+  await repo.insertFindings(
+    trx,
+    plans.flatMap((p) => p.inserts),
+  )
+  for (const p of plans) for (const u of p.updates) await repo.updateFinding(trx, u.id, u.set)
+  await repo.replaceFindingCves(
+    trx,
+    plans.flatMap((p) => p.cveRows),
+  )
+  await repo.touchFindings(
+    trx,
+    plans.flatMap((p) => p.untouched),
+    now,
+  )
+  await repo.resolveFindings(
+    trx,
+    plans.flatMap((p) => p.gone),
+    now,
+  )
+  const open = await repo.countOpenFindingsByVersion(trx, versionIds)
+  // A batch's time is shared out evenly among its versions.
+  const durationMs =
+    Math.round(((performance.now() - options.startedAt) / inputs.length) * 100) / 100
+  const summaries = plans.map((p): EvaluationSummary => ({
+    productVersionId: p.input.subject.product_version_id,
+    components: p.input.components.length,
+    candidates: p.input.candidates,
+    created: p.inserts.length,
+    changed: p.updates.length,
+    resolved: p.gone.length,
+    unchanged: p.untouched.length,
+    open: open.get(p.input.subject.product_version_id) ?? 0,
+  }))
+  await repo.insertEvaluations(
+    trx,
+    plans.map((p, i) => {
+      const summary = summaries[i]!
+      return {
+        product_version_id: summary.productVersionId,
+        sbom_id: p.input.sbomId,
+        trigger: options.trigger,
+        scope: options.advisoryIds ? JSON.stringify(options.advisoryIds.slice(0, 100)) : 'all',
+        components: summary.components,
+        candidates: summary.candidates,
+        created: summary.created,
+        changed: summary.changed,
+        resolved: summary.resolved,
+        unchanged: summary.unchanged,
+        open_total: summary.open,
+        duration_ms: durationMs,
+        evaluated_at: now,
+      }
+    }),
+  )
+  for (const [i, p] of plans.entries()) {
+    const summary = summaries[i]!
+    if (summary.created + summary.changed + summary.resolved === 0) continue
+    const gone = new Set(p.gone)
     await recordAudit(trx, ctx.clock, WHO, {
       action: 'findings.evaluated',
-      organisationId: input.subject.organisation_id,
+      organisationId: p.input.subject.organisation_id,
       targetType: 'product_version',
-      targetId: versionId,
+      targetId: summary.productVersionId,
       details: {
-        trigger: input.trigger,
+        trigger: options.trigger,
         created: summary.created,
         changed: summary.changed,
         resolved: summary.resolved,
         open: summary.open,
-        kevOpened,
+        kevOpened: p.kevOpened,
         advisories: [
           ...new Set([
-            ...inserts.map((r) => r.advisory_id),
-            ...existing.filter((r) => gone.includes(r.id)).map((r) => r.advisory_id),
+            ...p.inserts.map((r) => r.advisory_id),
+            ...p.existing.filter((r) => gone.has(r.id)).map((r) => r.advisory_id),
           ]),
         ].slice(0, 20),
       },
     })
   }
-  return summary
+  return summaries
 }
 
 const versionLock = (versionId: string) => `findings:version:${versionId}`
@@ -345,17 +411,22 @@ export async function evaluateProductVersion(
     const components = [productComponent(subject), ...(stored ?? []).map(engineComponent)]
     const candidates = await loadCandidates(trx, components)
     const produced = matchComponents(components, candidates)
-    const summary = await syncVersion(trx, ctx, {
-      subject,
-      components,
-      produced,
-      trigger: options.trigger ?? 'manual',
-      sbomId: stored?.[0]?.sbomId ?? null,
-      candidates: candidates.osv.length + candidates.csaf.length,
-      startedAt,
-    })
+    const [summary] = await syncVersions(
+      trx,
+      ctx,
+      [
+        {
+          subject,
+          components,
+          produced,
+          sbomId: stored?.[0]?.sbomId ?? null,
+          candidates: candidates.osv.length + candidates.csaf.length,
+        },
+      ],
+      { trigger: options.trigger ?? 'manual', startedAt },
+    )
     await repo.replaceVendorKeys(trx, productVersionId, candidateKeys(components).vendors)
-    return summary
+    return summary!
   })
 }
 
@@ -372,7 +443,11 @@ export interface ReevaluationSummary {
 async function versionsReachedBy(
   db: Db,
   keys: Awaited<ReturnType<typeof advisoryMatchKeys>>,
-): Promise<{ hits: Map<string, MatchableComponent[]>; whole: Set<string> }> {
+): Promise<{
+  hits: Map<string, MatchableComponent[]>
+  whole: Set<string>
+  withFindings: Set<string>
+}> {
   const purls = keys.flatMap((k) => [
     ...k.purls,
     ...k.packages.flatMap((p) => purlKeysOfOsvPackage(p.ecosystem, p.name)),
@@ -392,14 +467,17 @@ async function versionsReachedBy(
     if (!list.some((x) => x.key === c.key)) list.push(c)
     hits.set(c.productVersionId, list)
   }
-  // Versions to evaluate whole (all components and the product): those with findings of these
-  // advisories, and those whose manufacturer or component suppliers share a CSAF vendor.
-  const whole = new Set(
+  // Versions with findings of these advisories: those the keys no longer reach are resolved.
+  const withFindings = new Set(
     await repo.listVersionIdsWithAdvisories(
       db,
       keys.map((k) => k.advisoryId),
     ),
   )
+  // Versions to evaluate whole (all components and the product): those whose manufacturer or
+  // component suppliers share a canonical vendor with a CSAF leaf (the vendor/product path can
+  // match any of them).
+  const whole = new Set<string>()
   const vendorKeySet = new Set(keys.flatMap((k) => k.vendors.flatMap((v) => vendorKeys(v))))
   if (vendorKeySet.size > 0) {
     for (const id of await repo.listVersionIdsByVendorKeys(db, [...vendorKeySet])) whole.add(id)
@@ -413,7 +491,7 @@ async function versionsReachedBy(
       whole.add(id)
     }
   }
-  return { hits, whole }
+  return { hits, whole, withFindings }
 }
 
 /**
@@ -426,11 +504,15 @@ async function versionsReachedBy(
  *   advisories only (its other findings are left alone);
  * - for KEV entries: the KEV fields of open findings naming those CVEs.
  * Then stores the cursor. Idempotent: running it twice over the same changes changes nothing.
+ * The versions a change reaches are synced `versionsPerTransaction` (default 250) per
+ * transaction, with a few statements per batch.
  */
 export async function reevaluateForAdvisoryChanges(
   ctx: EvalCtx,
   sinceSeq?: number,
+  options: { versionsPerTransaction?: number } = {},
 ): Promise<ReevaluationSummary> {
+  const perTransaction = options.versionsPerTransaction ?? VERSIONS_PER_TRANSACTION
   const start = sinceSeq ?? (await repo.findCursor(ctx.db, ADVISORY_CURSOR)) ?? 0
   const summary: ReevaluationSummary = {
     fromSeq: start,
@@ -451,12 +533,12 @@ export async function reevaluateForAdvisoryChanges(
     const kevPks = [
       ...new Set(changes.filter((c) => c.advisory.source === 'kev').map((c) => c.advisory.pk)),
     ]
-    summary.versions.push(...(await reevaluateAdvisories(ctx, pks)))
+    summary.versions.push(...(await reevaluateAdvisories(ctx, pks, perTransaction)))
     summary.advisories += pks.length
     const kevKeys = await advisoryMatchKeys(ctx, kevPks)
     const cves = kevKeys.flatMap((k) => (k.kevCve ? [k.kevCve] : []))
     summary.kevCves += cves.length
-    summary.versions.push(...(await refreshKev(ctx, cves)))
+    summary.versions.push(...(await refreshKev(ctx, cves, perTransaction)))
     cursor = nextSeq
     const stored = (await repo.findCursor(ctx.db, ADVISORY_CURSOR)) ?? 0
     if (cursor > stored) {
@@ -467,12 +549,16 @@ export async function reevaluateForAdvisoryChanges(
   return summary
 }
 
-async function reevaluateAdvisories(ctx: EvalCtx, pks: number[]): Promise<EvaluationSummary[]> {
+async function reevaluateAdvisories(
+  ctx: EvalCtx,
+  pks: number[],
+  perTransaction: number,
+): Promise<EvaluationSummary[]> {
   if (pks.length === 0) return []
   const keys = (await advisoryMatchKeys(ctx, pks)).filter((k) => k.source !== 'kev')
   const advisoryIds = keys.map((k) => k.advisoryId)
-  const { hits, whole } = await versionsReachedBy(ctx.db, keys)
-  const versionIds = [...new Set([...hits.keys(), ...whole])]
+  const { hits, whole, withFindings } = await versionsReachedBy(ctx.db, keys)
+  const versionIds = [...new Set([...hits.keys(), ...whole, ...withFindings])].sort()
   if (versionIds.length === 0) return []
   const loaded = await candidatesOfAdvisories(ctx, pks)
   const cves = [...loaded.osv, ...loaded.csaf].flatMap((a) => [a.advisoryId, ...a.aliases])
@@ -488,16 +574,19 @@ async function reevaluateAdvisories(ctx: EvalCtx, pks: number[]): Promise<Evalua
   )
   const wholeComponents = await currentComponentsOfVersions(ctx, [...whole])
   const out: EvaluationSummary[] = []
-  // Versions are synced a batch per transaction (each under its own lock): one commit per batch
-  // rather than per version.
-  for (let i = 0; i < versionIds.length; i += VERSIONS_PER_TRANSACTION) {
-    const batch = versionIds.slice(i, i + VERSIONS_PER_TRANSACTION)
+  // Versions are synced a batch per transaction, each under its own lock (taken in id order), with
+  // a few statements per batch: one commit per batch rather than per version.
+  for (let i = 0; i < versionIds.length; i += perTransaction) {
+    const batch = versionIds.slice(i, i + perTransaction)
+    const startedAt = performance.now()
     const summaries = await ctx.db.transaction().execute(async (trx) => {
-      const done: EvaluationSummary[] = []
+      const inputs: SyncInput[] = []
       for (const versionId of batch) {
-        const startedAt = performance.now()
         const subject = subjects.get(versionId)
         if (!subject) continue
+        // A version a CSAF vendor reaches is evaluated whole (all components and the product);
+        // any other only on the components the change's keys reach — those it no longer
+        // reaches have their findings of these advisories resolved.
         const stored = whole.has(versionId)
           ? (wholeComponents.get(versionId) ?? [])
           : (hits.get(versionId) ?? [])
@@ -505,22 +594,16 @@ async function reevaluateAdvisories(ctx: EvalCtx, pks: number[]): Promise<Evalua
           ...(whole.has(versionId) ? [productComponent(subject)] : []),
           ...stored.map(engineComponent),
         ]
-        const produced = matchComponents(components, prepared)
         await lockKeyForTransaction<Database>(trx, versionLock(versionId))
-        done.push(
-          await syncVersion(trx, ctx, {
-            subject,
-            components,
-            produced,
-            advisoryIds,
-            trigger: 'advisories',
-            sbomId: stored[0]?.sbomId ?? null,
-            candidates: candidateCount,
-            startedAt,
-          }),
-        )
+        inputs.push({
+          subject,
+          components,
+          produced: matchComponents(components, prepared),
+          sbomId: stored[0]?.sbomId ?? null,
+          candidates: candidateCount,
+        })
       }
-      return done
+      return syncVersions(trx, ctx, inputs, { advisoryIds, trigger: 'advisories', startedAt })
     })
     out.push(...summaries)
   }
@@ -528,7 +611,11 @@ async function reevaluateAdvisories(ctx: EvalCtx, pks: number[]): Promise<Evalua
 }
 
 /** Re-joins KEV for the open findings naming these CVEs (a KEV entry added, changed or removed). */
-async function refreshKev(ctx: EvalCtx, cves: string[]): Promise<EvaluationSummary[]> {
+async function refreshKev(
+  ctx: EvalCtx,
+  cves: string[],
+  perTransaction: number,
+): Promise<EvaluationSummary[]> {
   if (cves.length === 0) return []
   const findings = await repo.listOpenFindingsWithCves(ctx.db, cves)
   if (findings.length === 0) return []
@@ -540,79 +627,102 @@ async function refreshKev(ctx: EvalCtx, cves: string[]): Promise<EvaluationSumma
   for (const f of findings) {
     byVersion.set(f.product_version_id, [...(byVersion.get(f.product_version_id) ?? []), f])
   }
+  const versionIds = [...byVersion.keys()].sort()
   const out: EvaluationSummary[] = []
-  for (const [versionId, rows] of byVersion) {
+  // A batch of versions per transaction, each under its own lock; findings that take the same
+  // KEV fields are updated by one statement.
+  for (let i = 0; i < versionIds.length; i += perTransaction) {
+    const batch = versionIds.slice(i, i + perTransaction)
     const startedAt = performance.now()
     out.push(
-      await ctx.db.transaction().execute(async (trx) => {
-        await lockKeyForTransaction<Database>(trx, versionLock(versionId))
+      ...(await ctx.db.transaction().execute(async (trx) => {
+        for (const versionId of batch) {
+          await lockKeyForTransaction<Database>(trx, versionLock(versionId))
+        }
         const now = ctx.clock.now().toISOString()
-        let changed = 0
-        for (const row of rows) {
-          const entry = kevOf(parseJson<string[]>(row.cves, []), kev)
-          const next = {
-            kev: entry ? 1 : 0,
-            kev_cve: entry?.cve ?? null,
-            kev_date_added: entry?.dateAdded ?? null,
-            kev_due_date: entry?.dueDate ?? null,
-            kev_ransomware: entry?.knownRansomwareCampaignUse ?? null,
+        const updates = new Map<string, { set: KevColumns; ids: string[] }>()
+        const summaries: EvaluationSummary[] = []
+        for (const versionId of batch) {
+          const rows = byVersion.get(versionId) ?? []
+          let changed = 0
+          for (const row of rows) {
+            const entry = kevOf(parseJson<string[]>(row.cves, []), kev)
+            const next: KevColumns = {
+              kev: entry ? 1 : 0,
+              kev_cve: entry?.cve ?? null,
+              kev_date_added: entry?.dateAdded ?? null,
+              kev_due_date: entry?.dueDate ?? null,
+              kev_ransomware: entry?.knownRansomwareCampaignUse ?? null,
+            }
+            if (
+              Number(row.kev) === next.kev &&
+              row.kev_cve === next.kev_cve &&
+              row.kev_date_added === next.kev_date_added &&
+              row.kev_due_date === next.kev_due_date &&
+              row.kev_ransomware === next.kev_ransomware
+            ) {
+              continue
+            }
+            const key = JSON.stringify(next)
+            const group = updates.get(key) ?? { set: next, ids: [] }
+            group.ids.push(row.id)
+            updates.set(key, group)
+            changed += 1
           }
-          if (
-            Number(row.kev) === next.kev &&
-            row.kev_cve === next.kev_cve &&
-            row.kev_date_added === next.kev_date_added &&
-            row.kev_due_date === next.kev_due_date &&
-            row.kev_ransomware === next.kev_ransomware
-          ) {
-            continue
-          }
-          await repo.updateFinding(trx, row.id, {
-            ...next,
-            changed_at: now,
-            last_evaluated_at: now,
+          summaries.push({
+            productVersionId: versionId,
+            components: 0,
+            candidates: 0,
+            created: 0,
+            changed,
+            resolved: 0,
+            unchanged: rows.length - changed,
+            open: rows.length,
           })
-          changed += 1
         }
-        const summary: EvaluationSummary = {
-          productVersionId: versionId,
-          components: 0,
-          candidates: 0,
-          created: 0,
-          changed,
-          resolved: 0,
-          unchanged: rows.length - changed,
-          open: rows.length,
+        for (const { set, ids } of updates.values()) {
+          await repo.updateFindings(trx, ids, { ...set, changed_at: now, last_evaluated_at: now })
         }
-        await repo.insertEvaluation(trx, {
-          product_version_id: versionId,
-          sbom_id: null,
-          trigger: 'kev',
-          scope: JSON.stringify(cves.slice(0, 100)),
-          components: 0,
-          candidates: 0,
-          created: 0,
-          changed,
-          resolved: 0,
-          unchanged: summary.unchanged,
-          open_total: rows.length,
-          duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
-          evaluated_at: now,
-        })
-        if (changed > 0) {
+        const durationMs = Math.round(((performance.now() - startedAt) / batch.length) * 100) / 100
+        await repo.insertEvaluations(
+          trx,
+          summaries.map((s) => ({
+            product_version_id: s.productVersionId,
+            sbom_id: null,
+            trigger: 'kev',
+            scope: JSON.stringify(cves.slice(0, 100)),
+            components: 0,
+            candidates: 0,
+            created: 0,
+            changed: s.changed,
+            resolved: 0,
+            unchanged: s.unchanged,
+            open_total: s.open,
+            duration_ms: durationMs,
+            evaluated_at: now,
+          })),
+        )
+        for (const s of summaries) {
+          if (s.changed === 0) continue
           await recordAudit(trx, ctx.clock, WHO, {
             action: 'findings.kev_changed',
-            organisationId: rows[0]!.organisation_id,
+            organisationId: byVersion.get(s.productVersionId)![0]!.organisation_id,
             targetType: 'product_version',
-            targetId: versionId,
-            details: { changed, cves: cves.slice(0, 20) },
+            targetId: s.productVersionId,
+            details: { changed: s.changed, cves: cves.slice(0, 20) },
           })
         }
-        return summary
-      }),
+        return summaries
+      })),
     )
   }
   return out
 }
+
+type KevColumns = Pick<
+  FindingTable,
+  'kev' | 'kev_cve' | 'kev_date_added' | 'kev_due_date' | 'kev_ransomware'
+>
 
 // ---- reading
 

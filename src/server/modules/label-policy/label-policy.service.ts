@@ -34,6 +34,7 @@ import {
   listVersionIdsWithPolicyEffects,
   upsertPolicyState,
 } from './label-policy.repository.ts'
+import type { LabelPolicyStateRow } from './label-policy.table.ts'
 import { judge, suspensionReason } from './rules.ts'
 
 type Db = Ctx['db']
@@ -87,163 +88,215 @@ export async function getPublishedPolicy(ctx: Pick<Ctx, 'db'>): Promise<Publishe
   return { policy, actor: POLICY_ACTOR_NAME, rules: policyRules(policy) }
 }
 
+/** Organisations known to exist, per batch (labels keep organisation ids as plain references). */
+type OrgCache = Map<string, boolean>
+
+async function existingOrganisations(db: Db, ids: string[], cache: OrgCache): Promise<string[]> {
+  const out: string[] = []
+  for (const id of ids) {
+    let exists = cache.get(id)
+    if (exists === undefined) {
+      try {
+        await getOrganisation({ db }, id)
+        exists = true
+      } catch (error) {
+        if (!isAppError(error, 'not_found')) throw error
+        exists = false
+      }
+      cache.set(id, exists)
+    }
+    if (exists) out.push(id)
+  }
+  return out
+}
+
+/** Notifications of a batch, inserted together before it commits. */
+type PendingNotes = Parameters<typeof notify>[2]
+
 async function notifyBoth(
   db: Db,
-  ctx: PolicyCtx,
   label: VersionLabel,
   kind: NotificationKind,
   text: string,
+  batch: { orgs: OrgCache; notes: PendingNotes },
 ): Promise<void> {
   const orgs = [label.manufacturerId, label.assessorId].filter((id): id is string => !!id)
   if (orgs.length === 0) return
-  // Labels keep organisation ids as plain references: notify only those that still exist.
-  const existing: string[] = []
-  for (const id of orgs) {
-    try {
-      await getOrganisation({ db }, id)
-      existing.push(id)
-    } catch (error) {
-      if (!isAppError(error, 'not_found')) throw error
-    }
+  for (const organisationId of await existingOrganisations(db, orgs, batch.orgs)) {
+    batch.notes.push({ organisationId, kind, text, link: `/registry/${label.id}` })
   }
-  await notify(
-    db,
-    ctx.clock,
-    existing.map((organisationId) => ({
-      organisationId,
-      kind,
-      text,
-      link: `/registry/${label.id}`,
-    })),
-  )
 }
 
 /**
- * Applies the policy to one label in one transaction, under the label's lock: suspends it for a
- * known-exploited vulnerability past its deadline, reinstates it when the policy's own cause is
- * gone, raises or clears its warning. Status changes go through changeLabelStatus (history,
- * audit, status lists, webhooks); both organisations are notified in the app.
+ * Applies the policy to one label, inside the batch's transaction and under the label's lock:
+ * suspends it for a known-exploited vulnerability past its deadline, reinstates it when the
+ * policy's own cause is gone, raises or clears its warning. Status changes go through
+ * changeLabelStatus (history, audit, status lists, webhooks); both organisations are notified in
+ * the app.
  */
 async function applyToLabel(
+  trx: Db,
   ctx: PolicyCtx,
   policy: LabelPolicy,
-  labelId: string,
+  label: VersionLabel,
+  state: LabelPolicyStateRow | undefined,
   findings: readonly PolicyFinding[],
   summary: PolicyRunSummary,
+  batch: { orgs: OrgCache; notes: PendingNotes },
 ): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    await lockKeyForTransaction<Database>(trx, lockKey(labelId))
-    const tctx = { db: trx, clock: ctx.clock }
-    const label = await findVersionLabel(tctx, labelId)
-    if (!label) return
-    const now = ctx.clock.now()
-    const at = now.toISOString()
-    const state = await findPolicyState(trx, labelId)
-    let suspendedAt = state?.suspended_at ?? null
-    let suspension = parse<StoredSuspension | null>(state?.suspension, null)
-    const open = new Set(findings.map((f) => f.id))
-    const overridden = new Set(
-      parse<string[]>(state?.overridden_findings, []).filter((id) => open.has(id)),
+  const tctx = { db: trx, clock: ctx.clock }
+  const labelId = label.id
+  const now = ctx.clock.now()
+  const at = now.toISOString()
+  let suspendedAt = state?.suspended_at ?? null
+  let suspension = parse<StoredSuspension | null>(state?.suspension, null)
+  const open = new Set(findings.map((f) => f.id))
+  const overridden = new Set(
+    parse<string[]>(state?.overridden_findings, []).filter((id) => open.has(id)),
+  )
+  // A person changed the label after the policy suspended it: that suspension is no longer
+  // the policy's. A person who reinstated it overrode the policy for that finding.
+  if (
+    suspendedAt !== null &&
+    !(label.status === 'suspended' && label.statusChangedAt === suspendedAt)
+  ) {
+    if (label.status === 'active' && suspension) overridden.add(suspension.findingId)
+    suspendedAt = null
+    suspension = null
+  }
+  const verdict = judge(policy, findings, label.version, now, overridden)
+
+  if (verdict.suspendFor && label.status === 'active') {
+    const cause = verdict.suspendFor
+    const reason = suspensionReason(policy, cause)
+    const changed = await changeLabelStatus(tctx, WHO, labelId, 'suspend', reason)
+    suspendedAt = changed.statusChangedAt
+    suspension = {
+      findingId: cause.finding.id,
+      cve: cause.cve,
+      advisory: cause.finding.advisoryId,
+      since: changed.statusChangedAt,
+      reason,
+    }
+    summary.suspended += 1
+    await notifyBoth(
+      trx,
+      label,
+      'label.suspended',
+      `The label policy suspended the label of ${label.productName} ${label.version}: ${cause.cve} (${cause.finding.advisoryId}) is known to be exploited and has been unremediated for more than ${policy.kevSuspendAfterDays} days.`,
+      batch,
     )
-    // A person changed the label after the policy suspended it: that suspension is no longer
-    // the policy's. A person who reinstated it overrode the policy for that finding.
-    if (
-      suspendedAt !== null &&
-      !(label.status === 'suspended' && label.statusChangedAt === suspendedAt)
-    ) {
-      if (label.status === 'active' && suspension) overridden.add(suspension.findingId)
-      suspendedAt = null
-      suspension = null
-    }
-    const verdict = judge(policy, findings, label.version, now, overridden)
+  } else if (suspendedAt !== null && suspension && !verdict.suspendFor) {
+    const reason = `Label policy: no unremediated known-exploited vulnerability is left past its deadline (${suspension.cve}, advisory ${suspension.advisory}, ${policy.enabled ? 'remediated or resolved' : 'the policy was switched off'}).`
+    await changeLabelStatus(tctx, WHO, labelId, 'reinstate', reason)
+    summary.reinstated += 1
+    await notifyBoth(
+      trx,
+      label,
+      'label.reinstated',
+      `The label policy reinstated the label of ${label.productName} ${label.version}: ${suspension.cve} is no longer an unremediated known-exploited vulnerability of this version.`,
+      batch,
+    )
+    suspendedAt = null
+    suspension = null
+  }
 
-    if (verdict.suspendFor && label.status === 'active') {
-      const cause = verdict.suspendFor
-      const reason = suspensionReason(policy, cause)
-      const changed = await changeLabelStatus(tctx, WHO, labelId, 'suspend', reason)
-      suspendedAt = changed.statusChangedAt
-      suspension = {
-        findingId: cause.finding.id,
-        cve: cause.cve,
-        advisory: cause.finding.advisoryId,
-        since: changed.statusChangedAt,
-        reason,
-      }
-      summary.suspended += 1
-      await notifyBoth(
-        trx,
-        ctx,
-        label,
-        'label.suspended',
-        `The label policy suspended the label of ${label.productName} ${label.version}: ${cause.cve} (${cause.finding.advisoryId}) is known to be exploited and has been unremediated for more than ${policy.kevSuspendAfterDays} days.`,
-      )
-    } else if (suspendedAt !== null && suspension && !verdict.suspendFor) {
-      const reason = `Label policy: no unremediated known-exploited vulnerability is left past its deadline (${suspension.cve}, advisory ${suspension.advisory}, ${policy.enabled ? 'remediated or resolved' : 'the policy was switched off'}).`
-      await changeLabelStatus(tctx, WHO, labelId, 'reinstate', reason)
-      summary.reinstated += 1
-      await notifyBoth(
-        trx,
-        ctx,
-        label,
-        'label.reinstated',
-        `The label policy reinstated the label of ${label.productName} ${label.version}: ${suspension.cve} is no longer an unremediated known-exploited vulnerability of this version.`,
-      )
-      suspendedAt = null
-      suspension = null
-    }
+  const before = parse<PolicyWarning | null>(state?.warning, null)
+  forgetPolicyWarning(labelId)
+  let warning: PolicyWarning | null = null
+  if (verdict.warning) {
+    const { findingIds: _ids, ...shown } = verdict.warning
+    warning = shown
+  }
+  if (!before && warning) {
+    summary.warningsRaised += 1
+    await recordAudit(trx, ctx.clock, WHO, {
+      action: 'label.policy_warning_raised',
+      organisationId: label.manufacturerId,
+      targetType: 'label',
+      targetId: labelId,
+      details: { message: warning.message, cves: warning.cves, advisories: warning.advisories },
+    })
+    await notifyBoth(
+      trx,
+      label,
+      'label.warning',
+      `${label.productName} ${label.version}: ${warning.message}`,
+      batch,
+    )
+  } else if (before && !warning) {
+    summary.warningsCleared += 1
+    await recordAudit(trx, ctx.clock, WHO, {
+      action: 'label.policy_warning_cleared',
+      organisationId: label.manufacturerId,
+      targetType: 'label',
+      targetId: labelId,
+      details: { cves: before.cves, advisories: before.advisories },
+    })
+  }
+  if (state || suspendedAt !== null || warning || overridden.size > 0) {
+    await upsertPolicyState(trx, {
+      label_id: labelId,
+      product_version_id: label.productVersionId,
+      suspended_at: suspendedAt,
+      suspension: suspension ? JSON.stringify(suspension) : null,
+      overridden_findings: JSON.stringify([...overridden]),
+      warning: warning ? JSON.stringify(warning) : null,
+      warning_since: warning ? (before ? (state?.warning_since ?? at) : at) : null,
+      evaluated_at: at,
+    })
+  }
+}
 
-    const before = parse<PolicyWarning | null>(state?.warning, null)
-    forgetPolicyWarning(labelId)
-    let warning: PolicyWarning | null = null
-    if (verdict.warning) {
-      const { findingIds: _ids, ...shown } = verdict.warning
-      warning = shown
-    }
-    if (!before && warning) {
-      summary.warningsRaised += 1
-      await recordAudit(trx, ctx.clock, WHO, {
-        action: 'label.policy_warning_raised',
-        organisationId: label.manufacturerId,
-        targetType: 'label',
-        targetId: labelId,
-        details: { message: warning.message, cves: warning.cves, advisories: warning.advisories },
-      })
-      await notifyBoth(
+/** Labels the policy applies to in one transaction. */
+const LABELS_PER_TRANSACTION = 100
+
+/**
+ * Applies the policy to a batch of labels in one transaction: each label's lock is taken (in id
+ * order, so two workers never wait on each other in a cycle), the labels and the policy's states
+ * are read again under the locks in two statements, and the notifications are inserted together.
+ * A label that stopped being live meanwhile is left alone.
+ */
+async function applyToLabels(
+  ctx: PolicyCtx,
+  policy: LabelPolicy,
+  batch: readonly VersionLabel[],
+  findings: ReadonlyMap<string, PolicyFinding[]>,
+  summary: PolicyRunSummary,
+): Promise<void> {
+  const ids = batch.map((l) => l.id).sort()
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const id of ids) await lockKeyForTransaction<Database>(trx, lockKey(id))
+    const tctx = { db: trx, clock: ctx.clock }
+    const wanted = new Set(ids)
+    const labels = (
+      await listLiveLabelsOfVersions(tctx, [...new Set(batch.map((l) => l.productVersionId))])
+    ).filter((l) => wanted.has(l.id))
+    const states = new Map(
+      (await listPolicyStatesOfLabels(trx, ids)).map((s) => [s.label_id, s] as const),
+    )
+    const pending = { orgs: new Map<string, boolean>(), notes: [] as PendingNotes }
+    for (const label of labels) {
+      await applyToLabel(
         trx,
         ctx,
+        policy,
         label,
-        'label.warning',
-        `${label.productName} ${label.version}: ${warning.message}`,
+        states.get(label.id),
+        findings.get(label.productVersionId) ?? [],
+        summary,
+        pending,
       )
-    } else if (before && !warning) {
-      summary.warningsCleared += 1
-      await recordAudit(trx, ctx.clock, WHO, {
-        action: 'label.policy_warning_cleared',
-        organisationId: label.manufacturerId,
-        targetType: 'label',
-        targetId: labelId,
-        details: { cves: before.cves, advisories: before.advisories },
-      })
     }
-    if (state || suspendedAt !== null || warning || overridden.size > 0) {
-      await upsertPolicyState(trx, {
-        label_id: labelId,
-        product_version_id: label.productVersionId,
-        suspended_at: suspendedAt,
-        suspension: suspension ? JSON.stringify(suspension) : null,
-        overridden_findings: JSON.stringify([...overridden]),
-        warning: warning ? JSON.stringify(warning) : null,
-        warning_since: warning ? (before ? (state?.warning_since ?? at) : at) : null,
-        evaluated_at: at,
-      })
-    }
+    await notify(trx, ctx.clock, pending.notes)
   })
 }
 
 /**
  * Applies the label policy to the active and suspended labels of these product versions (those
- * whose findings changed). One transaction per label; a label whose change fails is logged by
- * the caller's job and retried with it.
+ * whose findings changed). The labels that need a look are applied to in batches of
+ * LABELS_PER_TRANSACTION, one transaction each; a batch that fails is rolled back whole and
+ * retried with the caller's job.
  */
 export async function evaluateLabelPolicy(
   ctx: PolicyCtx,
@@ -275,6 +328,7 @@ export async function evaluateLabelPolicy(
     ).map((s) => s.label_id),
   )
   const now = ctx.clock.now()
+  const due: VersionLabel[] = []
   for (const label of labels) {
     summary.labels += 1
     const own = findings.get(label.productVersionId) ?? []
@@ -283,7 +337,10 @@ export async function evaluateLabelPolicy(
       const verdict = judge(policy, own, label.version, now)
       if (!verdict.warning && !(verdict.suspendFor && label.status === 'active')) continue
     }
-    await applyToLabel(ctx, policy, label.id, own, summary)
+    due.push(label)
+  }
+  for (let i = 0; i < due.length; i += LABELS_PER_TRANSACTION) {
+    await applyToLabels(ctx, policy, due.slice(i, i + LABELS_PER_TRANSACTION), findings, summary)
   }
   return summary
 }

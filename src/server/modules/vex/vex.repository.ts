@@ -67,6 +67,25 @@ export async function listDocuments(db: Db, versionId: string): Promise<VexDocum
     .execute()
 }
 
+/** Which of these versions have VEX statements at all. */
+export async function listVersionIdsWithStatements(
+  db: Db,
+  versionIds: readonly string[],
+): Promise<string[]> {
+  const ids = [...new Set(versionIds)]
+  const out: string[] = []
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('vex_statements')
+      .select('product_version_id')
+      .distinct()
+      .where('product_version_id', 'in', ids.slice(i, i + 500))
+      .execute()
+    out.push(...rows.map((r) => r.product_version_id))
+  }
+  return out
+}
+
 /** A version's statements, oldest document first and in document order: the last one wins. */
 export async function listStatementsOfVersion(
   db: Db,

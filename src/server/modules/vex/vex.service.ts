@@ -16,6 +16,7 @@ import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
 import { sha256Hex } from '../advisories/json-input.ts'
 import { recordAudit } from '../audit/audit.service.ts'
+import { enqueueLabelPolicy } from '../label-policy/label-policy.jobs.ts'
 import {
   findTriageFinding,
   listTriageFindingsOfVersion,
@@ -189,6 +190,22 @@ export async function applyVexToNewFindings(
   })
 }
 
+/**
+ * {@link applyVexToNewFindings} for many versions (those an evaluation job gave new findings):
+ * one lookup finds the few with VEX statements, and only those are read. Returns the number of
+ * findings changed.
+ */
+export async function applyVexToNewFindingsOfVersions(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  versionIds: readonly string[],
+): Promise<number> {
+  let changed = 0
+  for (const versionId of await repo.listVersionIdsWithStatements(ctx.db, versionIds)) {
+    changed += await applyVexToNewFindings(ctx, versionId)
+  }
+  return changed
+}
+
 // ---- upload
 
 function resolveSubject(
@@ -335,6 +352,8 @@ export async function uploadVex(
       onlyUntriaged: false,
       documentId,
     })
+    // The label policy follows the triage at once, not on its hourly pass (docs/labels.md).
+    if (applied > 0) await enqueueLabelPolicy(trx, ctx.clock, [versionId])
     await recordAudit(trx, ctx.clock, who, {
       action: 'vex.uploaded',
       organisationId,
@@ -491,6 +510,8 @@ export async function setTriage(
       triaged_at: now,
     }
     await setFindingTriage(trx, [findingId], values)
+    // The label policy follows the triage at once, not on its hourly pass (docs/labels.md).
+    await enqueueLabelPolicy(trx, ctx.clock, [versionId])
     await recordAudit(trx, ctx.clock, who, {
       action: 'finding.triaged',
       organisationId,
