@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan]`
+// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan|matching-scale]`
 // Runs the platform's benchmarks and prints one JSON document to stdout (progress goes to stderr).
 // Every figure comes with a baseline measured in the same run; see docs/performance.md.
 import { execFileSync } from 'node:child_process'
@@ -15,6 +15,7 @@ import { runRegistrySearch, TARGET_P95_MS } from './registry-search.ts'
 import { runAdvisoryImport } from './advisory-import.ts'
 import { runMatching } from './matching.ts'
 import { runSbomScan } from './sbom-scan.ts'
+import { runMatchingScale, scaleOptions } from './matching-scale.ts'
 import { benchVerify } from './verify.ts'
 import { benchVerifyOffline } from './verify-offline.ts'
 
@@ -28,6 +29,7 @@ const BENCHMARKS = [
   'advisory-import',
   'matching',
   'sbom-scan',
+  'matching-scale',
 ] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
@@ -42,7 +44,7 @@ function options() {
   })
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan] [--root <checkout>]\n' +
+      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan|matching-scale] [--root <checkout>]\n' +
         '  --quick  short durations and fewer runs (a smoke run; figures are not comparable)\n' +
         '  --only   run one benchmark (memory is measured around the throughput load)\n' +
         '  --root   benchmark the platform of another checkout (default: this one)\n',
@@ -112,6 +114,7 @@ async function main(): Promise<number> {
     advisoryImport?: Awaited<ReturnType<typeof runAdvisoryImport>>
     matching?: Awaited<ReturnType<typeof runMatching>>
     sbomScan?: Awaited<ReturnType<typeof runSbomScan>>
+    matchingScale?: Awaited<ReturnType<typeof runMatchingScale>>
   } = {}
   const checkout = createCheckout(root)
   log(`platform from ${root}, copied to ${checkout.root}${quick ? ' (quick run)' : ''}`)
@@ -163,6 +166,13 @@ async function main(): Promise<number> {
     if (selected('sbom-scan')) {
       await attempt('sbom-scan', async () => {
         results.sbomScan = await runSbomScan(root, { runs: quick ? 2 : 5 })
+      })
+    }
+    if (selected('matching-scale')) {
+      await attempt('matching-scale', async () => {
+        // --quick: DB tiers 10k/100k with SBOMs S/M only (§4.4's CI set); options of
+        // bench/matching-scale.ts itself (--runs, --large-runs, --queries…) run it directly.
+        results.matchingScale = await runMatchingScale(scaleOptions(quick ? ['--quick'] : []))
       })
     }
     if (selected('verify')) {
