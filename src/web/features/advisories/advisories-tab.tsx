@@ -178,7 +178,7 @@ function ImportHistory({
           'Failed',
           null,
         ]}
-        minWidth={1000}
+        minWidth={940}
         empty={<Empty title="No imports yet" />}
         striped
       >
@@ -192,7 +192,7 @@ function ImportHistory({
               </Text>
             </Table.Td>
             <Table.Td title={i.triggeredBy}>{startedBy(i.triggeredBy)}</Table.Td>
-            <Table.Td miw={110}>
+            <Table.Td miw={130}>
               <Badge color={STATUS_COLOURS[i.status]} variant="light">
                 {i.status}
               </Badge>
