@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan|matching-scale]`
+// `npm run bench [-- --quick] [-- --only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan|matching-scale|label-freshness]`
 // Runs the platform's benchmarks and prints one JSON document to stdout (progress goes to stderr).
 // Every figure comes with a baseline measured in the same run; see docs/performance.md.
 import { execFileSync } from 'node:child_process'
@@ -16,6 +16,7 @@ import { runAdvisoryImport } from './advisory-import.ts'
 import { runMatching } from './matching.ts'
 import { runSbomScan } from './sbom-scan.ts'
 import { runMatchingScale, scaleOptions } from './matching-scale.ts'
+import { runLabelFreshness, TARGET_MS as LABEL_FRESHNESS_TARGET_MS } from './label-freshness.ts'
 import { benchVerify } from './verify.ts'
 import { benchVerifyOffline } from './verify-offline.ts'
 
@@ -30,6 +31,7 @@ const BENCHMARKS = [
   'matching',
   'sbom-scan',
   'matching-scale',
+  'label-freshness',
 ] as const
 type Benchmark = (typeof BENCHMARKS)[number]
 
@@ -44,7 +46,7 @@ function options() {
   })
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan|matching-scale] [--root <checkout>]\n' +
+      'usage: npm run bench -- [--quick] [--only throughput|memory|startup|verify|verify-offline|registry-search|advisory-import|matching|sbom-scan|matching-scale|label-freshness] [--root <checkout>]\n' +
         '  --quick  short durations and fewer runs (a smoke run; figures are not comparable)\n' +
         '  --only   run one benchmark (memory is measured around the throughput load)\n' +
         '  --root   benchmark the platform of another checkout (default: this one)\n',
@@ -115,6 +117,7 @@ async function main(): Promise<number> {
     matching?: Awaited<ReturnType<typeof runMatching>>
     sbomScan?: Awaited<ReturnType<typeof runSbomScan>>
     matchingScale?: Awaited<ReturnType<typeof runMatchingScale>>
+    labelFreshness?: Awaited<ReturnType<typeof runLabelFreshness>>
   } = {}
   const checkout = createCheckout(root)
   log(`platform from ${root}, copied to ${checkout.root}${quick ? ' (quick run)' : ''}`)
@@ -166,6 +169,15 @@ async function main(): Promise<number> {
     if (selected('sbom-scan')) {
       await attempt('sbom-scan', async () => {
         results.sbomScan = await runSbomScan(root, { runs: quick ? 2 : 5 })
+      })
+    }
+    if (selected('label-freshness')) {
+      await attempt('label-freshness', async () => {
+        // 10,000 seeded SBOMs take minutes to write on each database; --quick seeds 1,000.
+        results.labelFreshness = await runLabelFreshness(
+          root,
+          quick ? { versions: 1000, runs: 1 } : { versions: 10_000, runs: 5 },
+        )
       })
     }
     if (selected('matching-scale')) {
@@ -239,6 +251,16 @@ async function main(): Promise<number> {
       },
       labelVerifyVsBare: results.verify?.target,
       offlineVerifyMs: results.verifyOffline?.target,
+      labelFreshnessMs: results.labelFreshness && {
+        required: LABEL_FRESHNESS_TARGET_MS,
+        medianByDialectAndHit: Object.fromEntries(
+          Object.entries(results.labelFreshness).map(([dialect, r]) => [
+            dialect,
+            Object.fromEntries(r.results.map((h) => [h.hit, h.medianStatusMs])),
+          ]),
+        ),
+        met: Object.values(results.labelFreshness).every((r) => r.results.every((h) => h.met)),
+      },
     },
     results,
   }
