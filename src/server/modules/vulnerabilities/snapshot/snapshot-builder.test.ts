@@ -4,12 +4,8 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { candidateKeys, type EngineComponent } from '../matching/engine.ts'
 import type { OsvAffected } from '../versions/osv.ts'
-import {
-  openSnapshot,
-  osvSnapshotEntries,
-  SnapshotBuilder,
-  type SnapshotAdvisory,
-} from './snapshot.service.ts'
+import type { SnapshotAdvisory } from './snapshot-file.ts'
+import { openSnapshot, osvSnapshotEntries, SnapshotBuilder } from './snapshot.service.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-snapshot-builder-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
