@@ -39,7 +39,7 @@ import {
 import { buildPurl, formatPurl } from '../src/server/modules/vulnerabilities/versions/purl.ts'
 import Database from 'better-sqlite3'
 import type { ChildInput, SbomInput } from './matching-scale-child.ts'
-import { intBetween, mulberry32, pick } from './lib/mulberry32.ts'
+import { intBetween, mulberry32, pick } from '../src/server/testing/random.ts'
 import {
   emptyCounts,
   MISS_NAME_BASE,

@@ -4,18 +4,7 @@
 // would take minutes for 10,000 versions); the path the benchmark measures is the real one.
 import type { Db } from '../../src/server/db/database.ts'
 import { newId } from '../../src/server/kernel/crypto.ts'
-
-/** mulberry32: a small, fast, seeded PRNG (deterministic across runs and machines). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../src/server/testing/random.ts'
 
 /** Samples ranks 0..n-1 with probability ∝ 1 / (rank + 1)^s. */
 export function zipfSampler(n: number, s: number, random: () => number): () => number {
@@ -55,7 +44,7 @@ export interface SbomPlan {
  * a few packages are in most SBOMs and most are in a handful.
  */
 export function planSboms(versions: number, pool: number, seed: number): SbomPlan {
-  const random = prng(seed)
+  const random = mulberry32(seed)
   const sample = zipfSampler(pool, 1, random)
   const counts = new Int32Array(pool)
   const sboms: Int32Array[] = []

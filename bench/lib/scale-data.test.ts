@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readOsvRecord } from '../../src/server/modules/advisories/osv-reader.ts'
 import { parseSbom } from '../../src/server/modules/sboms/sbom-parser.ts'
 import { evaluateOsvAffected } from '../../src/server/modules/vulnerabilities/versions/osv.ts'
-import { mulberry32 } from './mulberry32.ts'
+import { mulberry32 } from '../../src/server/testing/random.ts'
 import {
   ECOSYSTEMS,
   emptyCounts,

@@ -5,7 +5,7 @@
 // comparators order, ~5% GIT ranges, ~3% withdrawn. Deterministic: the same seed gives the same
 // records, one at a time (a 1M-range tier is never held in memory).
 import type { OsvAffected } from '../../src/server/modules/vulnerabilities/versions/osv.ts'
-import { intBetween, mulberry32, pick, type Random } from './mulberry32.ts'
+import { intBetween, mulberry32, pick, type Random } from '../../src/server/testing/random.ts'
 
 export interface SyntheticEcosystem {
   /** OSV ecosystem (with a release suffix for the distributions). */

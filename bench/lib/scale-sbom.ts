@@ -7,7 +7,7 @@
 // others are names no advisory has.
 import fs from 'node:fs'
 import path from 'node:path'
-import { intBetween, mulberry32, pick, type Random } from './mulberry32.ts'
+import { intBetween, mulberry32, pick, type Random } from '../../src/server/testing/random.ts'
 import { ECOSYSTEMS, MISS_NAME_BASE, packageName, packagePurl, randomVersion } from './scale-osv.ts'
 
 export const SBOM_TIERS = { S: 100, M: 1_000, L: 10_000 } as const

@@ -6,6 +6,7 @@ import type { Actor } from '../../kernel/actor.ts'
 import type { ManualClock } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { createAdmin, createTestContext } from '../../testing/test-app.ts'
+import { mulberry32 } from '../../testing/random.ts'
 import type { TestDb } from '../../testing/test-db.ts'
 import { importAdvisories } from '../advisories/advisories.service.ts'
 import { bytesOf, kevCatalogue, osvGoRecord } from '../advisories/testing.ts'
@@ -54,18 +55,6 @@ const DJANGO_2_2_5: FixtureComponent = {
 }
 /** Components a version's SBOM draws from: affected, fixed and unrelated ones. */
 const POOL = [DJANGO_3_2_0, DJANGO_3_2_1, DJANGO_2_2_5, XNET_OLD, XNET_FIXED, LODASH]
-
-/** mulberry32: the same versions on every run and both databases. */
-function prng(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 async function importJson(name: string, value: unknown) {
   const file = path.join(dir, name)
@@ -125,7 +114,8 @@ beforeAll(async () => {
     modelNumbers: ['G-1'],
     deviceClass: 'gateway',
   })
-  const random = prng(5)
+  // mulberry32: the same versions on every run and both databases.
+  const random = mulberry32(5)
   for (let i = 0; i < 23; i++) {
     const components = POOL.filter(() => random() < 0.5)
     const id = (

@@ -1,4 +1,4 @@
-/** A seeded PRNG (mulberry32): the benchmark's generated data is the same on every run. */
+/** A seeded PRNG (mulberry32): generated test and benchmark data is the same on every run. */
 export type Random = () => number
 
 export function mulberry32(seed: number): Random {
