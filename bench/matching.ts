@@ -10,7 +10,8 @@
 //   of parsing the same SBOM file (parseSbom: JSON.parse, schema validation, normalisation);
 // - the re-evaluation after a one-advisory change (reevaluateForAdvisoryChanges): a real Go record
 //   that reaches no version, and an npm record (semver, CVE-2022-25883) that reaches the SBOMs
-//   listing pkg:npm/semver (the syft ones; trivy's SPDX 2.2 files are refused by the parser);
+//   listing pkg:npm/semver (the syft ones; the trivy ones list the npm modules too since their
+//   SPDX 2.2 omissions became warnings);
 //   each median of runs.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -191,7 +192,7 @@ export async function measure(options: { runs: number }) {
         await uploadSbom(ctx, who, orgId, id, { bytes, fileName: file })
         versions.push({ file, id, bytes })
       } catch (error) {
-        // trivy 0.x's SPDX 2.2 lacks required fields: the parser refuses it (vulnerabilities.md).
+        // A file the parser refuses is reported, not measured (vulnerabilities.md, SBOMs).
         refused.push({ sbom: file, reason: (error as Error).message.split('\n')[0] ?? '' })
         log(`${file}: refused by the SBOM parser`)
       }

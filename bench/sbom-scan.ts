@@ -120,8 +120,8 @@ export async function runSbomScan(root: string, options: { runs: number }) {
     for (const name of fs.readdirSync(sbomDir).sort()) {
       const file = path.join(sbomDir, name)
       const bytes = fs.readFileSync(file)
-      // trivy's SPDX output leaves out required fields and is refused (exit 2): the parse is
-      // timed up to the refusal, as the scan's is.
+      // A file the parser refuses (exit 2 from the scan) is timed up to the refusal, as the
+      // scan's is. (trivy 0.x's SPDX 2.2 was refused until its known omissions became warnings.)
       const parse: number[] = []
       let refused: string | undefined
       for (let i = 0; i < options.runs; i++) {
