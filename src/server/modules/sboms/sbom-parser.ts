@@ -226,14 +226,6 @@ function validate(
     if (error instanceof RangeError) {
       throw new SbomError(`${label} nests too deeply to validate.`, { ...base, reason: 'too_deep' })
     }
-    // Ajv compares array items for uniqueItems with fast-deep-equal, which calls an object's own
-    // `valueOf` or `toString` member; JSON can name a member so, and no real SBOM does.
-    if (error instanceof TypeError) {
-      throw new SbomError(
-        `${label} is not a valid ${detected.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX'} document: an object names a member valueOf or toString that is not a method.`,
-        { ...base, reason: 'schema_invalid' },
-      )
-    }
     throw error
   }
   const problems: SbomProblem[] = []
