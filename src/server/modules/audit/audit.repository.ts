@@ -10,14 +10,25 @@ export async function lockAuditHead(db: Db): Promise<{ seq: number; hash: string
   return head
 }
 
-export async function insertAuditEntry(
+/** Audit rows per insert statement (14 parameters each). */
+const INSERT_CHUNK = 500
+
+/** Inserts entries (in chain order) and moves the head to the last one. */
+export async function insertAuditEntries(
   db: Db,
-  entry: NewAuditLogRow & { seq: number },
+  entries: readonly (NewAuditLogRow & { seq: number })[],
 ): Promise<void> {
-  await db.insertInto('audit_log').values(entry).execute()
+  const last = entries.at(-1)
+  if (!last) return
+  for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('audit_log')
+      .values(entries.slice(i, i + INSERT_CHUNK))
+      .execute()
+  }
   await db
     .updateTable('audit_head')
-    .set({ seq: entry.seq, hash: entry.hash })
+    .set({ seq: last.seq, hash: last.hash })
     .where('id', '=', 1)
     .execute()
 }

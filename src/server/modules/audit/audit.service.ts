@@ -8,7 +8,7 @@ import { sha256Hex } from '../../kernel/crypto.ts'
 import {
   findAuditEntries,
   findAuditHead,
-  insertAuditEntry,
+  insertAuditEntries,
   listAuditEntriesAfter,
   lockAuditHead,
 } from './audit.repository.ts'
@@ -74,25 +74,50 @@ export async function recordAudit(
   who: { actor: Actor; meta?: RequestMeta },
   event: AuditEvent,
 ): Promise<AuditEntry> {
-  const append = async (trx: Db): Promise<AuditEntry> => {
+  const [entry] = await recordAuditEntries(db, clock, who, [event])
+  return entry!
+}
+
+/**
+ * Appends several entries, in the order given, by one actor: the head row is locked and updated
+ * once and the entries are inserted together, each chained to the one before it exactly as
+ * single appends would chain them. Same transaction rule as {@link recordAudit}.
+ */
+export async function recordAuditEntries(
+  db: Db,
+  clock: Clock,
+  who: { actor: Actor; meta?: RequestMeta },
+  events: readonly AuditEvent[],
+): Promise<AuditEntry[]> {
+  if (events.length === 0) return []
+  const append = async (trx: Db): Promise<AuditEntry[]> => {
     const head = await lockAuditHead(trx)
-    const unhashed: Omit<AuditEntry, 'hash'> = {
-      seq: head.seq + 1,
-      at: clock.now().toISOString(),
-      ...actorFields(who.actor),
-      organisationId:
-        event.organisationId ?? (who.actor.type === 'api_token' ? who.actor.organisationId : null),
-      action: event.action,
-      targetType: event.targetType ?? null,
-      targetId: event.targetId ?? null,
-      requestId: who.meta?.requestId ?? null,
-      ip: who.meta?.ip ?? null,
-      details: event.details ?? {},
-      prevHash: head.hash,
-    }
-    const entry: AuditEntry = { ...unhashed, hash: hashAuditEntry(unhashed) }
-    await insertAuditEntry(trx, toRow(entry))
-    return entry
+    const at = clock.now().toISOString()
+    const actor = actorFields(who.actor)
+    let { seq, hash: prevHash } = head
+    const entries = events.map((event): AuditEntry => {
+      seq += 1
+      const unhashed: Omit<AuditEntry, 'hash'> = {
+        seq,
+        at,
+        ...actor,
+        organisationId:
+          event.organisationId ??
+          (who.actor.type === 'api_token' ? who.actor.organisationId : null),
+        action: event.action,
+        targetType: event.targetType ?? null,
+        targetId: event.targetId ?? null,
+        requestId: who.meta?.requestId ?? null,
+        ip: who.meta?.ip ?? null,
+        details: event.details ?? {},
+        prevHash,
+      }
+      const entry: AuditEntry = { ...unhashed, hash: hashAuditEntry(unhashed) }
+      prevHash = entry.hash
+      return entry
+    })
+    await insertAuditEntries(trx, entries.map(toRow))
+    return entries
   }
   return db.isTransaction ? append(db) : db.transaction().execute(append)
 }
