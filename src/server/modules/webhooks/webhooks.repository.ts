@@ -94,9 +94,16 @@ export async function deleteEndpoint(db: Db, id: string): Promise<void> {
   await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute()
 }
 
-export async function insertDeliveries(db: Db, rows: WebhookDeliveryRow[]): Promise<void> {
-  if (rows.length === 0) return
-  await db.insertInto('webhook_deliveries').values(rows).execute()
+/** Delivery rows per insert statement (11 parameters each). */
+const INSERT_CHUNK = 500
+
+export async function insertDeliveries(db: Db, rows: readonly WebhookDeliveryRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('webhook_deliveries')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute()
+  }
 }
 
 export async function findDeliveryWithEndpoint(

@@ -238,26 +238,57 @@ export async function emitWebhookEvent(
   event: WebhookEvent,
   onlyEndpointId?: string,
 ): Promise<string[]> {
-  const endpoints = (await listEnabledEndpoints(db, [...new Set(event.organisationIds)])).filter(
-    (e) =>
-      onlyEndpointId === undefined ? eventTypes(e).includes(event.type) : e.id === onlyEndpointId,
-  )
-  if (endpoints.length === 0) return []
+  const [ids] = await emitWebhookEvents(db, clock, [event], onlyEndpointId)
+  return ids ?? []
+}
+
+/**
+ * {@link emitWebhookEvent} for many events at once (a batch of label changes): the endpoints of
+ * all their organisations are read in one statement and the deliveries inserted together, in the
+ * order of the events. Returns each event's delivery ids.
+ */
+export async function emitWebhookEvents(
+  db: Db,
+  clock: Clock,
+  events: readonly WebhookEvent[],
+  onlyEndpointId?: string,
+): Promise<string[][]> {
+  if (events.length === 0) return []
+  const enabled = await listEnabledEndpoints(db, [
+    ...new Set(events.flatMap((e) => e.organisationIds)),
+  ])
+  const types = new Map(enabled.map((e) => [e.id, eventTypes(e)] as const))
   const now = clock.now().toISOString()
-  const body = JSON.stringify({ type: event.type, timestamp: now, data: event.data })
-  const rows: WebhookDeliveryRow[] = endpoints.map((endpoint) => ({
-    id: `msg_${newId().replaceAll('-', '')}`,
-    endpoint_id: endpoint.id,
-    event_type: event.type,
-    payload: body,
-    status: 'pending',
-    attempts: 0,
-    last_status_code: null,
-    last_error: null,
-    created_at: now,
-    last_attempt_at: null,
-    delivered_at: null,
-  }))
+  const rows: WebhookDeliveryRow[] = []
+  const out = events.map((event) => {
+    const organisations = new Set(event.organisationIds)
+    const endpoints = enabled.filter(
+      (e) =>
+        organisations.has(e.organisation_id) &&
+        (onlyEndpointId === undefined
+          ? types.get(e.id)!.includes(event.type)
+          : e.id === onlyEndpointId),
+    )
+    if (endpoints.length === 0) return []
+    const body = JSON.stringify({ type: event.type, timestamp: now, data: event.data })
+    return endpoints.map((endpoint) => {
+      const row: WebhookDeliveryRow = {
+        id: `msg_${newId().replaceAll('-', '')}`,
+        endpoint_id: endpoint.id,
+        event_type: event.type,
+        payload: body,
+        status: 'pending',
+        attempts: 0,
+        last_status_code: null,
+        last_error: null,
+        created_at: now,
+        last_attempt_at: null,
+        delivered_at: null,
+      }
+      rows.push(row)
+      return row.id
+    })
+  })
   await insertDeliveries(db, rows)
   for (const row of rows) {
     await enqueueJob(
@@ -268,7 +299,7 @@ export async function emitWebhookEvent(
       { maxAttempts: WEBHOOK_MAX_ATTEMPTS },
     )
   }
-  return rows.map((r) => r.id)
+  return out
 }
 
 /** Sends a `webhook.test` event to one endpoint, enabled or not being irrelevant to a test. */
