@@ -6,6 +6,9 @@ import type { LabelStatus } from '../../../common/api/labels.ts'
 import { labelWords, type LabelWords } from '../registry/search-words.ts'
 import type { LabelRow, LabelSigningKeyRow, NewLabelStatusChange } from './labels.table.ts'
 
+/** Label ids per `in (…)` list. */
+const ID_CHUNK = 500
+
 const keyColumns = [
   'kid',
   'algorithm',
@@ -96,6 +99,24 @@ export async function findLabelWithSupportEnd(
   return selectWithSupportEnd(db).where('labels.id', '=', id).executeTakeFirst()
 }
 
+/** Labels with their support period end, in id order (those that exist). */
+export async function listLabelsWithSupportEnd(
+  db: Db,
+  ids: readonly string[],
+): Promise<LabelWithSupportEnd[]> {
+  const out: LabelWithSupportEnd[] = []
+  const unique = [...new Set(ids)].sort()
+  for (let i = 0; i < unique.length; i += ID_CHUNK) {
+    out.push(
+      ...(await selectWithSupportEnd(db)
+        .where('labels.id', 'in', unique.slice(i, i + ID_CHUNK))
+        .orderBy('labels.id')
+        .execute()),
+    )
+  }
+  return out
+}
+
 /**
  * Active and suspended labels whose validity ended at `now`, or whose product version's support
  * period ended before `today` (YYYY-MM-DD), in id order after `after`.
@@ -146,8 +167,47 @@ export async function updateLabelStatus(
   return Number(result.numUpdatedRows) === 1
 }
 
+/**
+ * Sets the same status change on these labels where their status is still `from`; returns how
+ * many were changed.
+ */
+export async function updateLabelStatuses(
+  db: Db,
+  ids: readonly string[],
+  from: LabelStatus,
+  change: { status: LabelStatus; reason: string; at: string },
+): Promise<number> {
+  let changed = 0
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const result = await db
+      .updateTable('labels')
+      .set({ status: change.status, status_reason: change.reason, status_changed_at: change.at })
+      .where('id', 'in', ids.slice(i, i + ID_CHUNK))
+      .where('status', '=', from)
+      .executeTakeFirst()
+    changed += Number(result.numUpdatedRows)
+  }
+  return changed
+}
+
 export async function insertStatusChange(db: Db, row: NewLabelStatusChange): Promise<void> {
   await db.insertInto('label_status_changes').values(row).execute()
+}
+
+/** History rows per insert statement (9 parameters each). */
+const HISTORY_CHUNK = 500
+
+/** Inserts history rows in the order given (their ids keep that order). */
+export async function insertStatusChanges(
+  db: Db,
+  rows: readonly NewLabelStatusChange[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += HISTORY_CHUNK) {
+    await db
+      .insertInto('label_status_changes')
+      .values(rows.slice(i, i + HISTORY_CHUNK))
+      .execute()
+  }
 }
 
 export async function listStatusChanges(db: Db, labelId: string) {

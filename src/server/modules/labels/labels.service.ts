@@ -23,8 +23,8 @@ import { DAY, type Clock } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
 import { TtlCache } from '../../kernel/ttl-cache.ts'
-import { recordAudit } from '../audit/audit.service.ts'
-import { emitWebhookEvent } from '../webhooks/webhooks.service.ts'
+import { recordAudit, recordAuditEntries } from '../audit/audit.service.ts'
+import { emitWebhookEvents } from '../webhooks/webhooks.service.ts'
 import { notify } from '../notifications/notifications.service.ts'
 import { getOrganisation } from '../organisations/organisations.service.ts'
 import { getNetworkSettings } from '../settings/settings.service.ts'
@@ -32,11 +32,12 @@ import { activeSigner, inTransaction, publishedKeys } from './keys.service.ts'
 import {
   findLabel,
   findLabelStatus,
-  findLabelWithSupportEnd,
   listLabelsToExpire,
   type LabelWithSupportEnd,
   insertLabel,
   insertStatusChange,
+  insertStatusChanges,
+  listLabelsWithSupportEnd,
   listLabels,
   listStatusChanges,
   searchLabels,
@@ -45,6 +46,7 @@ import {
   type LabelSearch,
   nextStatusIndex,
   updateLabelStatus,
+  updateLabelStatuses,
 } from './labels.repository.ts'
 import type { LabelRow } from './labels.table.ts'
 import { statusListUrl } from './status-lists.ts'
@@ -369,58 +371,134 @@ export async function changeLabelStatus(
   action: LabelStatusAction,
   reason: string,
 ): Promise<Label> {
-  const transition = TRANSITIONS[action]
-  const why = reason.trim()
+  const [label] = await changeLabelStatuses(ctx, who, [{ id, action, reason }])
+  return label!
+}
+
+/** One label's change in {@link changeLabelStatuses}. */
+export interface LabelStatusChangeRequest {
+  id: string
+  action: LabelStatusAction
+  reason: string
+}
+
+/**
+ * {@link changeLabelStatus} for many labels at once, all or nothing, in one transaction (the
+ * caller's when there is one): the labels are read in one statement, the labels taking the same
+ * change are updated by one, and their history rows, audit entries (chained in the order given)
+ * and webhook deliveries are inserted together. Each label's status cache entry is dropped. An
+ * expiry not recorded yet is recorded first, label by label, as for a single change. Returns the
+ * labels as changed, in the order given.
+ * @throws not_found, conflict (as changeLabelStatus, for the first label in error)
+ */
+export async function changeLabelStatuses(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  who: Who,
+  requests: readonly LabelStatusChangeRequest[],
+): Promise<Label[]> {
+  if (requests.length === 0) return []
+  if (new Set(requests.map((r) => r.id)).size !== requests.length) {
+    throw new AppError('internal_error', 'A label can change only once per call.')
+  }
   return inTransaction(ctx.db, async (trx: Db) => {
-    const found = await findLabelWithSupportEnd(trx, id)
-    if (!found) throw new AppError('not_found', 'No such label.')
+    const found = new Map(
+      (
+        await listLabelsWithSupportEnd(
+          trx,
+          requests.map((r) => r.id),
+        )
+      ).map((row) => [row.id, row] as const),
+    )
     const now = ctx.clock.now()
-    // An expiry the job has not recorded yet goes first, so the history stays in order.
-    const expiry = await recordExpiry(trx, ctx.clock, found, now)
-    const row: LabelRow = expiry
-      ? { ...found, status: 'expired', status_reason: expiry.reason, status_changed_at: expiry.at }
-      : found
-    const current = effectiveStatus(row, now)
-    if (!(transition.from as readonly LabelStatus[]).includes(current)) {
-      throw new AppError(
-        'conflict',
-        current === 'revoked'
-          ? 'This label is revoked; revocation is final.'
-          : `A label that is ${current} cannot be ${action === 'reinstate' ? 'reinstated' : `${action}d`}.`,
-        { details: { status: current } },
-      )
-    }
     const at = now.toISOString()
-    if (
-      !(await updateLabelStatus(trx, id, row.status, { status: transition.to, reason: why, at }))
-    ) {
-      throw new AppError('conflict', 'The label changed meanwhile; try again.')
+    const planned = []
+    for (const request of requests) {
+      const transition = TRANSITIONS[request.action]
+      const why = request.reason.trim()
+      const stored = found.get(request.id)
+      if (!stored) throw new AppError('not_found', 'No such label.')
+      // An expiry the job has not recorded yet goes first, so the history stays in order.
+      const expiry = await recordExpiry(trx, ctx.clock, stored, now)
+      const row: LabelRow = expiry
+        ? {
+            ...stored,
+            status: 'expired',
+            status_reason: expiry.reason,
+            status_changed_at: expiry.at,
+          }
+        : stored
+      const current = effectiveStatus(row, now)
+      if (!(transition.from as readonly LabelStatus[]).includes(current)) {
+        throw new AppError(
+          'conflict',
+          current === 'revoked'
+            ? 'This label is revoked; revocation is final.'
+            : `A label that is ${current} cannot be ${request.action === 'reinstate' ? 'reinstated' : `${request.action}d`}.`,
+          { details: { status: current } },
+        )
+      }
+      planned.push({ row, current, transition, why })
     }
-    forgetLabelStatus(id)
-    await insertStatusChange(trx, {
-      label_id: id,
-      at,
-      from_status: current,
-      to_status: transition.to,
-      reason: why,
-      ...actorColumns(who.actor),
-    })
-    await recordAudit(trx, ctx.clock, who, {
-      action: transition.action,
-      organisationId: row.manufacturer_id,
-      targetType: 'label',
-      targetId: id,
-      details: { from: current, to: transition.to, reason: why },
-    })
-    await announceLabel(trx, ctx.clock, row, 'label.status_changed', {
-      status: transition.to,
-      previousStatus: current,
-      reason: why,
-      at,
-    })
-    return toLabel(
-      { ...row, status: transition.to, status_reason: why, status_changed_at: at },
-      now,
+    // Labels taking the same change (same stored status, new status and reason): one update.
+    const groups = new Map<
+      string,
+      { from: LabelStatus; to: LabelStatus; why: string; ids: string[] }
+    >()
+    for (const p of planned) {
+      const key = JSON.stringify([p.row.status, p.transition.to, p.why])
+      const group = groups.get(key) ?? {
+        from: p.row.status,
+        to: p.transition.to,
+        why: p.why,
+        ids: [],
+      }
+      group.ids.push(p.row.id)
+      groups.set(key, group)
+    }
+    for (const group of groups.values()) {
+      const change = { status: group.to, reason: group.why, at }
+      if ((await updateLabelStatuses(trx, group.ids, group.from, change)) !== group.ids.length) {
+        throw new AppError('conflict', 'The label changed meanwhile; try again.')
+      }
+    }
+    for (const p of planned) forgetLabelStatus(p.row.id)
+    await insertStatusChanges(
+      trx,
+      planned.map((p) => ({
+        label_id: p.row.id,
+        at,
+        from_status: p.current,
+        to_status: p.transition.to,
+        reason: p.why,
+        ...actorColumns(who.actor),
+      })),
+    )
+    await recordAuditEntries(
+      trx,
+      ctx.clock,
+      who,
+      planned.map((p) => ({
+        action: p.transition.action,
+        organisationId: p.row.manufacturer_id,
+        targetType: 'label',
+        targetId: p.row.id,
+        details: { from: p.current, to: p.transition.to, reason: p.why },
+      })),
+    )
+    await announceLabels(
+      trx,
+      ctx.clock,
+      planned.map((p) => ({
+        row: p.row,
+        type: 'label.status_changed' as const,
+        change: { status: p.transition.to, previousStatus: p.current, reason: p.why, at },
+      })),
+    )
+    return planned.map((p) =>
+      toLabel(
+        { ...p.row, status: p.transition.to, status_reason: p.why, status_changed_at: at },
+        now,
+      ),
     )
   })
 }
@@ -552,6 +630,18 @@ async function organisationExists(db: Db, id: string): Promise<boolean> {
   }
 }
 
+/** A label announced to the manufacturer's and the assessor's systems. */
+interface LabelAnnouncement {
+  row: Pick<LabelRow, 'id' | 'record' | 'manufacturer_id' | 'assessor_id'>
+  type: 'label.issued' | 'label.status_changed'
+  change: {
+    status: LabelStatus
+    previousStatus: LabelStatus | null
+    reason: string | null
+    at: string
+  }
+}
+
 /**
  * Tells the manufacturer's and the assessor's systems about a label (webhooks, docs/webhooks.md),
  * in the transaction of the change.
@@ -559,33 +649,43 @@ async function organisationExists(db: Db, id: string): Promise<boolean> {
 async function announceLabel(
   trx: Db,
   clock: Clock,
-  row: Pick<LabelRow, 'id' | 'record' | 'manufacturer_id' | 'assessor_id'>,
-  type: 'label.issued' | 'label.status_changed',
-  change: {
-    status: LabelStatus
-    previousStatus: LabelStatus | null
-    reason: string | null
-    at: string
-  },
+  row: LabelAnnouncement['row'],
+  type: LabelAnnouncement['type'],
+  change: LabelAnnouncement['change'],
 ): Promise<void> {
-  const record = JSON.parse(row.record) as LabelRecord
-  await emitWebhookEvent(trx, clock, {
-    organisationIds: [row.manufacturer_id, row.assessor_id].filter((id): id is string => !!id),
-    type,
-    data: {
-      labelId: row.id,
-      ...change,
-      product: {
-        productId: record.product.productId,
-        productVersionId: record.product.productVersionId ?? null,
-        name: record.product.name,
-        version: record.product.version,
-      },
-      tier: record.tier,
-      expiresAt: record.expiresAt,
-      url: `${record.iss}/registry/${row.id}`,
-    },
-  })
+  await announceLabels(trx, clock, [{ row, type, change }])
+}
+
+/** {@link announceLabel} for many labels: their deliveries are queued together. */
+async function announceLabels(
+  trx: Db,
+  clock: Clock,
+  announcements: readonly LabelAnnouncement[],
+): Promise<void> {
+  await emitWebhookEvents(
+    trx,
+    clock,
+    announcements.map(({ row, type, change }) => {
+      const record = JSON.parse(row.record) as LabelRecord
+      return {
+        organisationIds: [row.manufacturer_id, row.assessor_id].filter((id): id is string => !!id),
+        type,
+        data: {
+          labelId: row.id,
+          ...change,
+          product: {
+            productId: record.product.productId,
+            productVersionId: record.product.productVersionId ?? null,
+            name: record.product.name,
+            version: record.product.version,
+          },
+          tier: record.tier,
+          expiresAt: record.expiresAt,
+          url: `${record.iss}/registry/${row.id}`,
+        },
+      }
+    }),
+  )
 }
 
 /**
