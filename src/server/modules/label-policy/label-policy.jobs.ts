@@ -15,7 +15,7 @@ export interface LabelPolicyPayload {
 }
 
 /** Product versions per job, so that a large advisory change is spread over several jobs. */
-const PER_JOB = 500
+const PER_JOB = 2000
 
 /** Queues the policy for these product versions (nothing when there are none). */
 export async function enqueueLabelPolicy(

@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import { dialectOfDb } from '../../db/dialect.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
 
 const CHUNK = 500
@@ -14,13 +16,43 @@ export async function findPolicyState(
     .executeTakeFirst()
 }
 
-export async function upsertPolicyState(db: Db, row: LabelPolicyStateRow): Promise<void> {
-  const { label_id: _id, ...changes } = row
-  await db
-    .insertInto('label_policy_states')
-    .values(row)
-    .onConflict((oc) => oc.column('label_id').doUpdateSet(changes))
-    .execute()
+/** Policy state rows per statement (8 parameters each). */
+const UPSERT_CHUNK = 500
+
+/** Inserts or replaces these labels' policy states. */
+export async function upsertPolicyStates(
+  db: Db,
+  rows: readonly LabelPolicyStateRow[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+    await db
+      .insertInto('label_policy_states')
+      .values(rows.slice(i, i + UPSERT_CHUNK))
+      .onConflict((oc) =>
+        oc.column('label_id').doUpdateSet((eb) => ({
+          product_version_id: eb.ref('excluded.product_version_id'),
+          suspended_at: eb.ref('excluded.suspended_at'),
+          suspension: eb.ref('excluded.suspension'),
+          overridden_findings: eb.ref('excluded.overridden_findings'),
+          warning: eb.ref('excluded.warning'),
+          warning_since: eb.ref('excluded.warning_since'),
+          evaluated_at: eb.ref('excluded.evaluated_at'),
+        })),
+      )
+      .execute()
+  }
+}
+
+/**
+ * Takes the transaction-scoped locks of these keys in one statement, the same locks as
+ * `lockKeyForTransaction` takes one by one, in code-unit order (PostgreSQL; SQLite's writer lock
+ * already serialises transactions).
+ */
+export async function lockKeysForTransaction(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0 || dialectOfDb(db) !== 'postgres') return
+  await sql`select pg_advisory_xact_lock(h) from (select hashtextextended(k, 0) as h from unnest(${[...new Set(keys)]}::text[]) as k order by k collate "C" offset 0) as locks`.execute(
+    db,
+  )
 }
 
 /** Product versions where the policy holds a suspension or shows a warning. */

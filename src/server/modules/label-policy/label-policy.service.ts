@@ -8,12 +8,10 @@ import type {
 import type { VerificationResult } from '../../../common/api/labels.ts'
 import { AppError, isAppError } from '../../../common/errors.ts'
 import type { NotificationKind } from '../../../common/reviews.ts'
-import type { Database } from '../../db/schema.ts'
-import { lockKeyForTransaction } from '../../db/dialect.ts'
 import { systemActor } from '../../kernel/actor.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { TtlCache } from '../../kernel/ttl-cache.ts'
-import { recordAudit } from '../audit/audit.service.ts'
+import { recordAuditEntries, type AuditEvent } from '../audit/audit.service.ts'
 import {
   openPolicyFindings,
   versionIdsWithPolicyFindings,
@@ -24,7 +22,7 @@ import {
   listLiveLabelsOfVersions,
   type VersionLabel,
 } from '../labels/labels.by-version.ts'
-import { changeLabelStatus } from '../labels/labels.service.ts'
+import { changeLabelStatuses, type LabelStatusChangeRequest } from '../labels/labels.service.ts'
 import { notify } from '../notifications/notifications.service.ts'
 import { getOrganisation } from '../organisations/organisations.service.ts'
 import { getLabelPolicy } from '../settings/label-policy.service.ts'
@@ -32,7 +30,8 @@ import {
   findPolicyState,
   listPolicyStatesOfLabels,
   listVersionIdsWithPolicyEffects,
-  upsertPolicyState,
+  lockKeysForTransaction,
+  upsertPolicyStates,
 } from './label-policy.repository.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
 import { judge, suspensionReason } from './rules.ts'
@@ -118,7 +117,7 @@ async function notifyBoth(
   label: VersionLabel,
   kind: NotificationKind,
   text: string,
-  batch: { orgs: OrgCache; notes: PendingNotes },
+  batch: Pick<BatchWork, 'orgs' | 'notes'>,
 ): Promise<void> {
   const orgs = [label.manufacturerId, label.assessorId].filter((id): id is string => !!id)
   if (orgs.length === 0) return
@@ -127,14 +126,25 @@ async function notifyBoth(
   }
 }
 
+/** What a batch does, gathered label by label and written together. */
+interface BatchWork {
+  orgs: OrgCache
+  notes: PendingNotes
+  changes: LabelStatusChangeRequest[]
+  warningAudits: AuditEvent[]
+  /** Policy states to write; a suspension's time is filled in once the change is made. */
+  states: { row: LabelPolicyStateRow; suspensionOf?: StoredSuspension }[]
+}
+
 /**
- * Applies the policy to one label, inside the batch's transaction and under the label's lock:
- * suspends it for a known-exploited vulnerability past its deadline, reinstates it when the
- * policy's own cause is gone, raises or clears its warning. Status changes go through
- * changeLabelStatus (history, audit, status lists, webhooks); both organisations are notified in
- * the app.
+ * Works out what the policy does to one label, inside the batch's transaction and under the
+ * label's lock: suspends it for a known-exploited vulnerability past its deadline, reinstates it
+ * when the policy's own cause is gone, raises or clears its warning. Nothing is written here:
+ * the status changes (history, audit, status lists, webhooks, through changeLabelStatuses), the
+ * warnings' audit entries, the notifications of both organisations and the policy states are
+ * added to the batch's work.
  */
-async function applyToLabel(
+async function planForLabel(
   trx: Db,
   ctx: PolicyCtx,
   policy: LabelPolicy,
@@ -142,14 +152,14 @@ async function applyToLabel(
   state: LabelPolicyStateRow | undefined,
   findings: readonly PolicyFinding[],
   summary: PolicyRunSummary,
-  batch: { orgs: OrgCache; notes: PendingNotes },
+  batch: BatchWork,
 ): Promise<void> {
-  const tctx = { db: trx, clock: ctx.clock }
   const labelId = label.id
   const now = ctx.clock.now()
   const at = now.toISOString()
   let suspendedAt = state?.suspended_at ?? null
   let suspension = parse<StoredSuspension | null>(state?.suspension, null)
+  let suspends = false
   const open = new Set(findings.map((f) => f.id))
   const overridden = new Set(
     parse<string[]>(state?.overridden_findings, []).filter((id) => open.has(id)),
@@ -169,13 +179,13 @@ async function applyToLabel(
   if (verdict.suspendFor && label.status === 'active') {
     const cause = verdict.suspendFor
     const reason = suspensionReason(policy, cause)
-    const changed = await changeLabelStatus(tctx, WHO, labelId, 'suspend', reason)
-    suspendedAt = changed.statusChangedAt
+    batch.changes.push({ id: labelId, action: 'suspend', reason })
+    suspends = true
     suspension = {
       findingId: cause.finding.id,
       cve: cause.cve,
       advisory: cause.finding.advisoryId,
-      since: changed.statusChangedAt,
+      since: '', // the change's time, filled in when it is made
       reason,
     }
     summary.suspended += 1
@@ -188,7 +198,7 @@ async function applyToLabel(
     )
   } else if (suspendedAt !== null && suspension && !verdict.suspendFor) {
     const reason = `Label policy: no unremediated known-exploited vulnerability is left past its deadline (${suspension.cve}, advisory ${suspension.advisory}, ${policy.enabled ? 'remediated or resolved' : 'the policy was switched off'}).`
-    await changeLabelStatus(tctx, WHO, labelId, 'reinstate', reason)
+    batch.changes.push({ id: labelId, action: 'reinstate', reason })
     summary.reinstated += 1
     await notifyBoth(
       trx,
@@ -210,7 +220,7 @@ async function applyToLabel(
   }
   if (!before && warning) {
     summary.warningsRaised += 1
-    await recordAudit(trx, ctx.clock, WHO, {
+    batch.warningAudits.push({
       action: 'label.policy_warning_raised',
       organisationId: label.manufacturerId,
       targetType: 'label',
@@ -226,7 +236,7 @@ async function applyToLabel(
     )
   } else if (before && !warning) {
     summary.warningsCleared += 1
-    await recordAudit(trx, ctx.clock, WHO, {
+    batch.warningAudits.push({
       action: 'label.policy_warning_cleared',
       organisationId: label.manufacturerId,
       targetType: 'label',
@@ -234,28 +244,32 @@ async function applyToLabel(
       details: { cves: before.cves, advisories: before.advisories },
     })
   }
-  if (state || suspendedAt !== null || warning || overridden.size > 0) {
-    await upsertPolicyState(trx, {
-      label_id: labelId,
-      product_version_id: label.productVersionId,
-      suspended_at: suspendedAt,
-      suspension: suspension ? JSON.stringify(suspension) : null,
-      overridden_findings: JSON.stringify([...overridden]),
-      warning: warning ? JSON.stringify(warning) : null,
-      warning_since: warning ? (before ? (state?.warning_since ?? at) : at) : null,
-      evaluated_at: at,
+  if (state || suspends || suspendedAt !== null || warning || overridden.size > 0) {
+    batch.states.push({
+      row: {
+        label_id: labelId,
+        product_version_id: label.productVersionId,
+        suspended_at: suspendedAt,
+        suspension: suspension ? JSON.stringify(suspension) : null,
+        overridden_findings: JSON.stringify([...overridden]),
+        warning: warning ? JSON.stringify(warning) : null,
+        warning_since: warning ? (before ? (state?.warning_since ?? at) : at) : null,
+        evaluated_at: at,
+      },
+      ...(suspends && suspension ? { suspensionOf: suspension } : {}),
     })
   }
 }
 
 /** Labels the policy applies to in one transaction. */
-const LABELS_PER_TRANSACTION = 100
+const LABELS_PER_TRANSACTION = 500
 
 /**
- * Applies the policy to a batch of labels in one transaction: each label's lock is taken (in id
- * order, so two workers never wait on each other in a cycle), the labels and the policy's states
- * are read again under the locks in two statements, and the notifications are inserted together.
- * A label that stopped being live meanwhile is left alone.
+ * Applies the policy to a batch of labels in one transaction: the labels' locks are taken in one
+ * statement (in id order, so two workers never wait on each other in a cycle), the labels and the
+ * policy's states are read again under the locks in two statements, and what the batch does is
+ * written together: the status changes (changeLabelStatuses), the warnings' audit entries, the
+ * notifications and the policy states. A label that stopped being live meanwhile is left alone.
  */
 async function applyToLabels(
   ctx: PolicyCtx,
@@ -266,7 +280,7 @@ async function applyToLabels(
 ): Promise<void> {
   const ids = batch.map((l) => l.id).sort()
   await ctx.db.transaction().execute(async (trx) => {
-    for (const id of ids) await lockKeyForTransaction<Database>(trx, lockKey(id))
+    await lockKeysForTransaction(trx, ids.map(lockKey))
     const tctx = { db: trx, clock: ctx.clock }
     const wanted = new Set(ids)
     const labels = (
@@ -275,9 +289,15 @@ async function applyToLabels(
     const states = new Map(
       (await listPolicyStatesOfLabels(trx, ids)).map((s) => [s.label_id, s] as const),
     )
-    const pending = { orgs: new Map<string, boolean>(), notes: [] as PendingNotes }
+    const work: BatchWork = {
+      orgs: new Map<string, boolean>(),
+      notes: [],
+      changes: [],
+      warningAudits: [],
+      states: [],
+    }
     for (const label of labels) {
-      await applyToLabel(
+      await planForLabel(
         trx,
         ctx,
         policy,
@@ -285,10 +305,26 @@ async function applyToLabels(
         states.get(label.id),
         findings.get(label.productVersionId) ?? [],
         summary,
-        pending,
+        work,
       )
     }
-    await notify(trx, ctx.clock, pending.notes)
+    const changed = new Map(
+      (await changeLabelStatuses(tctx, WHO, work.changes)).map((l) => [l.id, l] as const),
+    )
+    await recordAuditEntries(trx, ctx.clock, WHO, work.warningAudits)
+    await upsertPolicyStates(
+      trx,
+      work.states.map(({ row, suspensionOf }) => {
+        if (!suspensionOf) return row
+        const since = changed.get(row.label_id)!.statusChangedAt
+        return {
+          ...row,
+          suspended_at: since,
+          suspension: JSON.stringify({ ...suspensionOf, since }),
+        }
+      }),
+    )
+    await notify(trx, ctx.clock, work.notes)
   })
 }
 
