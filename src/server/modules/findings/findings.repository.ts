@@ -1,5 +1,5 @@
-import type { Insertable, Updateable } from 'kysely'
-import { containsInsensitive } from '../../db/dialect.ts'
+import { sql, type Insertable, type Updateable } from 'kysely'
+import { containsInsensitive, dialectOfDb } from '../../db/dialect.ts'
 import type { Db } from '../../db/database.ts'
 import type {
   FindingEvaluationTable,
@@ -14,6 +14,19 @@ function chunks<T>(values: readonly T[]): T[][] {
   const out: T[][] = []
   for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK))
   return out
+}
+
+/**
+ * The transaction-scoped locks of these keys (those `lockKeyForTransaction` takes), taken in one
+ * statement in code-unit order, so that two batches never wait on each other in a cycle. Only
+ * PostgreSQL needs them: SQLite's writer lock serialises transactions.
+ */
+export async function lockKeysForTransaction(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0 || dialectOfDb(db) !== 'postgres') return
+  const unique = [...new Set(keys)]
+  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(${unique}::text[]) as k order by k collate "C" offset 0) as keys`.execute(
+    db,
+  )
 }
 
 // ---- subjects (product versions, with their product and manufacturer)

@@ -18,7 +18,7 @@ import {
   osvCandidates,
 } from '../advisories/advisories.candidates.ts'
 import { advisoryChangesSince } from '../advisories/advisories.service.ts'
-import { recordAudit } from '../audit/audit.service.ts'
+import { recordAuditEntries, type AuditEvent } from '../audit/audit.service.ts'
 import {
   currentComponentsByCpes,
   currentComponentsByPackages,
@@ -52,7 +52,7 @@ export const ADVISORY_CURSOR = 'advisories'
 /** Change-set entries read per page by {@link reevaluateForAdvisoryChanges}. */
 const CHANGE_PAGE = 1000
 /** Product versions synced per transaction by the re-evaluation. */
-const VERSIONS_PER_TRANSACTION = 250
+const VERSIONS_PER_TRANSACTION = 1000
 const WHO = { actor: systemActor('findings') }
 
 export interface EvaluationSummary {
@@ -343,11 +343,13 @@ async function syncVersions(
       }
     }),
   )
+  // One audit entry per version where something opened, changed or resolved, appended together.
+  const audits: AuditEvent[] = []
   for (const [i, p] of plans.entries()) {
     const summary = summaries[i]!
     if (summary.created + summary.changed + summary.resolved === 0) continue
     const gone = new Set(p.gone)
-    await recordAudit(trx, ctx.clock, WHO, {
+    audits.push({
       action: 'findings.evaluated',
       organisationId: p.input.subject.organisation_id,
       targetType: 'product_version',
@@ -368,6 +370,7 @@ async function syncVersions(
       },
     })
   }
+  await recordAuditEntries(trx, ctx.clock, WHO, audits)
   return summaries
 }
 
@@ -504,7 +507,7 @@ async function versionsReachedBy(
  *   advisories only (its other findings are left alone);
  * - for KEV entries: the KEV fields of open findings naming those CVEs.
  * Then stores the cursor. Idempotent: running it twice over the same changes changes nothing.
- * The versions a change reaches are synced `versionsPerTransaction` (default 250) per
+ * The versions a change reaches are synced `versionsPerTransaction` (default 1000) per
  * transaction, with a few statements per batch.
  */
 export async function reevaluateForAdvisoryChanges(
@@ -580,6 +583,10 @@ async function reevaluateAdvisories(
     const batch = versionIds.slice(i, i + perTransaction)
     const startedAt = performance.now()
     const summaries = await ctx.db.transaction().execute(async (trx) => {
+      await repo.lockKeysForTransaction(
+        trx,
+        batch.filter((id) => subjects.has(id)).map(versionLock),
+      )
       const inputs: SyncInput[] = []
       for (const versionId of batch) {
         const subject = subjects.get(versionId)
@@ -594,7 +601,6 @@ async function reevaluateAdvisories(
           ...(whole.has(versionId) ? [productComponent(subject)] : []),
           ...stored.map(engineComponent),
         ]
-        await lockKeyForTransaction<Database>(trx, versionLock(versionId))
         inputs.push({
           subject,
           components,
@@ -636,9 +642,7 @@ async function refreshKev(
     const startedAt = performance.now()
     out.push(
       ...(await ctx.db.transaction().execute(async (trx) => {
-        for (const versionId of batch) {
-          await lockKeyForTransaction<Database>(trx, versionLock(versionId))
-        }
+        await repo.lockKeysForTransaction(trx, batch.map(versionLock))
         const now = ctx.clock.now().toISOString()
         const updates = new Map<string, { set: KevColumns; ids: string[] }>()
         const summaries: EvaluationSummary[] = []
@@ -702,16 +706,20 @@ async function refreshKev(
             evaluated_at: now,
           })),
         )
-        for (const s of summaries) {
-          if (s.changed === 0) continue
-          await recordAudit(trx, ctx.clock, WHO, {
-            action: 'findings.kev_changed',
-            organisationId: byVersion.get(s.productVersionId)![0]!.organisation_id,
-            targetType: 'product_version',
-            targetId: s.productVersionId,
-            details: { changed: s.changed, cves: cves.slice(0, 20) },
-          })
-        }
+        await recordAuditEntries(
+          trx,
+          ctx.clock,
+          WHO,
+          summaries
+            .filter((s) => s.changed > 0)
+            .map((s) => ({
+              action: 'findings.kev_changed',
+              organisationId: byVersion.get(s.productVersionId)![0]!.organisation_id,
+              targetType: 'product_version',
+              targetId: s.productVersionId,
+              details: { changed: s.changed, cves: cves.slice(0, 20) },
+            })),
+        )
         return summaries
       })),
     )
