@@ -10,7 +10,6 @@ import type {
 } from '../../../common/api/webhooks.ts'
 import { AppError } from '../../../common/errors.ts'
 import type { Db } from '../../db/database.ts'
-import { enqueueJob } from '../../jobs/queue.ts'
 import type { Actor, RequestMeta } from '../../kernel/actor.ts'
 import type { Clock } from '../../kernel/clock.ts'
 import type { Ctx } from '../../kernel/context.ts'
@@ -20,6 +19,7 @@ import { postSignedJson, type DeliveryOutcome } from './delivery.ts'
 import { checkWebhookUrl } from './url-policy.ts'
 import {
   deleteEndpoint,
+  enqueueDeliveryJobs,
   findDeliveryWithEndpoint,
   findEndpoint,
   insertDeliveries,
@@ -290,15 +290,13 @@ export async function emitWebhookEvents(
     })
   })
   await insertDeliveries(db, rows)
-  for (const row of rows) {
-    await enqueueJob(
-      db,
-      clock,
-      DELIVER_TASK,
-      { deliveryId: row.id },
-      { maxAttempts: WEBHOOK_MAX_ATTEMPTS },
-    )
-  }
+  // Their jobs, as enqueueJob would queue them one by one, in one statement.
+  await enqueueDeliveryJobs(
+    db,
+    DELIVER_TASK,
+    rows.map((r) => r.id),
+    { maxAttempts: WEBHOOK_MAX_ATTEMPTS, now },
+  )
   return out
 }
 
