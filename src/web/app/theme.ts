@@ -25,7 +25,11 @@ export const theme = createTheme({
 
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  // Mantine's "dimmed" grey is 3.3:1 on white; gray-7 reads at 8:1.
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  // Mantine's "dimmed" grey is 3.3:1 on white; gray-7 reads at 8:1. Yellow text on its light
+  // background (warning alerts, badges) is 2.7:1 even at shade 9; this brown reads at 6:1.
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-yellow-light-color': '#8a4d00',
+  },
   dark: {},
 })

@@ -257,13 +257,15 @@ function ComponentTable({
           >
             {(c) => (
               <>
-                <Table.Td>
+                {/* Image names and digests run to 100 characters without a space: they may
+                    break anywhere, and the identifiers keep room, so no column collapses. */}
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>
                   {c.group ? `${c.group}/` : ''}
                   {c.name}
                 </Table.Td>
-                <Table.Td>{c.version ?? '—'}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{c.version ?? '—'}</Table.Td>
                 <Table.Td>{c.type ?? '—'}</Table.Td>
-                <Table.Td style={{ wordBreak: 'break-all' }}>
+                <Table.Td style={{ wordBreak: 'break-all', minWidth: 200 }}>
                   {c.purl ? (
                     <Text size="xs" c={c.purlValid === false ? 'red' : undefined}>
                       {c.purl}
@@ -272,7 +274,7 @@ function ComponentTable({
                     '—'
                   )}
                 </Table.Td>
-                <Table.Td style={{ wordBreak: 'break-all' }}>
+                <Table.Td style={{ wordBreak: 'break-all', minWidth: 160 }}>
                   <Text size="xs">{c.cpes[0] ?? '—'}</Text>
                 </Table.Td>
                 <Table.Td>
