@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemActor } from '../../kernel/actor.ts'
 import { ManualClock } from '../../kernel/clock.ts'
 import { createTestDb, type TestDb } from '../../testing/test-db.ts'
-import { findAuditLog, recordAudit, verifyAuditChain } from './audit.service.ts'
+import {
+  findAuditLog,
+  hashAuditEntry,
+  recordAudit,
+  recordAuditEntries,
+  verifyAuditChain,
+} from './audit.service.ts'
 
 describe('audit log', () => {
   let t: TestDb
@@ -59,6 +65,38 @@ describe('audit log', () => {
       seq: 3,
       reason: 'the entry was changed after it was written (hash mismatch)',
     })
+  })
+
+  it('appends many entries at once, chained as single appends chain them', async () => {
+    const fresh = await createTestDb()
+    try {
+      await recordAudit(fresh.db, clock, who, { action: 'x.single' })
+      // More than one insert statement's worth, interleaved with single appends.
+      const [batch] = await Promise.all([
+        recordAuditEntries(
+          fresh.db,
+          clock,
+          who,
+          Array.from({ length: 1201 }, (_, i) => ({
+            action: 'x.bulk',
+            targetId: `t${i}`,
+            details: { i },
+          })),
+        ),
+        recordAudit(fresh.db, clock, who, { action: 'x.single' }),
+      ])
+      expect(batch.map((e) => e.details)).toEqual(Array.from({ length: 1201 }, (_, i) => ({ i })))
+      for (const [i, entry] of batch.entries()) {
+        if (i > 0) expect(entry.prevHash).toBe(batch[i - 1]!.hash)
+        expect(entry.seq).toBe(batch[0]!.seq + i)
+        const { hash, ...unhashed } = entry
+        expect(hashAuditEntry(unhashed)).toBe(hash)
+      }
+      expect(await recordAuditEntries(fresh.db, clock, who, [])).toEqual([])
+      expect(await verifyAuditChain(fresh.db)).toEqual({ ok: true, checked: 1203, headSeq: 1203 })
+    } finally {
+      await fresh.destroy()
+    }
   })
 
   it('detects a deleted tail entry', async () => {

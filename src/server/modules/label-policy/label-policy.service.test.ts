@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dialectOfDb } from '../../db/dialect.ts'
 import type { Label } from '../../../common/api/labels.ts'
 import { statusBit } from '../../../common/labels/status-list.ts'
 import { platformTasks } from '../../jobs/tasks.ts'
@@ -8,7 +10,7 @@ import type { Ctx } from '../../kernel/context.ts'
 import { newId } from '../../kernel/crypto.ts'
 import { createAdmin, createTestContext } from '../../testing/test-app.ts'
 import type { TestDb } from '../../testing/test-db.ts'
-import { findAuditLog } from '../audit/audit.service.ts'
+import { findAuditLog, verifyAuditChain } from '../audit/audit.service.ts'
 import { EVALUATE_VERSION_TASK } from '../findings/findings.jobs.ts'
 import type { NewFindingRow } from '../findings/findings.table.ts'
 import { changeLabelStatus, getPublicLabelStatus, issueLabel } from '../labels/labels.service.ts'
@@ -18,6 +20,7 @@ import { createProduct, createProductVersion } from '../products/products.servic
 import { getLabelPolicy, updateLabelPolicy } from '../settings/label-policy.service.ts'
 import { createWebhook } from '../webhooks/webhooks.service.ts'
 import { LABEL_POLICY_TASK } from './label-policy.jobs.ts'
+import { lockKeysForTransaction } from './label-policy.repository.ts'
 import {
   evaluateLabelPolicy,
   getLabelExposure,
@@ -321,6 +324,105 @@ describe('suspensions the policy did not make', () => {
     })
     expect(await evaluateLabelPolicy(ctx, [subject.versionId])).toMatchObject({ suspended: 1 })
     expect((await getPublicLabelStatus(ctx, subject.label.id)).reason).toContain('CVE-2021-45046')
+  })
+})
+
+describe('a batch of labels', () => {
+  it('suspends and reinstates many labels together, each audited, in its history, announced', async () => {
+    const old = () => new Date(clock.now().getTime() - 30 * DAY).toISOString()
+    const reinstated = await labelled()
+    const fixed = await addFinding(reinstated, { first_seen_at: old() })
+    expect(await evaluateLabelPolicy(ctx, [reinstated.versionId])).toMatchObject({ suspended: 1 })
+    const suspended = [await labelled(), await labelled(), await labelled()]
+    for (const subject of suspended) await addFinding(subject, { first_seen_at: old() })
+    await setFinding(fixed, { resolved_at: clock.now().toISOString() })
+    const audited = (await findAuditLog(ctx, { limit: 1 })).entries[0]!.seq
+    const notesBefore = await ctx.db.selectFrom('notifications').select('id').execute()
+    const deliveriesBefore = (await deliveries()).length
+    clock.advance(1000)
+
+    const summary = await evaluateLabelPolicy(ctx, [
+      reinstated.versionId,
+      ...suspended.map((s) => s.versionId),
+    ])
+    expect(summary).toMatchObject({ labels: 4, suspended: 3, reinstated: 1 })
+    for (const subject of suspended) {
+      const now = await getPublicLabelStatus(ctx, subject.label.id)
+      expect(now.status).toBe('suspended')
+      expect(now.history.at(-1)).toMatchObject({ toStatus: 'suspended', actor: POLICY_ACTOR_NAME })
+      expect(await suspensionBit(subject.label)).toBe(true)
+      // The policy holds the suspension it made (its moment is the label's last change).
+      expect((await getLabelExposure(ctx, subject.label.id)).policySuspension).toMatchObject({
+        since: now.changedAt,
+        cve: 'CVE-2021-44228',
+      })
+    }
+    expect(await status(reinstated.label)).toBe('active')
+    expect(await suspensionBit(reinstated.label)).toBe(false)
+    // The status changes (the critical finding's warnings are audited too).
+    const entries = (await findAuditLog(ctx, { limit: 20 })).entries.filter(
+      (e) => e.seq > audited && (e.action === 'label.suspended' || e.action === 'label.reinstated'),
+    )
+    expect(entries.map((e) => [e.action, e.targetId]).sort()).toEqual(
+      [
+        ['label.reinstated', reinstated.label.id],
+        ...suspended.map((s) => ['label.suspended', s.label.id]),
+      ].sort(),
+    )
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true })
+    const newDeliveries = (await deliveries()).slice(deliveriesBefore)
+    expect(newDeliveries.map((d) => [d.data.labelId, d.data.status]).sort()).toEqual(
+      [[reinstated.label.id, 'active'], ...suspended.map((s) => [s.label.id, 'suspended'])].sort(),
+    )
+    const jobs = await ctx.db
+      .selectFrom('jobs')
+      .select('payload')
+      .where('task', '=', 'webhooks.deliver')
+      .execute()
+    const queued = new Set(
+      jobs.map((j) => (JSON.parse(j.payload) as { deliveryId: string }).deliveryId),
+    )
+    const ids = await ctx.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('event_type', '=', 'label.status_changed')
+      .execute()
+    expect(ids.every((d) => queued.has(d.id))).toBe(true)
+    const known = new Set(notesBefore.map((n) => n.id))
+    const notes = (
+      await ctx.db.selectFrom('notifications').select(['id', 'kind', 'link']).execute()
+    ).filter((n) => !known.has(n.id))
+    // Both organisations, for each label.
+    expect(notes.filter((n) => n.kind === 'label.suspended')).toHaveLength(6)
+    expect(notes.filter((n) => n.kind === 'label.reinstated')).toHaveLength(2)
+    // Idempotent.
+    expect(
+      await evaluateLabelPolicy(
+        ctx,
+        suspended.map((s) => s.versionId),
+      ),
+    ).toMatchObject({
+      suspended: 0,
+      reinstated: 0,
+    })
+  })
+})
+
+describe('label locks', () => {
+  it('takes a batch’s locks in one statement: the locks lockKeyForTransaction takes', async () => {
+    const keys = ['label-policy:b', 'label-policy:a', 'label-policy:b']
+    await ctx.db.transaction().execute(async (trx) => {
+      await lockKeysForTransaction(trx, keys)
+      await lockKeysForTransaction(trx, [])
+      if (dialectOfDb(ctx.db) !== 'postgres') return
+      // Held: another connection cannot take them meanwhile.
+      for (const key of ['label-policy:a', 'label-policy:b']) {
+        const { rows } = await sql<{
+          got: boolean
+        }>`select pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) as got`.execute(ctx.db)
+        expect(rows[0]!.got).toBe(false)
+      }
+    })
   })
 })
 

@@ -13,13 +13,20 @@ import type { Ctx } from '../../kernel/context.ts'
 import { createTestContext } from '../../testing/test-app.ts'
 import type { TestDb } from '../../testing/test-db.ts'
 import { findAuditEntries } from '../audit/audit.repository.ts'
+import { verifyAuditChain } from '../audit/audit.service.ts'
 import {
   ensureSigningKey,
   listSigningKeys,
   publishedKeys,
   rotateSigningKey,
 } from './keys.service.ts'
-import { changeLabelStatus, getPublicLabelStatus, issueLabel } from './labels.service.ts'
+import {
+  changeLabelStatus,
+  changeLabelStatuses,
+  getPublicLabelStatus,
+  issueLabel,
+  verifyLabelLive,
+} from './labels.service.ts'
 import type { Label } from '../../../common/api/labels.ts'
 import { encodeStatusList, signedStatusList, statusListSize } from './status-lists.ts'
 import { offlineMaterial, sampleLabelInput } from './testing.ts'
@@ -432,6 +439,86 @@ describe('label signing keys, labels and status lists', () => {
       target_type: 'label',
       target_id: label.id,
     })
+  })
+
+  it('changes many labels at once, each audited and in its history, all or nothing', async () => {
+    const labels: Label[] = []
+    for (let i = 0; i < 4; i++) labels.push(await issueLabel(ctx, who, sampleLabelInput()))
+    const [a, b, c, d] = labels as [Label, Label, Label, Label]
+    await changeLabelStatus(ctx, admin, c.id, 'suspend', 'Report received')
+    // Read (and cached) before the change: the change must show at once.
+    expect((await verifyLabelLive(ctx, a.jws)).status).toBe('active')
+    clock.advance(1000)
+    const changed = await changeLabelStatuses(ctx, admin, [
+      { id: a.id, action: 'suspend', reason: ' Known-exploited vulnerability ' },
+      { id: b.id, action: 'suspend', reason: 'Known-exploited vulnerability' },
+      { id: c.id, action: 'reinstate', reason: 'Fixed in 2.4.2' },
+    ])
+    const at = clock.now().toISOString()
+    expect(changed.map((l) => [l.id, l.status, l.statusReason, l.statusChangedAt])).toEqual([
+      [a.id, 'suspended', 'Known-exploited vulnerability', at],
+      [b.id, 'suspended', 'Known-exploited vulnerability', at],
+      [c.id, 'active', 'Fixed in 2.4.2', at],
+    ])
+    expect(await verifyLabelLive(ctx, a.jws)).toMatchObject({ valid: false, status: 'suspended' })
+    for (const [label, from, to] of [
+      [a, 'active', 'suspended'],
+      [b, 'active', 'suspended'],
+      [c, 'suspended', 'active'],
+    ] as const) {
+      const status = await getPublicLabelStatus(ctx, label.id)
+      expect(status.status).toBe(to)
+      expect(status.history.at(-1)).toMatchObject({
+        fromStatus: from,
+        toStatus: to,
+        actor: 'admin@network.test',
+        at,
+      })
+    }
+    const entries = await findAuditEntries(ctx.db, { action: 'label.', limit: 100 })
+    expect(
+      entries
+        .filter((e) => e.at === at)
+        .map((e) => [e.action, e.target_id])
+        .reverse(),
+    ).toEqual([
+      ['label.suspended', a.id],
+      ['label.suspended', b.id],
+      ['label.reinstated', c.id],
+    ])
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true })
+    const { statusLists } = await offlineMaterial(ctx)
+    expect(labels.map((l) => statusBit(statusLists.suspension, l.statusListIndex))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ])
+
+    // One label that cannot change: none changes, nothing is recorded.
+    const before = await findAuditEntries(ctx.db, { limit: 1 })
+    await changeLabelStatus(ctx, admin, d.id, 'revoke', 'Withdrawn')
+    const seq = (await findAuditEntries(ctx.db, { limit: 1 }))[0]!.seq
+    expect(seq).toBe(before[0]!.seq + 1)
+    await expect(
+      changeLabelStatuses(ctx, admin, [
+        { id: c.id, action: 'suspend', reason: 'x' },
+        { id: d.id, action: 'suspend', reason: 'x' },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'This label is revoked; revocation is final.',
+    })
+    expect((await getPublicLabelStatus(ctx, c.id)).status).toBe('active')
+    expect((await findAuditEntries(ctx.db, { limit: 1 }))[0]!.seq).toBe(seq)
+    await expect(
+      changeLabelStatuses(ctx, admin, [
+        { id: c.id, action: 'suspend', reason: 'x' },
+        { id: crypto.randomUUID(), action: 'suspend', reason: 'x' },
+      ]),
+    ).rejects.toMatchObject({ code: 'not_found' })
+    expect((await getPublicLabelStatus(ctx, c.id)).history).toHaveLength(3)
+    expect(await changeLabelStatuses(ctx, admin, [])).toEqual([])
   })
 
   it('reads an active label past its expiry as expired', async () => {
