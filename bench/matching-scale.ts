@@ -16,6 +16,10 @@
 //    per run), the scans split by phase against their JSON.parse + one pass floor, single-lookup
 //    latency (hit / miss / CPE), and the renovate comparison.
 // --quick: DB tiers 10k and 100k, SBOMs S and M only.
+// --work-dir DIR: keep the import database, the tier snapshots, renovate's files and the SBOMs in
+//   DIR and reuse those that exist (a tier is rebuilt when its snapshot's format version differs),
+//   so that a development loop does not rebuild the 1M tier (≈ 200 s) on every try.
+// --tiers 100k,1M / --sbom-tiers S,M,L / --skip-renovate / --skip-load: narrow a run.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -36,6 +40,7 @@ import {
   addDatabaseAdvisories,
   SnapshotBuilder,
 } from '../src/server/modules/vulnerabilities/snapshot/snapshot.service.ts'
+import { SNAPSHOT_FORMAT_VERSION } from '../src/server/modules/vulnerabilities/snapshot/snapshot-file.ts'
 import { buildPurl, formatPurl } from '../src/server/modules/vulnerabilities/versions/purl.ts'
 import Database from 'better-sqlite3'
 import type { ChildInput, SbomInput } from './matching-scale-child.ts'
@@ -185,6 +190,8 @@ async function buildTier(
 ): Promise<BuiltTier> {
   fs.mkdirSync(dir, { recursive: true })
   const snapshot = path.join(dir, 'advisories.snapshot')
+  // A rebuild in a kept --work-dir starts renovate's files afresh (they are appended to).
+  fs.rmSync(path.join(dir, 'osv-offline'), { recursive: true, force: true })
   const nedb = new NedbFiles(path.join(dir, 'osv-offline'))
   for (const record of realOsvRecords()) {
     const affected = (record.affected ?? []) as { package?: { ecosystem?: string } }[]
@@ -245,6 +252,23 @@ async function buildTier(
   } catch (error) {
     builder.abandon()
     throw error
+  }
+}
+
+/** What --work-dir keeps of a built tier, beside its files. */
+const BUILT_FILE = 'built.json'
+
+/** A tier built earlier in the --work-dir, if its snapshot is of the format this code reads. */
+function reusableTier(dir: string): BuiltTier | undefined {
+  try {
+    const kept = JSON.parse(fs.readFileSync(path.join(dir, BUILT_FILE), 'utf8')) as BuiltTier & {
+      formatVersion: number
+    }
+    if (kept.formatVersion !== SNAPSHOT_FORMAT_VERSION) return undefined
+    if (!fs.existsSync(kept.snapshot)) return undefined
+    return kept
+  } catch {
+    return undefined
   }
 }
 
@@ -412,15 +436,29 @@ export interface ScaleOptions {
   largeHitRates: number[]
   /** Single lookups per kind (hit, miss, CPE). */
   queries: number
+  /** Keep and reuse the built files here instead of a temporary folder. */
+  workDir?: string
+  /** DB tiers and SBOM tiers to run (default: all, or --quick's). */
+  tiers?: DbTier[]
+  sbomTiers?: SbomTier[]
+  skipRenovate?: boolean
+  skipLoad?: boolean
 }
 
 export async function runMatchingScale(options: ScaleOptions) {
   const started = Date.now()
   const loadAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-bench-scale-'))
-  const dbTiers: DbTier[] = options.quick ? ['10k', '100k'] : ['10k', '100k', '1M']
-  const sbomTiers: SbomTier[] = options.quick ? ['S', 'M'] : ['S', 'M', 'L']
+  const keep = options.workDir !== undefined
+  const dir = keep
+    ? path.resolve(options.workDir!)
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'isn-bench-scale-'))
+  fs.mkdirSync(dir, { recursive: true })
+  const dbTiers: DbTier[] =
+    options.tiers ?? (options.quick ? ['10k', '100k'] : ['10k', '100k', '1M'])
+  const sbomTiers: SbomTier[] = options.sbomTiers ?? (options.quick ? ['S', 'M'] : ['S', 'M', 'L'])
   const queries = options.queries
+  const imported = path.join(dir, 'import.done')
+  if (keep && !fs.existsSync(imported)) fs.rmSync(path.join(dir, 'import.db'), { force: true })
   const db = await createDb(`sqlite:${path.join(dir, 'import.db')}`)
   try {
     await migrateToLatest(db)
@@ -430,13 +468,18 @@ export async function runMatchingScale(options: ScaleOptions) {
       config: { dataDir: path.join(dir, 'data'), sbomMaxBytes: 64 * 2 ** 20 },
     } as Pick<Ctx, 'db' | 'clock' | 'config'>
     const importStart = performance.now()
-    for (const source of SOURCES) {
-      log(`importing ${source.location}`)
-      await importAdvisories(ctx, {
-        location: path.join(SHARED_DATA, source.location),
-        format: source.format,
-        triggeredBy: 'bench',
-      })
+    if (keep && fs.existsSync(imported)) {
+      log(`reusing the import database of ${dir}`)
+    } else {
+      for (const source of SOURCES) {
+        log(`importing ${source.location}`)
+        await importAdvisories(ctx, {
+          location: path.join(SHARED_DATA, source.location),
+          format: source.format,
+          triggeredBy: 'bench',
+        })
+      }
+      if (keep) fs.writeFileSync(imported, new Date().toISOString())
     }
     const importMs = Math.round(performance.now() - importStart)
     const realEntries = Number(
@@ -454,8 +497,18 @@ export async function runMatchingScale(options: ScaleOptions) {
 
     const tiers = []
     for (const tier of dbTiers) {
-      log(`tier ${tier}: building the snapshot`)
-      const built = await buildTier(ctx, tier, path.join(dir, tier), realEntries)
+      const tierDir = path.join(dir, tier)
+      let built = keep ? reusableTier(tierDir) : undefined
+      if (built) {
+        log(`tier ${tier}: reusing ${built.snapshot}`)
+      } else {
+        log(`tier ${tier}: building the snapshot`)
+        built = await buildTier(ctx, tier, tierDir, realEntries)
+        if (keep) {
+          const kept = { ...built, formatVersion: SNAPSHOT_FORMAT_VERSION }
+          fs.writeFileSync(path.join(tierDir, BUILT_FILE), JSON.stringify(kept))
+        }
+      }
       log(
         `tier ${tier}: ${built.affectedRanges} affected ranges, snapshot ${mib(built.build.bytes)} MiB in ${built.build.totalMs} ms`,
       )
@@ -463,13 +516,15 @@ export async function runMatchingScale(options: ScaleOptions) {
       const sboms = writeSboms(built.dir, sbomTiers, hits, ics, options.largeHitRates)
       const lookups = lookupQueries(hits, ics, queries)
       log(`tier ${tier}: load (fresh process per run)`)
-      const load = await measureLoad(
-        built.dir,
-        built.snapshot,
-        lookups.hit[0]!,
-        options.runs,
-        options.warmups,
-      )
+      const load = options.skipLoad
+        ? { runs: 0, firstAnswerMs: NaN, maxRssMiB: NaN }
+        : await measureLoad(
+            built.dir,
+            built.snapshot,
+            lookups.hit[0]!,
+            options.runs,
+            options.warmups,
+          )
       log(`tier ${tier}: scans and lookups (warm process)`)
       type Warm = { scans: unknown[]; lookups: Record<string, unknown>; maxRssMiB: number }
       const small = sboms.filter((s) => !s.label.startsWith('L '))
@@ -497,17 +552,19 @@ export async function runMatchingScale(options: ScaleOptions) {
       }
       log(`tier ${tier}: @renovatebot/osv-offline-db`)
       const cdx = sboms.filter((s) => s.label.includes('CycloneDX'))
-      const renovate = await runChild<{
-        loadMs: number
-        scans: { sbom: string; medianMs: number }[]
-        maxRssMiB: number
-      }>(built.dir, {
-        mode: 'renovate',
-        root: built.renovate.dir,
-        sboms: cdx,
-        runs: options.runs,
-        warmups: options.warmups,
-      }).catch((error: unknown) => ({ error: String(error) }))
+      const renovate = options.skipRenovate
+        ? { skipped: true }
+        : await runChild<{
+            loadMs: number
+            scans: { sbom: string; medianMs: number }[]
+            maxRssMiB: number
+          }>(built.dir, {
+            mode: 'renovate',
+            root: built.renovate.dir,
+            sboms: cdx,
+            runs: options.runs,
+            warmups: options.warmups,
+          }).catch((error: unknown) => ({ error: String(error) }))
       tiers.push({
         tier,
         affectedRanges: built.affectedRanges,
@@ -523,7 +580,7 @@ export async function runMatchingScale(options: ScaleOptions) {
         renovate: { nedbMiB: mib(built.renovate.bytes), ...renovate },
       })
       // The tier's files are large (the 1M snapshot is ~1 GB): gone before the next tier.
-      fs.rmSync(built.dir, { recursive: true, force: true })
+      if (!keep) fs.rmSync(built.dir, { recursive: true, force: true })
     }
     return {
       targets: scaleTargets(tiers),
@@ -545,7 +602,7 @@ export async function runMatchingScale(options: ScaleOptions) {
     }
   } finally {
     await db.destroy()
-    fs.rmSync(dir, { recursive: true, force: true })
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 
@@ -595,10 +652,22 @@ export function scaleOptions(args: string[]): ScaleOptions {
       'large-warmups': { type: 'string' },
       'large-hit-rates': { type: 'string', default: '0.05,0.5' },
       queries: { type: 'string' },
+      'work-dir': { type: 'string' },
+      tiers: { type: 'string' },
+      'sbom-tiers': { type: 'string' },
+      'skip-renovate': { type: 'boolean', default: false },
+      'skip-load': { type: 'boolean', default: false },
     },
     strict: false,
   })
   const num = (v: unknown, fallback: number) => (typeof v === 'string' ? Number(v) : fallback)
+  const list = <T extends string>(v: unknown, valid: (t: string) => t is T): T[] | undefined => {
+    if (typeof v !== 'string') return undefined
+    const items = v.split(',').map((t) => t.trim())
+    const bad = items.filter((t) => !valid(t))
+    if (bad.length > 0) throw new Error(`unknown tier(s): ${bad.join(', ')}`)
+    return items as T[]
+  }
   const runs = num(values.runs, 5)
   const warmups = num(values.warmups, 2)
   return {
@@ -609,6 +678,11 @@ export function scaleOptions(args: string[]): ScaleOptions {
     largeWarmups: num(values['large-warmups'], warmups),
     largeHitRates: String(values['large-hit-rates']).split(',').map(Number),
     queries: num(values.queries, values.quick === true ? 20_000 : 100_000),
+    workDir: typeof values['work-dir'] === 'string' ? values['work-dir'] : undefined,
+    tiers: list(values.tiers, (t): t is DbTier => t in DB_TIERS),
+    sbomTiers: list(values['sbom-tiers'], (t): t is SbomTier => t in SBOM_TIERS),
+    skipRenovate: values['skip-renovate'] === true,
+    skipLoad: values['skip-load'] === true,
   }
 }
 
