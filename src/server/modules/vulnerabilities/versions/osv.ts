@@ -48,6 +48,27 @@ export type OsvVerdict =
 
 const COMMIT = /^[0-9a-f]{40}$/i
 
+/**
+ * Parsed versions per scheme, so that a version string (the component's, an event's, a
+ * `versions[]` entry's) is parsed once rather than on every comparison: a scan evaluates the same
+ * component version against many entries and the same event versions recur across components.
+ * Parsed values are never modified (the schemes' comparisons only read them). Bounded: cleared
+ * when full.
+ */
+const PARSE_CACHE_SIZE = 100_000
+const parseCaches = new Map<VersionScheme, Map<string, unknown>>()
+
+function parseVersion(scheme: VersionScheme, text: string): unknown {
+  let cache = parseCaches.get(scheme)
+  if (!cache) parseCaches.set(scheme, (cache = new Map()))
+  const hit = cache.get(text)
+  if (hit !== undefined || cache.has(text)) return hit
+  const parsed = scheme.parse(text)
+  if (cache.size >= PARSE_CACHE_SIZE) cache.clear()
+  cache.set(text, parsed)
+  return parsed
+}
+
 type Kind = 'introduced' | 'last_affected' | 'fixed' | 'limit'
 // At equal versions, apply "introduced" first, so that "fixed: X" after "introduced: X" wins.
 const KIND_ORDER: Kind[] = ['introduced', 'last_affected', 'fixed', 'limit']
@@ -121,7 +142,7 @@ function evaluateRange(
       reason: `no version ordering for ${range.type} range of ecosystem "${ecosystem ?? '?'}"`,
     }
   }
-  const v = scheme.parse(version)
+  const v = parseVersion(scheme, version)
   if (v === undefined) {
     return {
       status: 'unknown',
@@ -135,7 +156,7 @@ function evaluateRange(
     if (!e) return { status: 'unknown', range: index, reason: `range ${index} has an empty event` }
     const unbounded =
       (e.kind === 'introduced' && e.value === '0') || isInfiniteLimit(e.kind, e.value)
-    const key = unbounded ? undefined : scheme.parse(e.value)
+    const key = unbounded ? undefined : parseVersion(scheme, e.value)
     if (!unbounded && key === undefined) {
       return {
         status: 'unknown',
@@ -201,10 +222,11 @@ function evaluateRange(
 function listed(affected: OsvAffected, version: string): string | undefined {
   const versions = affected.versions ?? []
   const scheme = affected.package ? schemeForOsvEcosystem(affected.package.ecosystem) : undefined
-  const v = scheme?.parse(version)
-  if (!scheme || v === undefined) return undefined
+  if (!scheme || versions.length === 0) return undefined
+  const v = parseVersion(scheme, version)
+  if (v === undefined) return undefined
   return versions.find((entry) => {
-    const e = scheme.parse(entry)
+    const e = parseVersion(scheme, entry)
     return e !== undefined && scheme.compareParsed(v, e) === 0
   })
 }

@@ -105,13 +105,17 @@ const TYPE_RULES: Record<string, TypeRule> = {
 // Characters kept as they are; everything else is percent-encoded (the spec's unreserved set
 // plus ':', which it explicitly leaves unencoded).
 const UNENCODED = /[A-Za-z0-9._~:-]/
+const ALL_UNENCODED = /^[A-Za-z0-9._~:-]*$/
+const utf8 = new TextEncoder()
 
 function encode(text: string): string {
+  // Most names need no encoding at all: one test instead of one per character.
+  if (ALL_UNENCODED.test(text)) return text
   let out = ''
   for (const char of text) {
     if (UNENCODED.test(char)) out += char
     else {
-      for (const byte of new TextEncoder().encode(char)) {
+      for (const byte of utf8.encode(char)) {
         out += '%' + byte.toString(16).toUpperCase().padStart(2, '0')
       }
     }
@@ -120,6 +124,8 @@ function encode(text: string): string {
 }
 
 function decode(text: string): string {
+  // Without a percent sign there is nothing to decode (and nothing decodeURIComponent refuses).
+  if (!text.includes('%')) return text
   try {
     return decodeURIComponent(text)
   } catch {

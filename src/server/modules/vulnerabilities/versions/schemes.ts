@@ -48,20 +48,20 @@ function scheme<T>(
   return { id, parse, compareParsed } as VersionScheme<T> as VersionScheme
 }
 
+// Parsed SemVer objects compare directly: `semver.compare(a, b)` would build new SemVer objects
+// from them (and re-parse the text of loosely parsed ones) on every call. Same ordering.
+const compareSemVer = (a: semver.SemVer, b: semver.SemVer) => a.compare(b)
+
 // SemVer 2.0 precedence: strict syntax, no "v" prefix; build metadata does not order.
 const semverScheme = scheme(
   'semver',
   // node-semver accepts a leading "v" or "=" even when strict; SemVer 2.0 does not.
   (v) => (/^\d/.test(v) ? (semver.parse(v) ?? undefined) : undefined),
-  (a, b) => semver.compare(a, b),
+  compareSemVer,
 )
 
 // npm: node-semver's own ordering, reading versions loosely as npm does ("v1.2.3", "=1.2.3").
-const npmScheme = scheme(
-  'npm',
-  (v) => semver.parse(v, { loose: true }) ?? undefined,
-  (a, b) => semver.compare(a, b),
-)
+const npmScheme = scheme('npm', (v) => semver.parse(v, { loose: true }) ?? undefined, compareSemVer)
 
 // Go modules: semver with a required-by-Go "v" prefix that OSV drops, so both are accepted.
 // Pseudo-versions (v0.0.0-20191109021931-daa7c04131f5, vX.Y.(Z+1)-0.yyyymmddhhmmss-abcdef) are
@@ -72,15 +72,65 @@ const goScheme = scheme(
     const bare = v.startsWith('v') ? v.slice(1) : v
     return semver.parse(bare) ?? undefined
   },
-  (a, b) => semver.compare(a, b),
+  compareSemVer,
 )
 
+/**
+ * PEP 440's sort key, as @renovatebot/pep440's `compare` computes it (its `calculateKey` and
+ * `pyCompare`, which it does not export) from its `parse`: computed once per version here rather
+ * than on every comparison.
+ */
+type Pep440Key = unknown[]
+
+function pep440Key(version: string): Pep440Key | undefined {
+  const parsed = pep440.parse(version) as {
+    epoch: number
+    release: number[]
+    pre?: unknown
+    post?: unknown
+    dev?: unknown
+    local?: string[] | null
+  } | null
+  if (!parsed) return undefined
+  const release = [...parsed.release]
+  while (release.length > 0 && release[release.length - 1] === 0) release.pop()
+  let pre = parsed.pre
+  let post = parsed.post
+  let dev = parsed.dev
+  if (!pre && !post && dev) pre = -Infinity
+  else if (!pre) pre = Infinity
+  if (!post) post = -Infinity
+  if (!dev) dev = Infinity
+  const local = parsed.local
+    ? parsed.local.map((i) => (Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), '']))
+    : -Infinity
+  return [parsed.epoch, release, pre, post, dev, local]
+}
+
+function pyCompare(elemIn: unknown, otherIn: unknown): number {
+  let elem = elemIn
+  let other = otherIn
+  if (elem === other) return 0
+  if (Array.isArray(elem) !== Array.isArray(other)) {
+    elem = Array.isArray(elem) ? elem : [elem]
+    other = Array.isArray(other) ? other : [other]
+  }
+  if (Array.isArray(elem)) {
+    const o = other as unknown[]
+    const len = Math.min(elem.length, o.length)
+    for (let i = 0; i < len; i += 1) {
+      const res = pyCompare(elem[i], o[i])
+      if (res !== 0) return res
+    }
+    return elem.length - o.length
+  }
+  if (elem === -Infinity || other === Infinity) return -1
+  if (elem === Infinity || other === -Infinity) return 1
+  return (elem as number | string) < (other as number | string) ? -1 : 1
+}
+
 // PEP 440 through @renovatebot/pep440 (epochs, pre/post/dev releases, local versions).
-const pypiScheme = scheme(
-  'pypi',
-  (v) => (pep440.valid(v) === null ? undefined : v),
-  (a, b) => pep440.compare(a, b),
-)
+const pypiScheme = scheme('pypi', pep440Key, pyCompare)
 
 const mavenScheme = scheme('maven', parseMavenVersion, compareMavenVersions)
 const debScheme = scheme('deb', parseDebianVersion, compareDebianVersions)
