@@ -51,6 +51,32 @@ function newAjv(): Ajv {
  */
 export const LINEAR_UNIQUE_ITEMS = 'x-isn-unique-items'
 
+/**
+ * A cheap key of a JSON value that deep-equal values always share: the value itself for a
+ * scalar; an array's length; an object's defined keys (sorted) with its scalar members and the
+ * kind and length of the others. Items whose fingerprints differ cannot be equal, so only items
+ * that share one are compared by canonical JSON (a 10,000-component SBOM: none).
+ */
+function fingerprint(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'string' ? `s${value}` : `p${String(value)}`
+  }
+  if (Array.isArray(value)) return `a${value.length}`
+  const record = value as Record<string, unknown>
+  let out = 'o'
+  for (const key of Object.keys(record).sort()) {
+    const member = record[key]
+    if (member === undefined) continue
+    out += `\u0000${key}\u0000`
+    if (member === null || typeof member !== 'object') {
+      out += typeof member === 'string' ? `s${member}` : `p${String(member)}`
+    } else {
+      out += Array.isArray(member) ? `a${member.length}` : `o${Object.keys(member).length}`
+    }
+  }
+  return out
+}
+
 const linearUniqueItems: SchemaValidateFunction = (
   _schema: boolean,
   data: unknown[],
@@ -58,13 +84,22 @@ const linearUniqueItems: SchemaValidateFunction = (
   dataCxt,
 ): boolean => {
   const at = dataCxt?.instancePath ?? ''
-  const first = new Map<string, number>()
+  // Per fingerprint: its first item, and once a second item shares it, the first index of each
+  // canonical JSON among them.
+  const groups = new Map<string, { first: number; byCanonical?: Map<string, number> }>()
   const errors: Partial<ErrorObject>[] = []
   for (let i = 0; i < data.length; i++) {
+    const print = fingerprint(data[i])
+    const group = groups.get(print)
+    if (!group) {
+      groups.set(print, { first: i })
+      continue
+    }
+    group.byCanonical ??= new Map([[canonicalJson(data[group.first]), group.first]])
     const key = canonicalJson(data[i])
-    const earlier = first.get(key)
+    const earlier = group.byCanonical.get(key)
     if (earlier === undefined) {
-      first.set(key, i)
+      group.byCanonical.set(key, i)
       continue
     }
     errors.push({
