@@ -61,14 +61,17 @@ function floorOnce(bytes: Buffer): { ms: number; touched: number } {
 async function load(input: Extract<ChildInput, { mode: 'load' }>) {
   const { openSnapshot } =
     await import('../src/server/modules/vulnerabilities/snapshot/snapshot.service.ts')
-  const { candidateKeys, matchComponents } =
+  const { candidateKeys, matchComponents, productLookups } =
     await import('../src/server/modules/vulnerabilities/matching/engine.ts')
   const modulesMs = msSince(started)
   const rssBefore = r3(process.memoryUsage().rss / 2 ** 20)
   if (input.baselineOnly) return { modulesMs, maxRssMiB: maxRssMiB(), rssBeforeMiB: rssBefore }
   const t = process.hrtime.bigint()
   const snapshot = await openSnapshot(input.snapshot)
-  const candidates = snapshot.candidates(candidateKeys([input.probe]))
+  const candidates = snapshot.candidates(
+    candidateKeys([input.probe]),
+    productLookups([input.probe], (v) => snapshot.mayHoldVendor(v)),
+  )
   const findings = matchComponents([input.probe], candidates)
   const firstAnswerMs = msSince(t)
   snapshot.close()
@@ -84,7 +87,7 @@ async function load(input: Extract<ChildInput, { mode: 'load' }>) {
 async function warm(input: Extract<ChildInput, { mode: 'warm' }>) {
   const { openSnapshot, scanSbom } =
     await import('../src/server/modules/vulnerabilities/snapshot/snapshot.service.ts')
-  const { candidateKeys, matchComponents } =
+  const { candidateKeys, matchComponents, productLookups } =
     await import('../src/server/modules/vulnerabilities/matching/engine.ts')
   const snapshot = await openSnapshot(input.snapshot)
   const scans = []
@@ -138,13 +141,25 @@ async function warm(input: Extract<ChildInput, { mode: 'warm' }>) {
   // Single lookups: one component's key → candidate rows → version verdict, as the scan does it.
   const latency = (components: EngineComponent[]) => {
     for (const c of components.slice(0, 1000)) {
-      matchComponents([c], snapshot.candidates(candidateKeys([c])))
+      matchComponents(
+        [c],
+        snapshot.candidates(
+          candidateKeys([c]),
+          productLookups([c], (v) => snapshot.mayHoldVendor(v)),
+        ),
+      )
     }
     const times = new Float64Array(components.length)
     let found = 0
     components.forEach((c, i) => {
       const t = process.hrtime.bigint()
-      const findings = matchComponents([c], snapshot.candidates(candidateKeys([c])))
+      const findings = matchComponents(
+        [c],
+        snapshot.candidates(
+          candidateKeys([c]),
+          productLookups([c], (v) => snapshot.mayHoldVendor(v)),
+        ),
+      )
       times[i] = Number(process.hrtime.bigint() - t) / 1000
       found += findings.length > 0 ? 1 : 0
     })

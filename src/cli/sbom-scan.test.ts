@@ -8,6 +8,7 @@ import {
   osvGoRecord,
   osvPypiRecord,
 } from '../server/modules/advisories/testing.ts'
+import { SNAPSHOT_FORMAT_VERSION } from '../server/modules/vulnerabilities/snapshot/snapshot-file.ts'
 import type { ScanResult } from '../server/modules/vulnerabilities/snapshot/snapshot.service.ts'
 import {
   SHARED_DATA,
@@ -157,7 +158,7 @@ describe(`isn advisories snapshot and isn sbom scan on ${TEST_DIALECT}`, () => {
     expect(summary.file).toBe(snapshot)
     expect(summary.bytes).toBe(fs.statSync(snapshot).size)
     expect(summary.meta).toMatchObject({
-      formatVersion: 1,
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
       counts: { osv: 3, csaf: 1, kev: 3, osvEntries: 4, csafLeaves: 2, csafVulnerabilities: 1 },
       newestModified: { osv: '2024-07-24T19:34:48.000Z' },
     })

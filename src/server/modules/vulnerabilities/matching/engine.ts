@@ -12,7 +12,9 @@ import {
   assessVulnerabilities,
   findCandidates,
   indexLeaves,
+  productLookup,
   type Confidence,
+  type ProductLookup,
   type Finding as CsafFinding,
   type LeafIndex,
   type ProductCandidate,
@@ -301,6 +303,33 @@ export function candidateKeys(
     cpes: [...cpes.values()].map(({ vendor, product }) => ({ vendor, product })),
     vendors: [...vendors],
   }
+}
+
+/**
+ * What the vendor/product path ({@link matchComponents}' CSAF name matching) looks each
+ * component with a supplier up by: lets a candidate source with a leaf-term index (the snapshot)
+ * return only the leaves that can match instead of every leaf of the vendor.
+ */
+export function productLookups(
+  components: readonly EngineComponent[],
+  knownVendor?: (key: string) => boolean,
+): ProductLookup[] {
+  const out = new Map<string, ProductLookup>()
+  for (const c of components) {
+    if (!c.supplier?.trim()) continue
+    const id = `${c.supplier}\0${c.name}\0${(c.modelNumbers ?? []).join('\0')}`
+    if (out.has(id)) continue
+    const lookup = productLookup(
+      {
+        vendor: c.supplier,
+        product: c.name,
+        ...(c.modelNumbers ? { modelNumbers: [...c.modelNumbers] } : {}),
+      },
+      knownVendor,
+    )
+    if (lookup) out.set(id, lookup)
+  }
+  return [...out.values()]
 }
 
 // ---- matching

@@ -112,40 +112,119 @@ function meaningful(words: string[]): boolean {
 export function indexLeaves(leaves: Iterable<CsafLeaf>): LeafIndex {
   const index: LeafIndex = { byVendor: new Map(), byProduct: new Map() }
   for (const leaf of leaves) {
-    const product = leaf.product || leaf.name
-    const names = new Set(
-      [leaf.product, leaf.name]
-        .filter((n) => n !== '')
-        .map((n) => normaliseProductName(n, leaf.vendor)),
-    )
-    const words = productWords(product, leaf.vendor)
-    const familyWords = leaf.productFamily ? productWords(leaf.productFamily, leaf.vendor) : []
-    const models = new Set([
-      ...[...leaf.modelNumbers, ...leaf.skus].map(compactModelNumber),
-      // From names only order-number-like words: "S7-1500" or "414-3" name a family or a CPU
-      // type, not a model, and must not give high confidence.
-      ...extractModelNumbers(`${leaf.product} ${leaf.name}`).filter((m) => m.length >= 8),
-    ])
-    for (const key of vendorKeys(leaf.vendor)) {
+    const terms = leafTerms(leaf)
+    for (const key of terms.vendorKeys) {
       let bucket = index.byVendor.get(key)
       if (!bucket) {
         bucket = { byModel: new Map(), byName: new Map(), byWords: new Map(), byWord: new Map() }
         index.byVendor.set(key, bucket)
       }
-      for (const m of models) push(bucket.byModel, m, leaf)
-      for (const n of names) push(bucket.byName, n, leaf)
-      for (const w of [words, familyWords]) {
-        if (meaningful(w)) push(bucket.byWords, wordsKey(w), leaf)
-      }
-      for (const w of words) {
+      for (const m of terms.models) push(bucket.byModel, m, leaf)
+      for (const n of terms.names) push(bucket.byName, n, leaf)
+      for (const w of terms.wordSets) push(bucket.byWords, w, leaf)
+      for (const w of terms.words) {
         let set = bucket.byWord.get(w)
         if (!set) bucket.byWord.set(w, (set = new Set()))
         set.add(leaf)
       }
     }
-    push(index.byProduct, normaliseProductName(product), leaf)
+    push(index.byProduct, terms.product, leaf)
   }
   return index
+}
+
+/** What {@link indexLeaves} files one leaf under (the same under each of its vendor keys). */
+export interface LeafTerms {
+  vendorKeys: string[]
+  /** Compacted model numbers (byModel). */
+  models: string[]
+  /** Normalised product names (byName). */
+  names: string[]
+  /** Keys of its meaningful word sets, name and family (byWords). */
+  wordSets: string[]
+  /** Its name's words (byWord). */
+  words: string[]
+  /** Its normalised product name without vendor (byProduct). */
+  product: string
+}
+
+export function leafTerms(leaf: CsafLeaf): LeafTerms {
+  const product = leaf.product || leaf.name
+  const names = new Set(
+    [leaf.product, leaf.name]
+      .filter((n) => n !== '')
+      .map((n) => normaliseProductName(n, leaf.vendor)),
+  )
+  const words = productWords(product, leaf.vendor)
+  const familyWords = leaf.productFamily ? productWords(leaf.productFamily, leaf.vendor) : []
+  const models = new Set([
+    ...[...leaf.modelNumbers, ...leaf.skus].map(compactModelNumber),
+    // From names only order-number-like words: "S7-1500" or "414-3" name a family or a CPU
+    // type, not a model, and must not give high confidence.
+    ...extractModelNumbers(`${leaf.product} ${leaf.name}`).filter((m) => m.length >= 8),
+  ])
+  return {
+    vendorKeys: vendorKeys(leaf.vendor),
+    models: [...models],
+    names: [...names],
+    wordSets: [words, familyWords].filter((w) => meaningful(w)).map((w) => wordsKey(w)),
+    words,
+    product: normaliseProductName(product),
+  }
+}
+
+/**
+ * The index keys {@link findCandidates} looks a product up by, so that a store of
+ * {@link leafTerms} (the snapshot's `csaf_leaf_terms`) can return just the leaves it can find:
+ * per vendor key, `terms` (any leaf filed under one of them: `m:` model, `n:` name, `s:` word
+ * set) and `allWords` (leaves whose name words include all of these: `w:` words).
+ */
+export interface ProductLookup {
+  vendorKeys: string[]
+  terms: string[]
+  allWords?: string[]
+}
+
+export const TERM = { model: 'm:', name: 'n:', wordSet: 's:', word: 'w:' } as const
+
+/** The snapshot terms of a leaf, one list for each of its vendor keys. */
+export function leafTermList(terms: LeafTerms): string[] {
+  return [
+    ...terms.models.map((m) => TERM.model + m),
+    ...terms.names.map((n) => TERM.name + n),
+    ...terms.wordSets.map((w) => TERM.wordSet + w),
+    ...terms.words.map((w) => TERM.word + w),
+  ]
+}
+
+/**
+ * What {@link findCandidates} would look `product` up by (undefined: no vendor, no lookup).
+ * `knownVendor`: leave out vendor keys the store is known not to hold (undefined when none is
+ * left), before the product's name is normalised.
+ */
+export function productLookup(
+  product: ProductDescription,
+  knownVendor?: (key: string) => boolean,
+): ProductLookup | undefined {
+  const keys = knownVendor
+    ? vendorKeys(product.vendor).filter(knownVendor)
+    : vendorKeys(product.vendor)
+  if (keys.length === 0) return undefined
+  const productName = normaliseProductName(product.product, product.vendor)
+  const words = productWords(product.product, product.vendor)
+  const models = (product.modelNumbers ?? []).map(compactModelNumber).filter((m) => m.length >= 3)
+  const terms = models.map((m) => TERM.model + m)
+  if (productName !== '') terms.push(TERM.name + productName)
+  const distinct = [...new Set(words)].sort().slice(0, MAX_WORDS)
+  for (let mask = 1; mask < 1 << distinct.length; mask++) {
+    const subset = distinct.filter((_, i) => mask & (1 << i))
+    if (meaningful(subset)) terms.push(TERM.wordSet + subset.join(' '))
+  }
+  return {
+    vendorKeys: keys,
+    terms,
+    ...(meaningful(words) ? { allWords: [...new Set(words)] } : {}),
+  }
 }
 
 /** Leaves whose name (or family) words are a meaningful subset of `words`. */

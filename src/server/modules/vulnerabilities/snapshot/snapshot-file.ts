@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import type BetterSqlite3 from 'better-sqlite3'
 import { AppError } from '../../../../common/errors.ts'
 import type { CsafLeaf, CsafVulnerabilityProducts } from '../matching/csaf/product-tree.ts'
+import { TERM, type ProductLookup } from '../matching/product-match.ts'
 import type {
   CandidateKeys,
   CsafCandidate,
@@ -27,13 +28,20 @@ import type { OsvAffected } from '../versions/osv.ts'
  *   PEP 503 name for PyPI) and its purl key;
  * - `csaf_leaves`: one CSAF leaf (JSON body) under its CPE `vendor:product` and purl key, and
  *   `csaf_leaf_vendors`: its canonical vendor keys (names/normalise.ts, at build time);
+ * - `csaf_leaf_terms` (format 2): under each vendor key of a leaf, the terms the engine's leaf
+ *   index files it under (product-match.ts `leafTerms`: model numbers, names, word sets, words),
+ *   so that a scan reads only the leaves its components' names can find, not every leaf of a
+ *   vendor (Siemens alone: thousands);
  * - `csaf_vulnerabilities`: per CSAF document, its vulnerabilities with statuses, remediations
  *   and flags (JSON);
- * - `kev(cve, body)`.
+ * - `kev(cve, body)`;
+ * - `key_filter(hashes, bits)` (format 2): a Bloom filter of every lookup key (OSV package and
+ *   purl keys, CSAF purl, CPE and vendor keys), read at open, so that the keys of components no
+ *   advisory names (95 % of a typical SBOM) never reach SQLite.
  */
 
 export const SNAPSHOT_FORMAT = 'isn-advisory-snapshot'
-export const SNAPSHOT_FORMAT_VERSION = 1
+export const SNAPSHOT_FORMAT_VERSION = 2
 /** `PRAGMA application_id`: 'ISNS' — tells a snapshot from any other SQLite file. */
 /** SQLite's own ceiling for `mmap_size` (SQLITE_MAX_MMAP_SIZE); larger files read the rest. */
 const MAX_MMAP_BYTES = 0x7fff0000
@@ -63,8 +71,12 @@ create table csaf_leaves (
 create table csaf_leaf_vendors (
   vendor_key text not null, advisory_pk integer not null, ordinal integer not null,
   primary key (vendor_key, advisory_pk, ordinal)) without rowid;
+create table csaf_leaf_terms (
+  vendor_key text not null, term text not null, advisory_pk integer not null,
+  ordinal integer not null, primary key (vendor_key, term, advisory_pk, ordinal)) without rowid;
 create table csaf_vulnerabilities (advisory_pk integer primary key, body text not null);
 create table kev (cve text primary key, body text not null) without rowid;
+create table key_filter (hashes integer not null, bits blob not null);
 `
 
 // Built after the rows are in: one sorted pass each instead of per-row index maintenance.
@@ -105,6 +117,8 @@ export interface SnapshotCsafLeaf {
   cpeKey: string | undefined
   purl: PurlColumns | undefined
   vendorKeys: readonly string[]
+  /** The leaf's index terms (product-match.ts `leafTermList`), under each vendor key. */
+  terms: readonly string[]
   leaf: CsafLeaf
 }
 
@@ -119,6 +133,65 @@ export interface SnapshotMeta {
   newestModified: Record<string, string | null>
 }
 
+/** The filter's key of each kind of lookup (the same strings at build and at read). */
+const filterKey = {
+  package: (ecosystem: string, name: string) => `p\0${ecosystem}\0${name}`,
+  purl: (type: string, namespace: string, name: string) => `u\0${type}\0${namespace}\0${name}`,
+  cpe: (vendorProduct: string) => `c\0${vendorProduct}`,
+  vendor: (key: string) => `v\0${key}`,
+}
+
+/** Bits per key and hash functions: about 1 % false positives. */
+const FILTER_BITS_PER_KEY = 10
+const FILTER_HASHES = 7
+
+/**
+ * A Bloom filter of lookup keys: `has` is false only for keys the snapshot does not hold, so a
+ * key it rejects needs no statement; a key it accepts is looked up as before (1 % needlessly).
+ * Hashes: two FNV-1a variants over the key's UTF-16 code units, combined (double hashing).
+ */
+export class KeyFilter {
+  private readonly size: number
+
+  constructor(
+    readonly bits: Uint8Array,
+    readonly hashes: number,
+  ) {
+    this.size = bits.length * 8
+  }
+
+  static build(keys: Iterable<string>, count: number): KeyFilter {
+    const bytes = Math.max(64, Math.ceil((count * FILTER_BITS_PER_KEY) / 8))
+    const filter = new KeyFilter(new Uint8Array(bytes), FILTER_HASHES)
+    for (const key of keys) filter.test(key, true)
+    return filter
+  }
+
+  has(key: string): boolean {
+    return this.test(key, false)
+  }
+
+  private test(key: string, set: boolean): boolean {
+    let h1 = 0x811c9dc5
+    let h2 = 0x050c5d1f
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i)
+      h1 = Math.imul(h1 ^ c, 0x01000193)
+      h2 = Math.imul(h2 ^ c, 0x01000193)
+    }
+    h1 >>>= 0
+    h2 = (h2 | 1) >>> 0
+    const bits = this.bits
+    for (let i = 0; i < this.hashes; i++) {
+      const bit = ((h1 + Math.imul(i, h2)) >>> 0) % this.size
+      const mask = 1 << (bit & 7)
+      if (set) bits[bit >>> 3]! |= mask
+      else if ((bits[bit >>> 3]! & mask) === 0) return false
+    }
+    return true
+  }
+}
+
 /** Writes a new snapshot file; rows go in one transaction, the indexes at the end. */
 export class SnapshotWriter {
   private readonly db: BetterSqlite3.Database
@@ -127,6 +200,7 @@ export class SnapshotWriter {
   private readonly insertOsv: BetterSqlite3.Statement
   private readonly insertLeaf: BetterSqlite3.Statement
   private readonly insertVendor: BetterSqlite3.Statement
+  private readonly insertTerm: BetterSqlite3.Statement
   private readonly insertVulnerabilities: BetterSqlite3.Statement
   private readonly insertKev: BetterSqlite3.Statement
 
@@ -143,6 +217,7 @@ export class SnapshotWriter {
     this.insertOsv = this.db.prepare('insert into osv_entries values (?, ?, ?, ?, ?, ?, ?, ?)')
     this.insertLeaf = this.db.prepare('insert into csaf_leaves values (?, ?, ?, ?, ?, ?, ?)')
     this.insertVendor = this.db.prepare('insert or ignore into csaf_leaf_vendors values (?, ?, ?)')
+    this.insertTerm = this.db.prepare('insert or ignore into csaf_leaf_terms values (?, ?, ?, ?)')
     this.insertVulnerabilities = this.db.prepare('insert into csaf_vulnerabilities values (?, ?)')
     this.insertKev = this.db.prepare('insert or replace into kev values (?, ?)')
   }
@@ -194,7 +269,10 @@ export class SnapshotWriter {
         l.purl?.name ?? null,
         JSON.stringify(l.leaf),
       )
-      for (const key of l.vendorKeys) this.insertVendor.run(key, pk, ordinal)
+      for (const key of l.vendorKeys) {
+        this.insertVendor.run(key, pk, ordinal)
+        for (const term of l.terms) this.insertTerm.run(key, term, pk, ordinal)
+      }
     })
     this.insertVulnerabilities.run(pk, JSON.stringify(vulnerabilities))
   }
@@ -213,9 +291,43 @@ export class SnapshotWriter {
     put.run('counts', JSON.stringify(meta.counts))
     put.run('newest_modified', JSON.stringify(meta.newestModified))
     this.db.exec(INDEXES)
+    this.writeKeyFilter()
     this.db.exec('commit')
     this.db.exec('analyze')
     this.db.close()
+  }
+
+  /** Every lookup key the reader answers, read back from the rows (through the new indexes). */
+  private writeKeyFilter(): void {
+    const column = (sql: string) => this.db.prepare(sql).raw().iterate() as Iterable<string[]>
+    const keys = function* () {
+      for (const [e, n] of column('select distinct eco_base, package_key from osv_entries')) {
+        yield filterKey.package(e!, n!)
+      }
+      for (const table of ['osv_entries', 'csaf_leaves']) {
+        for (const [t, ns, n] of column(
+          `select distinct purl_type, purl_namespace, purl_name from ${table} where purl_type is not null`,
+        )) {
+          yield filterKey.purl(t!, ns!, n!)
+        }
+      }
+      for (const [c] of column(
+        'select distinct cpe_key from csaf_leaves where cpe_key is not null',
+      )) {
+        yield filterKey.cpe(c!)
+      }
+      for (const [v] of column('select distinct vendor_key from csaf_leaf_vendors')) {
+        yield filterKey.vendor(v!)
+      }
+    }
+    const all = [...keys()]
+    const filter = KeyFilter.build(all, all.length)
+    this.db
+      .prepare('insert into key_filter values (?, ?)')
+      .run(
+        filter.hashes,
+        Buffer.from(filter.bits.buffer, filter.bits.byteOffset, filter.bits.length),
+      )
   }
 
   /** Closes without committing (the caller removes the temporary file). */
@@ -262,6 +374,21 @@ const READS = {
   leavesByVendor:
     'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaf_vendors v ' +
     'on v.vendor_key = k.value join csaf_leaves l on l.advisory_pk = v.advisory_pk and l.ordinal = v.ordinal',
+  // A leaf filed under any of these (vendor key, term) pairs (csaf_leaf_terms).
+  leafIdsByTerm:
+    'select t.advisory_pk, t.ordinal from json_each(?) k cross join csaf_leaf_terms t ' +
+    'on t.vendor_key = k.value ->> 0 and t.term = k.value ->> 1',
+  // How many leaves of a vendor key have this term.
+  termCount: 'select count(*) from csaf_leaf_terms where vendor_key = ? and term = ?',
+  // Leaves of a vendor key with a term (its rarest) and every term of a JSON array (the vendor
+  // key given again last).
+  leafIdsWithAllTerms:
+    'select t.advisory_pk, t.ordinal from csaf_leaf_terms t where t.vendor_key = ? and t.term = ? ' +
+    'and not exists (select 1 from json_each(?) k where not exists (select 1 from csaf_leaf_terms u ' +
+    'where u.vendor_key = ? and u.term = k.value and u.advisory_pk = t.advisory_pk and u.ordinal = t.ordinal))',
+  leafBodies:
+    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaves l ' +
+    'on l.advisory_pk = k.value ->> 0 and l.ordinal = k.value ->> 1',
   leavesByCpe:
     'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaves l on l.cpe_key = k.value',
   leavesByPurl:
@@ -278,10 +405,12 @@ export class SnapshotReader {
   readonly meta: SnapshotMeta
   private readonly db: BetterSqlite3.Database
   private readonly statements: Record<keyof typeof READS, BetterSqlite3.Statement>
+  private readonly filter: KeyFilter
 
-  private constructor(db: BetterSqlite3.Database, meta: SnapshotMeta) {
+  private constructor(db: BetterSqlite3.Database, meta: SnapshotMeta, filter: KeyFilter) {
     this.db = db
     this.meta = meta
+    this.filter = filter
     this.statements = Object.fromEntries(
       Object.entries(READS).map(([name, sql]) => [name, db.prepare(sql)]),
     ) as Record<keyof typeof READS, BetterSqlite3.Statement>
@@ -338,17 +467,25 @@ export class SnapshotReader {
       if (meta.get('format') !== SNAPSHOT_FORMAT || !meta.get('content_sha256')) {
         throw new SnapshotError(`${file} is damaged: its metadata is incomplete.`)
       }
-      return new SnapshotReader(db, {
-        format: SNAPSHOT_FORMAT,
-        formatVersion: version,
-        createdAt: meta.get('created_at') ?? '',
-        contentSha256: meta.get('content_sha256') ?? '',
-        counts: JSON.parse(meta.get('counts') ?? '{}') as Record<string, number>,
-        newestModified: JSON.parse(meta.get('newest_modified') ?? '{}') as Record<
-          string,
-          string | null
-        >,
-      })
+      const stored = db.prepare('select hashes, bits from key_filter').get() as
+        { hashes: number; bits: Buffer } | undefined
+      if (!stored) throw new SnapshotError(`${file} is damaged: its key filter is missing.`)
+      const filter = new KeyFilter(new Uint8Array(stored.bits), stored.hashes)
+      return new SnapshotReader(
+        db,
+        {
+          format: SNAPSHOT_FORMAT,
+          formatVersion: version,
+          createdAt: meta.get('created_at') ?? '',
+          contentSha256: meta.get('content_sha256') ?? '',
+          counts: JSON.parse(meta.get('counts') ?? '{}') as Record<string, number>,
+          newestModified: JSON.parse(meta.get('newest_modified') ?? '{}') as Record<
+            string,
+            string | null
+          >,
+        },
+        filter,
+      )
     } catch (error) {
       db?.close()
       if (error instanceof SnapshotError) throw error
@@ -363,11 +500,17 @@ export class SnapshotReader {
    * The candidates of these keys, shaped as the server's candidate reader shapes them: per
    * advisory only the matching OSV entries (in record order) and CSAF leaves (in tree order),
    * each CSAF document with all its vulnerabilities, and the KEV entries of their CVEs.
+   * With `products` (product-match.ts `productLookup` of the components with a vendor), only the
+   * CSAF leaves that the engine's name matching can find for them are read; without, every leaf
+   * of `keys.vendors`. Either way the engine finds the same leaves.
    * @throws SnapshotError when the file turns out to be damaged while reading
    */
-  candidates(keys: CandidateKeys): MatchCandidates & { heads: Map<string, SnapshotAdvisory> } {
+  candidates(
+    keys: CandidateKeys,
+    products?: readonly ProductLookup[],
+  ): MatchCandidates & { heads: Map<string, SnapshotAdvisory> } {
     try {
-      return this.read(keys)
+      return this.read(keys, products)
     } catch (error) {
       if (error instanceof SnapshotError) throw error
       const code = sqliteCode(error)
@@ -378,29 +521,101 @@ export class SnapshotReader {
     }
   }
 
-  private read(keys: CandidateKeys) {
+  /** False when no CSAF leaf has this canonical vendor key (true: it may have). */
+  mayHoldVendor(vendorKey: string): boolean {
+    return this.filter.has(filterKey.vendor(vendorKey))
+  }
+
+  /** The leaves `findCandidates` can find for these products, by their index terms. */
+  private leavesOfProducts(products: readonly ProductLookup[]): LeafRow[] {
+    const s = this.statements
+    const known = new Set(
+      products.flatMap((p) => p.vendorKeys).filter((v) => this.filter.has(filterKey.vendor(v))),
+    )
+    if (known.size === 0) return []
+    const pairs = new Map<string, [string, string]>()
+    const wordPairs = new Map<string, [string, string]>()
+    const groups = new Map<string, string[]>()
+    for (const p of products) {
+      for (const vendor of p.vendorKeys) {
+        if (!known.has(vendor)) continue
+        for (const term of p.terms) pairs.set(`${vendor}\0${term}`, [vendor, term])
+        if (p.allWords) {
+          const ids = p.allWords.map((w) => {
+            const id = `${vendor}\0${TERM.word}${w}`
+            wordPairs.set(id, [vendor, TERM.word + w])
+            return id
+          })
+          groups.set(ids.join('\0\0'), ids)
+        }
+      }
+    }
+    type IdRow = { advisory_pk: number; ordinal: number }
+    const ids = new Map<string, [number, number]>()
+    const add = (pk: number, ordinal: number) => ids.set(`${pk}:${ordinal}`, [pk, ordinal])
+    if (pairs.size > 0) {
+      for (const r of s.leafIdsByTerm.all(JSON.stringify([...pairs.values()])) as IdRow[]) {
+        add(r.advisory_pk, r.ordinal)
+      }
+    }
+    if (groups.size > 0) {
+      // Leaves whose words include all of a product's: driven by the rarest of its words, each
+      // leaf of that word checked for the others through the primary key.
+      const counts = new Map<string, number>()
+      const count = (id: string) => {
+        let n = counts.get(id)
+        if (n === undefined) {
+          const [vendor, term] = wordPairs.get(id)!
+          n = Number(s.termCount.pluck().get(vendor, term))
+          counts.set(id, n)
+        }
+        return n
+      }
+      for (const group of groups.values()) {
+        const rarest = group.reduce((a, b) => (count(b) < count(a) ? b : a))
+        if (count(rarest) === 0) continue
+        const [vendor, term] = wordPairs.get(rarest)!
+        const others = group.filter((id) => id !== rarest).map((id) => wordPairs.get(id)![1])
+        const rows = s.leafIdsWithAllTerms.all(vendor, term, JSON.stringify(others), vendor)
+        for (const r of rows as IdRow[]) {
+          add(r.advisory_pk, r.ordinal)
+        }
+      }
+    }
+    if (ids.size === 0) return []
+    const sorted = [...ids.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    return s.leafBodies.all(JSON.stringify(sorted)) as LeafRow[]
+  }
+
+  private read(keys: CandidateKeys, products: readonly ProductLookup[] | undefined) {
     const s = this.statements
     const all = <T>(statement: BetterSqlite3.Statement, values: readonly unknown[]): T[] =>
       values.length === 0 ? [] : (statement.all(JSON.stringify(values)) as T[])
-    const purls = keys.purls.map((p) => [p.type, p.namespace ?? '', p.name])
+    // Keys the filter rejects are in no row: only the others go to SQLite.
+    const f = this.filter
+    const purls = keys.purls
+      .map((p) => [p.type, p.namespace ?? '', p.name] as const)
+      .filter(([t, ns, n]) => f.has(filterKey.purl(t, ns, n)))
+    const packages = keys.packages
+      .filter((p) => f.has(filterKey.package(p.ecosystem, p.name)))
+      .map((p) => [p.ecosystem, p.name])
+    const cpes = keys.cpes
+      .map((c) => `${c.vendor}:${c.product}`)
+      .filter((c) => f.has(filterKey.cpe(c)))
 
     const osvRows = new Map<string, OsvRow>()
-    const osvFound = [
-      ...all<OsvRow>(
-        s.osvByPackage,
-        keys.packages.map((p) => [p.ecosystem, p.name]),
-      ),
-      ...all<OsvRow>(s.osvByPurl, purls),
-    ]
+    const osvFound = [...all<OsvRow>(s.osvByPackage, packages), ...all<OsvRow>(s.osvByPurl, purls)]
     for (const r of osvFound) osvRows.set(`${r.advisory_pk}:${r.entry_index}`, r)
 
     const leafRows = new Map<string, LeafRow>()
     const leavesFound = [
-      ...all<LeafRow>(s.leavesByVendor, keys.vendors),
-      ...all<LeafRow>(
-        s.leavesByCpe,
-        keys.cpes.map((c) => `${c.vendor}:${c.product}`),
-      ),
+      ...(products
+        ? this.leavesOfProducts(products)
+        : all<LeafRow>(
+            s.leavesByVendor,
+            keys.vendors.filter((v) => f.has(filterKey.vendor(v))),
+          )),
+      ...all<LeafRow>(s.leavesByCpe, cpes),
       ...all<LeafRow>(s.leavesByPurl, purls),
     ]
     for (const r of leavesFound) leafRows.set(`${r.advisory_pk}:${r.ordinal}`, r)
@@ -412,7 +627,11 @@ export class SnapshotReader {
       else osvByPk.set(r.advisory_pk, [r])
     }
     const leavesByPk = new Map<number, LeafRow[]>()
-    for (const r of leafRows.values()) {
+    // Advisories in file order whichever statement found their leaves.
+    const sortedLeafRows = [...leafRows.values()].sort(
+      (a, b) => a.advisory_pk - b.advisory_pk || a.ordinal - b.ordinal,
+    )
+    for (const r of sortedLeafRows) {
       const list = leavesByPk.get(r.advisory_pk)
       if (list) list.push(r)
       else leavesByPk.set(r.advisory_pk, [r])

@@ -14,7 +14,13 @@ import {
   osvGoRecord,
   osvPypiRecord,
 } from '../../advisories/testing.ts'
-import { candidateKeys, matchComponents, type EngineComponent } from '../matching/engine.ts'
+import {
+  candidateKeys,
+  matchComponents,
+  productLookups,
+  type EngineComponent,
+} from '../matching/engine.ts'
+import { SNAPSHOT_FORMAT_VERSION } from './snapshot-file.ts'
 import {
   buildSnapshot,
   openSnapshot,
@@ -89,6 +95,14 @@ describe('the offline snapshot', () => {
     try {
       const offline = matchComponents(components, snapshot.candidates(keys))
       expect(offline).toEqual(server)
+      // Reading only the CSAF leaves the components' names can find gives the same findings.
+      const lookups = productLookups(components)
+      expect(lookups.length).toBeGreaterThan(0)
+      const narrowed = snapshot.candidates(keys, lookups)
+      expect(matchComponents(components, narrowed)).toEqual(server)
+      expect(narrowed.csaf.flatMap((c) => c.leaves).length).toBeLessThanOrEqual(
+        snapshot.candidates(keys).csaf.flatMap((c) => c.leaves).length,
+      )
       expect(offline.map((f) => [f.componentKey, f.advisoryId, f.status, f.kev?.cve])).toEqual([
         ['django', 'PYSEC-2021-98', 'affected', undefined],
         ['django-old', 'PYSEC-2021-98', 'affected', undefined],
@@ -108,6 +122,18 @@ describe('the offline snapshot', () => {
     const second = await buildSnapshot(ctx, { file })
     expect(second.meta.contentSha256).toBe(first.meta.contentSha256)
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('b.snapshot'))).toEqual(['b.snapshot'])
+  })
+
+  it('refuses a snapshot of another format version and says to rebuild it', async () => {
+    const file = path.join(dir, 'old.snapshot')
+    await buildSnapshot(ctx, { file })
+    const { default: SQLite } = await import('better-sqlite3')
+    const db = new SQLite(file)
+    db.pragma(`user_version = ${SNAPSHOT_FORMAT_VERSION - 1}`)
+    db.close()
+    await expect(openSnapshot(file)).rejects.toThrow(
+      new RegExp(`format version ${SNAPSHOT_FORMAT_VERSION - 1}.*Rebuild it`),
+    )
   })
 
   it('scans SBOM bytes: parse, load by key, match, threshold', async () => {

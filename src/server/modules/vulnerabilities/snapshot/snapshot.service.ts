@@ -11,13 +11,14 @@ import {
   candidateKeys,
   matchComponents,
   osvNameKey,
+  productLookups,
   osvPackageOfPurl,
   type EngineComponent,
   type EngineFinding,
   type KevInfo,
 } from '../matching/engine.ts'
 import type { CsafLeaf, CsafVulnerabilityProducts } from '../matching/csaf/product-tree.ts'
-import { vendorKeys } from '../matching/names/normalise.ts'
+import { leafTermList, leafTerms } from '../matching/product-match.ts'
 import type { OsvAffected } from '../versions/osv.ts'
 import { parsePurl } from '../versions/purl.ts'
 import {
@@ -151,10 +152,12 @@ export class SnapshotBuilder {
   ): void {
     const rows = leaves.map((leaf) => {
       const cpe = leaf.cpe ? parseCpe(leaf.cpe) : undefined
+      const terms = leafTerms(leaf)
       return {
         cpeKey: cpe ? `${cpe.vendor}:${cpe.product}` : undefined,
         purl: purlColumns(leaf.purl),
-        vendorKeys: leaf.vendor ? vendorKeys(leaf.vendor) : [],
+        vendorKeys: leaf.vendor ? terms.vendorKeys : [],
+        terms: leafTermList(terms),
         leaf,
       }
     })
@@ -402,7 +405,8 @@ export function scanSbom(
   const parsed = performance.now()
   const components = engineComponents(sbom)
   const keys = candidateKeys(components)
-  const candidates = snapshot.candidates(keys)
+  const products = productLookups(components, (vendor) => snapshot.mayHoldVendor(vendor))
+  const candidates = snapshot.candidates(keys, products)
   const loaded = performance.now()
   const produced = matchComponents(components, candidates)
   const matched = performance.now()
