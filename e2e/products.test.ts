@@ -52,9 +52,13 @@ describe('manufacturer → product with label fields → version → listed', ()
     // First-run administrator, signed in.
     await createFirstAdminAndSignIn(page, platform)
 
-    // Without a manufacturer organisation, Products is still "coming soon".
+    // Without a manufacturer organisation, Products is not in the navigation (it is built, so
+    // not "coming soon" either), and the overview says whom it is for.
     const navigation = page.getByRole('navigation', { name: 'Main navigation' })
-    await navigation.getByRole('link', { name: /Products.*Soon/ }).waitFor()
+    await navigation.getByRole('link', { name: 'Registry', exact: true }).waitFor()
+    expect(await navigation.getByRole('link', { name: /^Products/ }).count()).toBe(0)
+    await page.goto(`${base}/`)
+    await page.getByText('For manufacturers').first().waitFor()
 
     // A manufacturer organisation; its owner now has the Products area.
     await page.goto(`${base}/organisations`)

@@ -36,7 +36,7 @@ import { Link, Outlet, useLocation } from 'react-router'
 import { Loading } from '../components/query-state.tsx'
 import { useSignOut } from '../features/auth/use-sign-out.ts'
 import { NotificationBell } from '../features/notifications/notification-bell.tsx'
-import { AREAS, comingAreas, isAreaLive } from '../features/home/areas.ts'
+import { AREAS, COMING_AREAS, isAreaLive } from '../features/home/areas.ts'
 import { useSession } from '../lib/session.ts'
 import { TWO_FACTOR_PATH } from './guards.tsx'
 
@@ -165,7 +165,7 @@ function MainNavigation() {
         labelPosition="left"
         styles={{ label: { color: 'var(--mantine-color-dimmed)', fontSize: 12 } }}
       />
-      {comingAreas(session).map((area) => (
+      {COMING_AREAS.map((area) => (
         <NavLink
           key={area.slug}
           component={Link}

@@ -150,9 +150,15 @@ export function isAreaLive(area: Area, session?: SessionInfo | null): boolean {
   return !!session?.memberships.some((m) => m.organisationType === area.liveFor)
 }
 
-/** The areas still to come for this visitor: not built yet, or not yet theirs. */
-export function comingAreas(session?: SessionInfo | null): Area[] {
-  return AREAS.filter((area) => !isAreaLive(area, session))
+/**
+ * The organisations an area that is built but not this visitor's is for ("manufacturers"), or
+ * undefined when the area is theirs or not built yet. Such an area is not "coming soon".
+ */
+export function areaReservedFor(area: Area, session?: SessionInfo | null): string | undefined {
+  if (area.path === undefined || area.liveFor === undefined || isAreaLive(area, session)) {
+    return undefined
+  }
+  return `${area.liveFor}s`
 }
 
 /** The page of an area: its own once live, else the page that says what it will do. */

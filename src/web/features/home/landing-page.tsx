@@ -43,7 +43,7 @@ import { Link } from 'react-router'
 import { useDocumentTitle } from '../../components/page.tsx'
 import { api } from '../../lib/api.ts'
 import { useSession } from '../../lib/session.ts'
-import { areaPath, AREAS, isAreaLive } from './areas.ts'
+import { areaPath, areaReservedFor, AREAS, isAreaLive } from './areas.ts'
 
 type SetupStatus = Static<typeof SetupStatusSchema>
 
@@ -455,9 +455,11 @@ export function LandingPage() {
           title="Eight capabilities, one mission"
           lead={
             <>
-              Membership, organisations, invitations, API tokens, two-factor sign-in, the
-              tamper-evident audit log and the public framework work today. The other capabilities
-              below are being built in the open; each links to a page that says what it will do.
+              The framework, assessments with accredited review, signed labels with their public
+              registry, and the vulnerability watch that keeps each label&apos;s status live work
+              today, on top of organisations, two-factor sign-in, API tokens and a tamper-evident
+              audit log. The capabilities marked &ldquo;Coming soon&rdquo; are being built in the
+              open; each links to a page that says what it will do.
             </>
           }
         >
@@ -465,6 +467,8 @@ export function LandingPage() {
             {CAPABILITIES.map((capability, index) => {
               const area = AREAS.find((a) => a.slug === capability.area)
               const live = area !== undefined && isAreaLive(area, session)
+              // Built, for members of other organisations (products: manufacturers).
+              const reservedFor = area && areaReservedFor(area, session)
               return (
                 <Card key={capability.title} withBorder radius="md" p="lg">
                   <Stack gap="xs" h="100%">
@@ -477,6 +481,10 @@ export function LandingPage() {
                       {live ? (
                         <Badge variant="light" color="teal">
                           Available
+                        </Badge>
+                      ) : reservedFor ? (
+                        <Badge variant="light" color="indigo">
+                          For {reservedFor}
                         </Badge>
                       ) : (
                         <Badge variant="light" color="gray">
@@ -492,7 +500,7 @@ export function LandingPage() {
                     </Text>
                     {area && (
                       <Anchor component={Link} to={areaPath(area, session)} size="sm" fw={600}>
-                        {live
+                        {live || reservedFor
                           ? `Open the ${area.title.toLowerCase()}`
                           : `More about ${area.title.toLowerCase()}`}
                       </Anchor>
