@@ -475,8 +475,10 @@ export interface SessionAuth {
 }
 
 /**
- * Sessions in use, by token hash, kept per process for SESSION_CACHE_MS so that a request needs
- * no query (docs/performance.md). Every change made through this process (sign-out, revocation,
+ * Sessions in use, by cookie token, kept per process for SESSION_CACHE_MS so that a request needs
+ * no query and no hash (docs/performance.md). The key is the token itself, as in any in-memory
+ * session store: the process holds it while reading the request anyway, and only its SHA-256 is
+ * ever written to the database. Every change made through this process (sign-out, revocation,
  * sign-out everywhere, password and two-factor changes, profile, account administration) drops
  * the entries at once; another process sees such a change within SESSION_CACHE_MS
  * (docs/security.md). Expiry is checked against the clock on every request, cached or not.
@@ -495,7 +497,7 @@ const sessionCache = new TtlCache<CachedSession>(SESSION_CACHE_MS, 20_000)
  * need its last-seen time written; otherwise undefined (then call `authenticateSession`).
  */
 export function cachedSession(ctx: Pick<Ctx, 'clock'>, token: string): SessionAuth | undefined {
-  const cached = sessionCache.get(hashToken(token), performance.now())
+  const cached = sessionCache.get(token, performance.now())
   if (!cached) return undefined
   const now = ctx.clock.now().getTime()
   if (now >= cached.validUntil || now - cached.lastSeenAt >= TOUCH_INTERVAL) return undefined
@@ -534,7 +536,7 @@ export async function authenticateSession(
     user: toUser({ ...row, id: row.user_id }),
   }
   sessionCache.set(
-    tokenHash,
+    token,
     {
       auth,
       validUntil: Math.min(Date.parse(idleExpiresAt), Date.parse(row.expires_at)),
