@@ -247,12 +247,16 @@ export async function resolveFindings(db: Db, ids: readonly string[], at: string
   }
 }
 
+/**
+ * Replaces the CVE rows of these findings; a `fresh` finding (inserted in this transaction) has
+ * none yet, so only the others' rows are deleted first.
+ */
 export async function replaceFindingCves(
   db: Db,
-  rows: readonly { findingId: string; cves: readonly string[] }[],
+  rows: readonly { findingId: string; cves: readonly string[]; fresh?: boolean }[],
 ): Promise<void> {
   if (rows.length === 0) return
-  for (const chunk of chunks(rows.map((r) => r.findingId))) {
+  for (const chunk of chunks(rows.filter((r) => !r.fresh).map((r) => r.findingId))) {
     await db.deleteFrom('finding_cves').where('finding_id', 'in', chunk).execute()
   }
   const values = rows.flatMap((r) =>

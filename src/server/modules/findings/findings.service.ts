@@ -199,7 +199,8 @@ interface SyncPlan {
   existing: FindingRow[]
   inserts: NewFindingRow[]
   updates: { id: string; set: Updateable<FindingTable> }[]
-  cveRows: { findingId: string; cves: string[] }[]
+  /** CVE rows to write; `fresh`: a finding inserted now, which has none to replace. */
+  cveRows: { findingId: string; cves: string[]; fresh: boolean }[]
   untouched: string[]
   gone: string[]
   kevOpened: number
@@ -243,14 +244,14 @@ function planSync(input: SyncInput, existing: FindingRow[], now: string): SyncPl
         last_evaluated_at: now,
         resolved_at: null,
       })
-      plan.cveRows.push({ findingId: id, cves: f.cves })
+      plan.cveRows.push({ findingId: id, cves: f.cves, fresh: true })
       if (f.kev && f.status === 'affected') plan.kevOpened += 1
     } else if (row.resolved_at !== null || !sameMatch(row, columns)) {
       plan.updates.push({
         id: row.id,
         set: { ...columns, changed_at: now, last_evaluated_at: now, resolved_at: null },
       })
-      plan.cveRows.push({ findingId: row.id, cves: f.cves })
+      plan.cveRows.push({ findingId: row.id, cves: f.cves, fresh: false })
       if (f.kev && f.status === 'affected' && (row.resolved_at !== null || Number(row.kev) !== 1)) {
         plan.kevOpened += 1
       }
