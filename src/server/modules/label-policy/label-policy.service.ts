@@ -262,7 +262,7 @@ async function planForLabel(
 }
 
 /** Labels the policy applies to in one transaction. */
-const LABELS_PER_TRANSACTION = 500
+const LABELS_PER_TRANSACTION = 1000
 
 /**
  * Applies the policy to a batch of labels in one transaction: the labels' locks are taken in one
