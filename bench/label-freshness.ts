@@ -129,6 +129,8 @@ export async function measure(options: { versions: number; runs: number }) {
     }
     const who = { actor: systemActor('bench') }
 
+    const startedAt = new Date().toISOString()
+    const loadAverageAtStart = os.loadavg().map((v) => round(v, 2))
     // ---- seed (not timed against the target)
     const seedStart = performance.now()
     const plan = planSboms(options.versions, POOL, SEED)
@@ -379,6 +381,9 @@ export async function measure(options: { versions: number; runs: number }) {
       results,
       problems,
       valid: problems.length === 0,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      loadAverageAtStart,
       loadAverage: os.loadavg().map((v) => round(v, 2)),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }
