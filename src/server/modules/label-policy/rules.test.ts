@@ -87,8 +87,18 @@ describe('the label policy’s rules', () => {
       since: '2026-07-01T08:00:00.000Z',
       cves: ['CVE-2021-44228'],
       findingIds: ['f1'],
+      message:
+        'A critical vulnerability (CVE-2021-44228) without a fix or a VEX statement for more than 30 days.',
     })
     expect(judge(DEFAULT_LABEL_POLICY, [critical], '2.4.1', NOW).warning).toBeNull()
+    // A policy that warns (or suspends) at once says so, not "for more than 0 days".
+    const atOnce = { ...DEFAULT_LABEL_POLICY, criticalWarningAfterDays: 0, kevSuspendAfterDays: 0 }
+    expect(judge(atOnce, [critical], '2.4.1', NOW).warning?.message).toBe(
+      'A critical vulnerability (CVE-2021-44228) without a fix or a VEX statement.',
+    )
+    expect(suspensionReason(atOnce, judge(atOnce, [finding()], '2.4.1', NOW).suspendFor!)).toBe(
+      'Label policy: known-exploited vulnerability CVE-2021-44228 (advisory GHSA-jfh8-c2jp-5v3q, log4j-core) unremediated since 2026-06-01.',
+    )
     const off = { ...DEFAULT_LABEL_POLICY, enabled: false }
     expect(judge(off, [critical, finding()], '2.4.1', new Date('2027-01-01')).warning).toBeNull()
     expect(judge(off, [finding()], '2.4.1', new Date('2027-01-01')).suspendFor).toBeNull()

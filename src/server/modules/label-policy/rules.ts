@@ -125,7 +125,8 @@ export function judge(
     suspendFor,
     warning: {
       since,
-      message: `Security warning: ${critical.length === 1 ? 'a critical vulnerability' : `${critical.length} critical vulnerabilities`} (${list(cves)}) without a fix or a VEX statement for more than ${policy.criticalWarningAfterDays} days.`,
+      // Shown under a "Security warning" title, so the message does not say it again.
+      message: `${critical.length === 1 ? 'A critical vulnerability' : `${critical.length} critical vulnerabilities`} (${list(cves)}) without a fix or a VEX statement${forMoreThan(policy.criticalWarningAfterDays)}.`,
       cves: cves.slice(0, 20),
       advisories: advisories.slice(0, 20),
       findingIds: critical.map((f) => f.id),
@@ -135,5 +136,10 @@ export function judge(
 
 /** The reason written into the label's history when the policy suspends it. */
 export function suspensionReason(policy: LabelPolicy, e: KevExposure): string {
-  return `Label policy: known-exploited vulnerability ${e.cve} (advisory ${e.finding.advisoryId}, ${e.finding.componentName}) unremediated for more than ${policy.kevSuspendAfterDays} days since ${e.since.slice(0, 10)}.`
+  return `Label policy: known-exploited vulnerability ${e.cve} (advisory ${e.finding.advisoryId}, ${e.finding.componentName}) unremediated${forMoreThan(policy.kevSuspendAfterDays)} since ${e.since.slice(0, 10)}.`
+}
+
+/** " for more than N days" for a policy's delay; nothing when it is 0 (the policy acts at once). */
+export function forMoreThan(days: number): string {
+  return days === 0 ? '' : ` for more than ${days} day${days === 1 ? '' : 's'}`
 }
