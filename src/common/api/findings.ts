@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { IdSchema, StrictObject, TimestampSchema } from './shared.ts'
+import { TriageSchema } from './vex.ts'
 
 /*
  * Findings of the matching engine per product version (docs/vulnerabilities.md, "Findings"):
@@ -88,6 +89,9 @@ export const FindingSchema = Type.Object({
   changedAt: TimestampSchema,
   lastEvaluatedAt: TimestampSchema,
   resolvedAt: Nullable(TimestampSchema),
+  triage: Type.Union([TriageSchema, Type.Null()], {
+    description: 'The manufacturer’s triage (in the app or from a VEX document); null when none',
+  }),
 })
 export type Finding = Static<typeof FindingSchema>
 

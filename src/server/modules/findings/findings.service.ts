@@ -41,6 +41,7 @@ import {
 } from '../vulnerabilities/matching/engine.ts'
 import { vendorKeys } from '../vulnerabilities/matching/names/normalise.ts'
 import * as repo from './findings.repository.ts'
+import { toTriage } from './findings.triage.ts'
 import type { Updateable } from 'kysely'
 import type { FindingRow, FindingTable, NewFindingRow } from './findings.table.ts'
 
@@ -114,6 +115,7 @@ function toFinding(row: FindingRow): Finding {
     changedAt: row.changed_at,
     lastEvaluatedAt: row.last_evaluated_at,
     resolvedAt: row.resolved_at,
+    triage: toTriage(row),
   }
 }
 

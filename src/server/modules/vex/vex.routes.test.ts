@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { VexFindingList, VexPublication, VexUploadResult } from '../../../common/api/vex.ts'
+import type { FindingPage } from '../../../common/api/findings.ts'
 import {
   asUser,
   createAdmin,
@@ -151,6 +152,17 @@ describe('VEX over HTTP', () => {
       detail: 'Django is only in the build image.',
     })
     expect(triaged.statusCode, triaged.body).toBe(200)
+    // The findings list shows the same triage.
+    const findings = await asAdmin('GET', `${base}/findings?state=all`)
+    expect(findings.statusCode, findings.body).toBe(200)
+    expect(
+      findings.json<FindingPage>().items.find((f) => f.id === finding.id)?.triage,
+    ).toMatchObject({
+      state: 'not_affected',
+      justification: 'component_not_present',
+      detail: 'Django is only in the build image.',
+      source: 'manual',
+    })
     const published = await asAdmin('POST', `${base}/vex/publications`, { kind: 'csaf' })
     expect(published.statusCode, published.body).toBe(201)
     const publication = published.json<VexPublication>()

@@ -24,6 +24,7 @@ import {
   type TriageFindingRow,
   type TriageValues,
 } from '../findings/findings.triage.repository.ts'
+import { toTriage, VEX_BY } from '../findings/findings.triage.ts'
 import { describeSchemaError, schemaValidator } from '../sboms/sbom-schemas.ts'
 import { directoryBlobStore, type BlobStore } from '../sboms/sbom-store.ts'
 import { currentComponentsOfVersion, type StoredComponent } from '../sboms/sboms.service.ts'
@@ -68,8 +69,6 @@ async function requireVersion(db: Db, organisationId: string, versionId: string)
 }
 
 // ---- matching statements to findings
-
-const VEX_BY = 'vex:'
 
 function parseList(json: string): string[] {
   try {
@@ -391,22 +390,6 @@ export async function listVexDocuments(
 }
 
 // ---- findings with triage
-
-function toTriage(row: TriageFindingRow): Triage | null {
-  if (row.triage_state === null) return null
-  const state = row.triage_state as TriageState
-  const fromVex = row.triaged_by?.startsWith(VEX_BY) ?? false
-  return {
-    state,
-    justification: state === 'not_affected' ? row.triage_justification : null,
-    response: state === 'affected' ? row.triage_justification : null,
-    detail: row.triage_detail,
-    fixedVersion: row.triage_fixed_version,
-    source: fromVex ? 'vex' : 'manual',
-    by: fromVex ? (row.triaged_by?.slice(VEX_BY.length) ?? null) : row.triaged_by,
-    at: row.triaged_at,
-  }
-}
 
 const isSuppressed = (row: TriageFindingRow) =>
   row.triage_state === 'not_affected' && row.triage_justification !== null

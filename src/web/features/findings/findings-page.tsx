@@ -29,6 +29,7 @@ import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
 import { SearchInput, useSearch } from '../../components/search-input.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
+import { TriageSummary } from '../vex/triage-summary.tsx'
 import { VexPanel } from '../vex/vex-panel.tsx'
 
 const PAGE = 50
@@ -169,6 +170,7 @@ export function FindingsPage() {
                 'Known exploited',
                 'Confidence',
                 'Fixed in',
+                'Triage',
                 'Found',
               ]}
               empty={<Empty title="No findings">Nothing the filters select.</Empty>}
@@ -212,6 +214,9 @@ export function FindingsPage() {
                   </Table.Td>
                   <Table.Td>{f.confidence}</Table.Td>
                   <Table.Td>{f.fixedVersion ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <TriageSummary triage={f.triage} />
+                  </Table.Td>
                   <Table.Td>
                     {formatDate(f.firstSeenAt)}
                     {f.resolvedAt && ` · resolved ${formatDate(f.resolvedAt)}`}

@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Badge,
   Button,
   FileInput,
   Group,
@@ -30,8 +29,7 @@ import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
 import { api, apiUrl, errorMessage, uploadFile } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
-
-const label = (value: string) => value.replace(/_/g, ' ')
+import { TriageSummary, vexWords } from './triage-summary.tsx'
 
 function TriageForm({
   base,
@@ -78,7 +76,7 @@ function TriageForm({
       </Text>
       <Select
         label="State"
-        data={TRIAGE_STATES.map((v) => ({ value: v, label: label(v) }))}
+        data={TRIAGE_STATES.map((v) => ({ value: v, label: vexWords(v) }))}
         value={state}
         onChange={(v) => setState(v ?? 'under_investigation')}
         allowDeselect={false}
@@ -87,7 +85,7 @@ function TriageForm({
         <Select
           label="Justification"
           required
-          data={VEX_JUSTIFICATIONS.map((v) => ({ value: v, label: label(v) }))}
+          data={VEX_JUSTIFICATIONS.map((v) => ({ value: v, label: vexWords(v) }))}
           value={justification}
           onChange={setJustification}
         />
@@ -95,7 +93,7 @@ function TriageForm({
       {state === 'affected' && (
         <Select
           label="Response"
-          data={VEX_RESPONSES.map((v) => ({ value: v, label: label(v) }))}
+          data={VEX_RESPONSES.map((v) => ({ value: v, label: vexWords(v) }))}
           value={response}
           onChange={setResponse}
           clearable
@@ -211,30 +209,7 @@ export function VexPanel({ orgId, versionId }: { orgId: string; versionId: strin
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    {f.triage ? (
-                      <Stack gap={2}>
-                        <Badge
-                          color={
-                            f.suppressed ? 'gray' : f.triage.state === 'fixed' ? 'green' : 'orange'
-                          }
-                          variant="light"
-                        >
-                          {label(f.triage.state)}
-                          {f.suppressed ? ' (suppressed)' : ''}
-                        </Badge>
-                        <Text size="xs" c="dimmed">
-                          {[
-                            f.triage.justification ?? f.triage.response,
-                            f.triage.fixedVersion && `fixed in ${f.triage.fixedVersion}`,
-                            f.triage.source === 'vex' ? 'from VEX' : f.triage.by,
-                          ]
-                            .filter(Boolean)
-                            .join(' · ')}
-                        </Text>
-                      </Stack>
-                    ) : (
-                      <Text size="sm">Not triaged</Text>
-                    )}
+                    <TriageSummary triage={f.triage} />
                   </Table.Td>
                   <Table.Td>
                     <Button size="xs" variant="default" onClick={() => setEditing(f)}>
