@@ -316,7 +316,7 @@ async function applyToLabels(
       trx,
       work.states.map(({ row, suspensionOf }) => {
         if (!suspensionOf) return row
-        const since = changed.get(row.label_id)!.statusChangedAt
+        const since = changed.get(row.label_id)!.changedAt
         return {
           ...row,
           suspended_at: since,

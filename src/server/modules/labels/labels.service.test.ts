@@ -455,10 +455,10 @@ describe('label signing keys, labels and status lists', () => {
       { id: c.id, action: 'reinstate', reason: 'Fixed in 2.4.2' },
     ])
     const at = clock.now().toISOString()
-    expect(changed.map((l) => [l.id, l.status, l.statusReason, l.statusChangedAt])).toEqual([
-      [a.id, 'suspended', 'Known-exploited vulnerability', at],
-      [b.id, 'suspended', 'Known-exploited vulnerability', at],
-      [c.id, 'active', 'Fixed in 2.4.2', at],
+    expect(changed.map((l) => [l.id, l.previousStatus, l.status, l.reason, l.changedAt])).toEqual([
+      [a.id, 'active', 'suspended', 'Known-exploited vulnerability', at],
+      [b.id, 'active', 'suspended', 'Known-exploited vulnerability', at],
+      [c.id, 'suspended', 'active', 'Fixed in 2.4.2', at],
     ])
     expect(await verifyLabelLive(ctx, a.jws)).toMatchObject({ valid: false, status: 'suspended' })
     for (const [label, from, to] of [

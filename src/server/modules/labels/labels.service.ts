@@ -371,8 +371,11 @@ export async function changeLabelStatus(
   action: LabelStatusAction,
   reason: string,
 ): Promise<Label> {
-  const [label] = await changeLabelStatuses(ctx, who, [{ id, action, reason }])
-  return label!
+  return inTransaction(ctx.db, async (trx: Db) => {
+    const [change] = await applyStatusChanges(trx, ctx.clock, who, [{ id, action, reason }])
+    const { row, to, why, at } = change!
+    return toLabel({ ...row, status: to, status_reason: why, status_changed_at: at }, new Date(at))
+  })
 }
 
 /** One label's change in {@link changeLabelStatuses}. */
@@ -382,125 +385,151 @@ export interface LabelStatusChangeRequest {
   reason: string
 }
 
+/** A change {@link changeLabelStatuses} made. */
+export interface LabelStatusChanged {
+  id: string
+  previousStatus: LabelStatus
+  status: LabelStatus
+  reason: string
+  changedAt: string
+}
+
 /**
  * {@link changeLabelStatus} for many labels at once, all or nothing, in one transaction (the
  * caller's when there is one): the labels are read in one statement, the labels taking the same
  * change are updated by one, and their history rows, audit entries (chained in the order given)
  * and webhook deliveries are inserted together. Each label's status cache entry is dropped. An
  * expiry not recorded yet is recorded first, label by label, as for a single change. Returns the
- * labels as changed, in the order given.
+ * changes made, in the order given.
  * @throws not_found, conflict (as changeLabelStatus, for the first label in error)
  */
 export async function changeLabelStatuses(
   ctx: Pick<Ctx, 'db' | 'clock'>,
   who: Who,
   requests: readonly LabelStatusChangeRequest[],
-): Promise<Label[]> {
+): Promise<LabelStatusChanged[]> {
   if (requests.length === 0) return []
+  return inTransaction(ctx.db, async (trx: Db) =>
+    (await applyStatusChanges(trx, ctx.clock, who, requests)).map((c) => ({
+      id: c.row.id,
+      previousStatus: c.current,
+      status: c.to,
+      reason: c.why,
+      changedAt: c.at,
+    })),
+  )
+}
+
+/** The status changes of changeLabelStatus(es), in the caller's transaction. */
+async function applyStatusChanges(
+  trx: Db,
+  clock: Clock,
+  who: Who,
+  requests: readonly LabelStatusChangeRequest[],
+) {
   if (new Set(requests.map((r) => r.id)).size !== requests.length) {
     throw new AppError('internal_error', 'A label can change only once per call.')
   }
-  return inTransaction(ctx.db, async (trx: Db) => {
-    const found = new Map(
-      (
-        await listLabelsWithSupportEnd(
-          trx,
-          requests.map((r) => r.id),
-        )
-      ).map((row) => [row.id, row] as const),
-    )
-    const now = ctx.clock.now()
-    const at = now.toISOString()
-    const planned = []
-    for (const request of requests) {
-      const transition = TRANSITIONS[request.action]
-      const why = request.reason.trim()
-      const stored = found.get(request.id)
-      if (!stored) throw new AppError('not_found', 'No such label.')
-      // An expiry the job has not recorded yet goes first, so the history stays in order.
-      const expiry = await recordExpiry(trx, ctx.clock, stored, now)
-      const row: LabelRow = expiry
-        ? {
-            ...stored,
-            status: 'expired',
-            status_reason: expiry.reason,
-            status_changed_at: expiry.at,
-          }
-        : stored
-      const current = effectiveStatus(row, now)
-      if (!(transition.from as readonly LabelStatus[]).includes(current)) {
-        throw new AppError(
-          'conflict',
-          current === 'revoked'
-            ? 'This label is revoked; revocation is final.'
-            : `A label that is ${current} cannot be ${request.action === 'reinstate' ? 'reinstated' : `${request.action}d`}.`,
-          { details: { status: current } },
-        )
-      }
-      planned.push({ row, current, transition, why })
+  const found = new Map(
+    (
+      await listLabelsWithSupportEnd(
+        trx,
+        requests.map((r) => r.id),
+      )
+    ).map((row) => [row.id, row] as const),
+  )
+  const now = clock.now()
+  const at = now.toISOString()
+  const planned = []
+  for (const request of requests) {
+    const transition = TRANSITIONS[request.action]
+    const why = request.reason.trim()
+    const stored = found.get(request.id)
+    if (!stored) throw new AppError('not_found', 'No such label.')
+    // An expiry the job has not recorded yet goes first, so the history stays in order.
+    const expiry = await recordExpiry(trx, clock, stored, now)
+    const row: LabelRow = expiry
+      ? {
+          ...stored,
+          status: 'expired',
+          status_reason: expiry.reason,
+          status_changed_at: expiry.at,
+        }
+      : stored
+    const current = effectiveStatus(row, now)
+    if (!(transition.from as readonly LabelStatus[]).includes(current)) {
+      throw new AppError(
+        'conflict',
+        current === 'revoked'
+          ? 'This label is revoked; revocation is final.'
+          : `A label that is ${current} cannot be ${request.action === 'reinstate' ? 'reinstated' : `${request.action}d`}.`,
+        { details: { status: current } },
+      )
     }
-    // Labels taking the same change (same stored status, new status and reason): one update.
-    const groups = new Map<
-      string,
-      { from: LabelStatus; to: LabelStatus; why: string; ids: string[] }
-    >()
-    for (const p of planned) {
-      const key = JSON.stringify([p.row.status, p.transition.to, p.why])
-      const group = groups.get(key) ?? {
-        from: p.row.status,
-        to: p.transition.to,
-        why: p.why,
-        ids: [],
-      }
-      group.ids.push(p.row.id)
-      groups.set(key, group)
+    planned.push({ row, current, transition, why })
+  }
+  // Labels taking the same change (same stored status, new status and reason): one update.
+  const groups = new Map<
+    string,
+    { from: LabelStatus; to: LabelStatus; why: string; ids: string[] }
+  >()
+  for (const p of planned) {
+    const key = JSON.stringify([p.row.status, p.transition.to, p.why])
+    const group = groups.get(key) ?? {
+      from: p.row.status,
+      to: p.transition.to,
+      why: p.why,
+      ids: [],
     }
-    for (const group of groups.values()) {
-      const change = { status: group.to, reason: group.why, at }
-      if ((await updateLabelStatuses(trx, group.ids, group.from, change)) !== group.ids.length) {
-        throw new AppError('conflict', 'The label changed meanwhile; try again.')
-      }
+    group.ids.push(p.row.id)
+    groups.set(key, group)
+  }
+  for (const group of groups.values()) {
+    const change = { status: group.to, reason: group.why, at }
+    if ((await updateLabelStatuses(trx, group.ids, group.from, change)) !== group.ids.length) {
+      throw new AppError('conflict', 'The label changed meanwhile; try again.')
     }
-    for (const p of planned) forgetLabelStatus(p.row.id)
-    await insertStatusChanges(
-      trx,
-      planned.map((p) => ({
-        label_id: p.row.id,
-        at,
-        from_status: p.current,
-        to_status: p.transition.to,
-        reason: p.why,
-        ...actorColumns(who.actor),
-      })),
-    )
-    await recordAuditEntries(
-      trx,
-      ctx.clock,
-      who,
-      planned.map((p) => ({
-        action: p.transition.action,
-        organisationId: p.row.manufacturer_id,
-        targetType: 'label',
-        targetId: p.row.id,
-        details: { from: p.current, to: p.transition.to, reason: p.why },
-      })),
-    )
-    await announceLabels(
-      trx,
-      ctx.clock,
-      planned.map((p) => ({
-        row: p.row,
-        type: 'label.status_changed' as const,
-        change: { status: p.transition.to, previousStatus: p.current, reason: p.why, at },
-      })),
-    )
-    return planned.map((p) =>
-      toLabel(
-        { ...p.row, status: p.transition.to, status_reason: p.why, status_changed_at: at },
-        now,
-      ),
-    )
-  })
+  }
+  for (const p of planned) forgetLabelStatus(p.row.id)
+  await insertStatusChanges(
+    trx,
+    planned.map((p) => ({
+      label_id: p.row.id,
+      at,
+      from_status: p.current,
+      to_status: p.transition.to,
+      reason: p.why,
+      ...actorColumns(who.actor),
+    })),
+  )
+  await recordAuditEntries(
+    trx,
+    clock,
+    who,
+    planned.map((p) => ({
+      action: p.transition.action,
+      organisationId: p.row.manufacturer_id,
+      targetType: 'label',
+      targetId: p.row.id,
+      details: { from: p.current, to: p.transition.to, reason: p.why },
+    })),
+  )
+  await announceLabels(
+    trx,
+    clock,
+    planned.map((p) => ({
+      row: p.row,
+      type: 'label.status_changed' as const,
+      change: { status: p.transition.to, previousStatus: p.current, reason: p.why, at },
+    })),
+  )
+  return planned.map((p) => ({
+    row: p.row,
+    current: p.current,
+    to: p.transition.to,
+    why: p.why,
+    at,
+  }))
 }
 
 /**
