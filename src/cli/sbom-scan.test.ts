@@ -386,5 +386,33 @@ describe.runIf(
     // no finding — as the server's engine answers for the same SBOM.
     expect(json.findings).toEqual([])
     expect(json.unknown).toEqual([])
+    expect(json.sbom.warnings).toEqual([])
+  })
+
+  it('scans a trivy SPDX 2.2 SBOM and names where it departs from its schema', async () => {
+    const sbom = path.join(
+      SHARED_DATA,
+      SBOMS,
+      'spdx-trivy-balenalib_am571x-evm-alpine-node.spdx.json',
+    )
+    const env = { PATH: process.env.PATH ?? '' }
+    const result = await isn(['sbom', 'scan', sbom, '--db', snapshot, '--json'], env)
+    expect(result.code, result.stderr).toBe(0)
+    const json = JSON.parse(result.stdout) as ScanResult
+    expect(json.sbom).toMatchObject({ format: 'spdx', specVersion: '2.2' })
+    expect(json.sbom.warnings).toContainEqual({
+      pointer: '/packages/0',
+      message: expect.stringMatching(
+        /packages leave out downloadLocation, which SPDX 2\.2 requires/,
+      ),
+    })
+    const table = await isn(['sbom', 'scan', sbom, '--db', snapshot], env)
+    expect(table.code, table.stderr).toBe(0)
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `Accepted with ${json.sbom.warnings.length} warnings: the file departs from its schema`,
+      ),
+    )
+    expect(table.stdout).toContain('  /packages/0: ')
   })
 })

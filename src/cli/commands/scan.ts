@@ -115,6 +115,12 @@ function human(result: ScanResult): string[] {
   return [
     `${result.sbom.file}: ${result.sbom.format} ${result.sbom.specVersion}, ${result.sbom.components} components`,
     `snapshot ${result.snapshot.file} of ${result.snapshot.createdAt} (sha256 ${result.snapshot.sha256.slice(0, 12)})`,
+    ...(result.sbom.warnings.length > 0
+      ? [
+          `Accepted with ${result.sbom.warnings.length} warning${result.sbom.warnings.length === 1 ? '' : 's'}: the file departs from its schema (tell the SBOM generator's maintainers):`,
+          ...result.sbom.warnings.map((w) => `  ${w.pointer ? `${w.pointer}: ` : ''}${w.message}`),
+        ]
+      : []),
     '',
     ...(result.findings.length > 0 ? table(result.findings) : ['No affected components.']),
     ...(result.unknown.length > 0

@@ -1,3 +1,4 @@
+import { isSbomWarning } from '../../../../common/api/sboms.ts'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -341,6 +342,8 @@ export interface ScanResult {
     specVersion: string
     sha256: string
     components: number
+    /** Where the file departs from its schema in ways real generators do, accepted (docs/vulnerabilities.md). */
+    warnings: { message: string; pointer?: string }[]
   }
   snapshot: {
     file: string
@@ -462,6 +465,11 @@ export function scanSbom(
       specVersion: sbom.specVersion,
       sha256: sbom.sha256,
       components: sbom.components.length,
+      warnings: sbom.notes
+        .filter(isSbomWarning)
+        .map(({ message, pointer }) =>
+          pointer === undefined ? { message } : { message, pointer },
+        ),
     },
     snapshot: {
       file: input.snapshotFile,
