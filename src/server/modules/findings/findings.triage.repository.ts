@@ -26,6 +26,12 @@ export type TriageFindingRow = Pick<
   | 'kev'
   | 'first_seen_at'
   | 'resolved_at'
+> &
+  TriageColumns
+
+/** The columns of a finding's triage (`toTriage` in findings.triage.ts reads them). */
+export type TriageColumns = Pick<
+  FindingRow,
   | 'triage_state'
   | 'triage_justification'
   | 'triage_detail'

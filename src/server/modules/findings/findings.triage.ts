@@ -1,19 +1,9 @@
 import type { Triage } from '../../../common/api/vex.ts'
 import type { TriageState } from '../vex/vex-vocabulary.ts'
-import type { FindingRow } from './findings.table.ts'
+import type { TriageColumns } from './findings.triage.repository.ts'
 
 /** `triaged_by` of a triage a VEX document set: this prefix and the document's id. */
 export const VEX_BY = 'vex:'
-
-type TriageColumns = Pick<
-  FindingRow,
-  | 'triage_state'
-  | 'triage_justification'
-  | 'triage_detail'
-  | 'triage_fixed_version'
-  | 'triaged_by'
-  | 'triaged_at'
->
 
 /** A finding's triage as the API shows it (findings list and VEX panel), or null when none. */
 export function toTriage(row: TriageColumns): Triage | null {
