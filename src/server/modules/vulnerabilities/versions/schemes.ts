@@ -185,27 +185,31 @@ export function compareVersions(scheme: VersionScheme, a: string, b: string): Co
   return Math.sign(scheme.compareParsed(pa, pb)) as Ordering
 }
 
+/** OSV ecosystem bases and their schemes (a constant: the lookup runs for every range evaluated). */
+const OSV_ECOSYSTEM_SCHEMES: Readonly<Record<string, SchemeId>> = {
+  Go: 'golang',
+  npm: 'npm',
+  PyPI: 'pypi',
+  Maven: 'maven',
+  Debian: 'deb',
+  Ubuntu: 'deb',
+  Alpine: 'apk',
+  'Red Hat': 'rpm',
+  'Rocky Linux': 'rpm',
+  AlmaLinux: 'rpm',
+  openSUSE: 'rpm',
+  SUSE: 'rpm',
+  Mageia: 'rpm',
+  'crates.io': 'semver',
+}
+
 /**
  * The version scheme of an OSV ecosystem ("PyPI", "Debian:12", "Alpine:v3.19", …), or
  * undefined when we have none — ranges of such ecosystems evaluate to "unknown".
  */
 export function schemeForOsvEcosystem(ecosystem: string): VersionScheme | undefined {
-  const base = ecosystem.split(':')[0] ?? ''
-  const id: SchemeId | undefined = {
-    Go: 'golang' as const,
-    npm: 'npm' as const,
-    PyPI: 'pypi' as const,
-    Maven: 'maven' as const,
-    Debian: 'deb' as const,
-    Ubuntu: 'deb' as const,
-    Alpine: 'apk' as const,
-    'Red Hat': 'rpm' as const,
-    'Rocky Linux': 'rpm' as const,
-    AlmaLinux: 'rpm' as const,
-    openSUSE: 'rpm' as const,
-    SUSE: 'rpm' as const,
-    Mageia: 'rpm' as const,
-    'crates.io': 'semver' as const,
-  }[base]
+  const colon = ecosystem.indexOf(':')
+  const base = colon < 0 ? ecosystem : ecosystem.slice(0, colon)
+  const id = Object.hasOwn(OSV_ECOSYSTEM_SCHEMES, base) ? OSV_ECOSYSTEM_SCHEMES[base] : undefined
   return id ? SCHEMES[id] : undefined
 }
