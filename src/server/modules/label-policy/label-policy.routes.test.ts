@@ -164,7 +164,7 @@ describe('label policy over HTTP', () => {
     })
     const result = verified.json<VerificationResult>()
     expect(result).toMatchObject({ valid: true, status: 'active' })
-    expect(result.warning?.message).toContain('Security warning')
+    expect(result.warning?.message).toContain('without a fix or a VEX statement')
     expect(result.warning?.cves).toEqual(['CVE-2023-6448'])
   })
 })

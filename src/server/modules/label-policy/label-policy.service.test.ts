@@ -449,7 +449,7 @@ describe('the security warning', () => {
     expect(exposure.warning).toMatchObject({
       cves: ['CVE-2023-6448'],
       advisories: ['ICSA-24-011-01'],
-      message: expect.stringContaining('Security warning'),
+      message: expect.stringContaining('without a fix or a VEX statement'),
     })
     // The signed status is unchanged.
     expect(await status(subject.label)).toBe('active')
