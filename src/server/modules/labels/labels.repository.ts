@@ -92,23 +92,53 @@ function selectWithSupportEnd(db: Db) {
   )
 }
 
-export async function findLabelWithSupportEnd(
-  db: Db,
-  id: string,
-): Promise<LabelWithSupportEnd | undefined> {
-  return selectWithSupportEnd(db).where('labels.id', '=', id).executeTakeFirst()
+/** The columns a status change reads: the label as readers see it, not its registry columns. */
+const STATUS_CHANGE_COLUMNS = [
+  'id',
+  'status_index',
+  'kid',
+  'product_id',
+  'product_version_id',
+  'manufacturer_id',
+  'assessor_id',
+  'assessment_id',
+  'record',
+  'jws',
+  'status',
+  'status_reason',
+  'status_changed_at',
+  'issued_at',
+  'expires_at',
+] as const satisfies readonly (keyof LabelRow)[]
+
+/** A label as a status change reads it, with the support period end its version has today. */
+export type LabelForStatusChange = Pick<LabelRow, (typeof STATUS_CHANGE_COLUMNS)[number]> & {
+  support_period_end: string | null
 }
 
-/** Labels with their support period end, in id order (those that exist). */
-export async function listLabelsWithSupportEnd(
+/**
+ * Labels with their support period end, in id order (those that exist), without the registry's
+ * search columns (nor, on PostgreSQL, their word vector).
+ */
+export async function listLabelsForStatusChange(
   db: Db,
   ids: readonly string[],
-): Promise<LabelWithSupportEnd[]> {
-  const out: LabelWithSupportEnd[] = []
+): Promise<LabelForStatusChange[]> {
+  const out: LabelForStatusChange[] = []
   const unique = [...new Set(ids)].sort()
   for (let i = 0; i < unique.length; i += ID_CHUNK) {
     out.push(
-      ...(await selectWithSupportEnd(db)
+      ...(await db
+        .selectFrom('labels')
+        .leftJoin('product_versions', 'product_versions.id', 'labels.product_version_id')
+        .leftJoin('products', 'products.id', 'labels.product_id')
+        .select(STATUS_CHANGE_COLUMNS.map((c) => `labels.${c}` as const))
+        // The version's own end, else the product's (as the product module reads it).
+        .select((eb) =>
+          eb.fn
+            .coalesce('product_versions.support_period_end', 'products.support_period_end')
+            .as('support_period_end'),
+        )
         .where('labels.id', 'in', unique.slice(i, i + ID_CHUNK))
         .orderBy('labels.id')
         .execute()),

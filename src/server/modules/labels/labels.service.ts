@@ -33,11 +33,11 @@ import {
   findLabel,
   findLabelStatus,
   listLabelsToExpire,
-  type LabelWithSupportEnd,
   insertLabel,
   insertStatusChange,
   insertStatusChanges,
-  listLabelsWithSupportEnd,
+  listLabelsForStatusChange,
+  type LabelForStatusChange,
   listLabels,
   listStatusChanges,
   searchLabels,
@@ -108,14 +108,17 @@ export function effectiveStatus(
 }
 
 /** The status now with its reason and time, an expiry not yet recorded included. */
-function statusNow(row: LabelRow, now: Date) {
+function statusNow(
+  row: Pick<LabelRow, 'status' | 'status_reason' | 'status_changed_at' | 'expires_at'>,
+  now: Date,
+) {
   const status = effectiveStatus(row, now)
   return status === 'expired' && row.status !== 'expired'
     ? { status, reason: VALIDITY_ENDED, changedAt: row.expires_at, pendingFrom: row.status }
     : { status, reason: row.status_reason, changedAt: row.status_changed_at, pendingFrom: null }
 }
 
-function toLabel(row: LabelRow, now: Date): Label {
+function toLabel(row: Omit<LabelForStatusChange, 'support_period_end'>, now: Date): Label {
   const current = statusNow(row, now)
   return {
     id: row.id,
@@ -432,7 +435,7 @@ async function applyStatusChanges(
   }
   const found = new Map(
     (
-      await listLabelsWithSupportEnd(
+      await listLabelsForStatusChange(
         trx,
         requests.map((r) => r.id),
       )
@@ -448,7 +451,7 @@ async function applyStatusChanges(
     if (!stored) throw new AppError('not_found', 'No such label.')
     // An expiry the job has not recorded yet goes first, so the history stays in order.
     const expiry = await recordExpiry(trx, clock, stored, now)
-    const row: LabelRow = expiry
+    const row: LabelForStatusChange = expiry
       ? {
           ...stored,
           status: 'expired',
@@ -640,7 +643,7 @@ const EXPIRY_BATCH = 100
  * when its product version's support period now ends earlier than it did at issue. A later
  * support end does not lengthen a signed label.
  */
-function expiryOf(row: LabelWithSupportEnd): { at: number; reason: string } {
+function expiryOf(row: LabelForStatusChange): { at: number; reason: string } {
   const validityEnds = Date.parse(row.expires_at)
   const supportEnds = row.support_period_end ? supportEndsAt(row.support_period_end) : NaN
   return supportEnds <= validityEnds
@@ -726,7 +729,7 @@ async function announceLabels(
 async function recordExpiry(
   trx: Db,
   clock: Clock,
-  row: LabelWithSupportEnd,
+  row: LabelForStatusChange,
   now: Date,
 ): Promise<{ at: string; reason: string } | undefined> {
   if (row.status !== 'active' && row.status !== 'suspended') return undefined
