@@ -15,6 +15,7 @@ import { vendorKeys } from '../vulnerabilities/matching/names/normalise.ts'
 import type { OsvAffected } from '../vulnerabilities/versions/osv.ts'
 import { parseCpe } from '../sboms/cpe.ts'
 import { normaliseName } from './json-input.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 /**
  * Read-only lookups of advisory data for the matching engine (findings module): candidates by
@@ -26,11 +27,7 @@ import { normaliseName } from './json-input.ts'
 /** Values per `in (…)` list, well below both databases' parameter limits. */
 const CHUNK = 500
 
-function chunks<T>(values: readonly T[]): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK))
-  return out
-}
+const chunks = <T>(values: readonly T[]): T[][] => chunksOf(values, CHUNK)
 
 const parse = <T>(text: string | null, fallback: T): T => {
   if (text === null) return fallback

@@ -7,6 +7,7 @@ import type {
   AdvisoryTable,
   NewAdvisoryRow,
 } from './advisories.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 type ChildTable =
   | 'advisory_aliases'
@@ -30,12 +31,9 @@ export const CHILD_TABLES: ChildTable[] = [
 /** Bound parameters per statement, below SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_PARAMETERS = 30_000
 
-function chunksOf<T>(rows: T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, columns)))
-  const chunks: T[][] = []
-  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size))
-  return chunks
-}
+/** Rows of `columns` parameters each that one statement takes. */
+const rowsPerStatement = (columns: number) =>
+  Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, columns)))
 
 export async function insertImport(db: Db, row: Insertable<AdvisoryImportTable>): Promise<number> {
   const inserted = await db
@@ -107,7 +105,7 @@ export async function findAdvisoryStates(db: Db, source: AdvisoryTable['source']
 
 export async function insertAdvisories(db: Db, rows: NewAdvisoryRow[]) {
   const inserted: { id: number; advisory_id: string }[] = []
-  for (const chunk of chunksOf(rows, 24)) {
+  for (const chunk of chunksOf(rows, rowsPerStatement(24))) {
     const result = await db
       .insertInto('advisories')
       .values(chunk)
@@ -130,7 +128,7 @@ export async function updateAdvisory(
 export async function deleteAdvisoryParts(db: Db, advisoryPks: number[]): Promise<void> {
   if (advisoryPks.length === 0) return
   for (const table of CHILD_TABLES) {
-    for (const chunk of chunksOf(advisoryPks, 1)) {
+    for (const chunk of chunksOf(advisoryPks, rowsPerStatement(1))) {
       await db.deleteFrom(table).where('advisory_pk', 'in', chunk).execute()
     }
   }
@@ -144,7 +142,7 @@ export async function insertParts<T extends ChildTable>(
 ): Promise<void> {
   if (rows.length === 0) return
   const columns = Object.keys(rows[0]!).length
-  for (const chunk of chunksOf(rows, columns)) {
+  for (const chunk of chunksOf(rows, rowsPerStatement(columns))) {
     // The union of part tables is too wide for Kysely's values() typing; the rows are typed above.
     await db
       .insertInto(table)
@@ -162,7 +160,7 @@ export async function insertChanges(
     created_at: string
   }[],
 ): Promise<void> {
-  for (const chunk of chunksOf(rows, 4)) {
+  for (const chunk of chunksOf(rows, rowsPerStatement(4))) {
     await db.insertInto('advisory_changes').values(chunk).execute()
   }
 }
@@ -193,7 +191,7 @@ export async function markAdvisoriesRemoved(
   at: string,
   importId: number,
 ): Promise<void> {
-  for (const chunk of chunksOf(ids, 1)) {
+  for (const chunk of chunksOf(ids, rowsPerStatement(1))) {
     await db
       .updateTable('advisories')
       .set({ state: 'removed', withdrawn_at: at, updated_at: at, last_import_id: importId })

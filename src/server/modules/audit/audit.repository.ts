@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts'
 import { forUpdate, startsWith } from '../../db/dialect.ts'
 import type { AuditLogRow, NewAuditLogRow } from './audit.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 export async function lockAuditHead(db: Db): Promise<{ seq: number; hash: string }> {
   const head = await forUpdate(
@@ -20,11 +21,8 @@ export async function insertAuditEntries(
 ): Promise<void> {
   const last = entries.at(-1)
   if (!last) return
-  for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
-    await db
-      .insertInto('audit_log')
-      .values(entries.slice(i, i + INSERT_CHUNK))
-      .execute()
+  for (const chunk of chunksOf(entries, INSERT_CHUNK)) {
+    await db.insertInto('audit_log').values(chunk).execute()
   }
   await db
     .updateTable('audit_head')

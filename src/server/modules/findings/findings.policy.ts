@@ -1,4 +1,5 @@
 import type { Ctx } from '../../kernel/context.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 /**
  * What the label policy (modules/label-policy) reads of the findings: the open, affected findings
@@ -60,7 +61,7 @@ export async function openPolicyFindings(
 ): Promise<Map<string, PolicyFinding[]>> {
   const out = new Map<string, PolicyFinding[]>()
   const ids = [...new Set(versionIds)]
-  for (let i = 0; i < ids.length; i += CHUNK) {
+  for (const chunk of chunksOf(ids, CHUNK)) {
     const rows = await policyRows(ctx.db)
       .select([
         'id',
@@ -79,7 +80,7 @@ export async function openPolicyFindings(
         'triage_state',
         'triage_fixed_version',
       ])
-      .where('product_version_id', 'in', ids.slice(i, i + CHUNK))
+      .where('product_version_id', 'in', chunk)
       .orderBy('first_seen_at')
       .orderBy('id')
       .execute()

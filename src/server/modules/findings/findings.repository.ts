@@ -7,14 +7,11 @@ import type {
   FindingTable,
   NewFindingRow,
 } from './findings.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 const CHUNK = 500
 
-function chunks<T>(values: readonly T[]): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK))
-  return out
-}
+const chunks = <T>(values: readonly T[]): T[][] => chunksOf(values, CHUNK)
 
 /**
  * The transaction-scoped locks of these keys (those `lockKeyForTransaction` takes), taken in one
@@ -200,11 +197,8 @@ export async function countOpenFindingsByVersion(
 
 export async function insertFindings(db: Db, rows: NewFindingRow[]): Promise<void> {
   // ~40 columns a row: 200 rows keep a statement below SQLite's parameter limit.
-  for (let i = 0; i < rows.length; i += 200) {
-    await db
-      .insertInto('findings')
-      .values(rows.slice(i, i + 200))
-      .execute()
+  for (const chunk of chunksOf(rows, 200)) {
+    await db.insertInto('findings').values(chunk).execute()
   }
 }
 

@@ -44,6 +44,7 @@ import * as repo from './findings.repository.ts'
 import { toTriage } from './findings.triage.ts'
 import type { Updateable } from 'kysely'
 import type { FindingRow, FindingTable, NewFindingRow } from './findings.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 type Db = Ctx['db']
 type EvalCtx = Pick<Ctx, 'db' | 'clock'>
@@ -582,8 +583,7 @@ async function reevaluateAdvisories(
   const out: EvaluationSummary[] = []
   // Versions are synced a batch per transaction, each under its own lock (taken in id order), with
   // a few statements per batch: one commit per batch rather than per version.
-  for (let i = 0; i < versionIds.length; i += perTransaction) {
-    const batch = versionIds.slice(i, i + perTransaction)
+  for (const batch of chunksOf(versionIds, perTransaction)) {
     const startedAt = performance.now()
     const summaries = await ctx.db.transaction().execute(async (trx) => {
       await repo.lockKeysForTransaction(
@@ -640,8 +640,7 @@ async function refreshKev(
   const out: EvaluationSummary[] = []
   // A batch of versions per transaction, each under its own lock; findings that take the same
   // KEV fields are updated by one statement.
-  for (let i = 0; i < versionIds.length; i += perTransaction) {
-    const batch = versionIds.slice(i, i + perTransaction)
+  for (const batch of chunksOf(versionIds, perTransaction)) {
     const startedAt = performance.now()
     out.push(
       ...(await ctx.db.transaction().execute(async (trx) => {

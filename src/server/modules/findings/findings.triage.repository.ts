@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import type { FindingRow } from './findings.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 /**
  * Triage writes on findings (VEX statements and manual triage, src/server/modules/vex): the only
@@ -109,11 +110,7 @@ export async function setFindingTriage(
   findingIds: readonly string[],
   values: TriageValues,
 ): Promise<void> {
-  for (let i = 0; i < findingIds.length; i += 500) {
-    await db
-      .updateTable('findings')
-      .set(values)
-      .where('id', 'in', findingIds.slice(i, i + 500))
-      .execute()
+  for (const chunk of chunksOf(findingIds, 500)) {
+    await db.updateTable('findings').set(values).where('id', 'in', chunk).execute()
   }
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import type { FrameworkRequirementTable, FrameworkVersionTable } from './framework.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 const SUMMARY_COLUMNS = [
   'version',
@@ -51,11 +52,8 @@ export async function saveFrameworkVersion(
   await db.deleteFrom('framework_versions').where('version', '=', version.version).execute()
   await db.insertInto('framework_versions').values(version).execute()
   // Batches keep each statement under SQLite's bound-parameter limit.
-  for (let i = 0; i < requirements.length; i += 100) {
-    await db
-      .insertInto('framework_requirements')
-      .values(requirements.slice(i, i + 100))
-      .execute()
+  for (const chunk of chunksOf(requirements, 100)) {
+    await db.insertInto('framework_requirements').values(chunk).execute()
   }
 }
 

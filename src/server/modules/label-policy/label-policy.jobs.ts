@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../kernel/clock.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 /**
  * The label policy's job (docs/labels.md, "Label policy"). Queued after the findings jobs with
@@ -24,8 +25,8 @@ export async function enqueueLabelPolicy(
   productVersionIds: readonly string[],
 ): Promise<void> {
   const ids = [...new Set(productVersionIds)]
-  for (let i = 0; i < ids.length; i += PER_JOB) {
-    const payload: LabelPolicyPayload = { productVersionIds: ids.slice(i, i + PER_JOB) }
+  for (const chunk of chunksOf(ids, PER_JOB)) {
+    const payload: LabelPolicyPayload = { productVersionIds: chunk }
     await enqueueJob(db, clock, LABEL_POLICY_TASK, payload)
   }
 }

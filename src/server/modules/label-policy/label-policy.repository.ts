@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import { dialectOfDb } from '../../db/dialect.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 const CHUNK = 500
 
@@ -24,10 +25,10 @@ export async function upsertPolicyStates(
   db: Db,
   rows: readonly LabelPolicyStateRow[],
 ): Promise<void> {
-  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+  for (const chunk of chunksOf(rows, UPSERT_CHUNK)) {
     await db
       .insertInto('label_policy_states')
-      .values(rows.slice(i, i + UPSERT_CHUNK))
+      .values(chunk)
       .onConflict((oc) =>
         oc.column('label_id').doUpdateSet((eb) => ({
           product_version_id: eb.ref('excluded.product_version_id'),
@@ -71,12 +72,12 @@ export async function listPolicyStatesOfLabels(
   labelIds: readonly string[],
 ): Promise<LabelPolicyStateRow[]> {
   const out: LabelPolicyStateRow[] = []
-  for (let i = 0; i < labelIds.length; i += CHUNK) {
+  for (const chunk of chunksOf(labelIds, CHUNK)) {
     out.push(
       ...(await db
         .selectFrom('label_policy_states')
         .selectAll()
-        .where('label_id', 'in', labelIds.slice(i, i + CHUNK))
+        .where('label_id', 'in', chunk)
         .execute()),
     )
   }

@@ -35,6 +35,7 @@ import {
 } from './label-policy.repository.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
 import { judge, suspensionReason } from './rules.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 type Db = Ctx['db']
 type PolicyCtx = Pick<Ctx, 'db' | 'clock'>
@@ -375,8 +376,8 @@ export async function evaluateLabelPolicy(
     }
     due.push(label)
   }
-  for (let i = 0; i < due.length; i += LABELS_PER_TRANSACTION) {
-    await applyToLabels(ctx, policy, due.slice(i, i + LABELS_PER_TRANSACTION), findings, summary)
+  for (const chunk of chunksOf(due, LABELS_PER_TRANSACTION)) {
+    await applyToLabels(ctx, policy, chunk, findings, summary)
   }
   return summary
 }

@@ -1,6 +1,7 @@
 import type { LabelRecord, LabelStatus } from '../../../common/api/labels.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { effectiveStatus } from './labels.service.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 /**
  * Labels by product version, for the label policy (modules/label-policy): which labels a
@@ -70,11 +71,11 @@ export async function listLiveLabelsOfVersions(
   const now = ctx.clock.now()
   const ids = [...new Set(versionIds)]
   const out: VersionLabel[] = []
-  for (let i = 0; i < ids.length; i += CHUNK) {
+  for (const chunk of chunksOf(ids, CHUNK)) {
     const rows = await ctx.db
       .selectFrom('labels')
       .select(columns)
-      .where('product_version_id', 'in', ids.slice(i, i + CHUNK))
+      .where('product_version_id', 'in', chunk)
       .where('status', 'in', ['active', 'suspended'])
       .orderBy('id')
       .execute()

@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.ts'
 import type { LabelStatus } from '../../../common/api/labels.ts'
 import { labelWords, type LabelWords } from '../registry/search-words.ts'
 import type { LabelRow, LabelSigningKeyRow, NewLabelStatusChange } from './labels.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 /** Label ids per `in (…)` list. */
 const ID_CHUNK = 500
@@ -126,7 +127,7 @@ export async function listLabelsForStatusChange(
 ): Promise<LabelForStatusChange[]> {
   const out: LabelForStatusChange[] = []
   const unique = [...new Set(ids)].sort()
-  for (let i = 0; i < unique.length; i += ID_CHUNK) {
+  for (const chunk of chunksOf(unique, ID_CHUNK)) {
     out.push(
       ...(await db
         .selectFrom('labels')
@@ -139,7 +140,7 @@ export async function listLabelsForStatusChange(
             .coalesce('product_versions.support_period_end', 'products.support_period_end')
             .as('support_period_end'),
         )
-        .where('labels.id', 'in', unique.slice(i, i + ID_CHUNK))
+        .where('labels.id', 'in', chunk)
         .orderBy('labels.id')
         .execute()),
     )
@@ -208,11 +209,11 @@ export async function updateLabelStatuses(
   change: { status: LabelStatus; reason: string; at: string },
 ): Promise<number> {
   let changed = 0
-  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+  for (const chunk of chunksOf(ids, ID_CHUNK)) {
     const result = await db
       .updateTable('labels')
       .set({ status: change.status, status_reason: change.reason, status_changed_at: change.at })
-      .where('id', 'in', ids.slice(i, i + ID_CHUNK))
+      .where('id', 'in', chunk)
       .where('status', '=', from)
       .executeTakeFirst()
     changed += Number(result.numUpdatedRows)
@@ -232,11 +233,8 @@ export async function insertStatusChanges(
   db: Db,
   rows: readonly NewLabelStatusChange[],
 ): Promise<void> {
-  for (let i = 0; i < rows.length; i += HISTORY_CHUNK) {
-    await db
-      .insertInto('label_status_changes')
-      .values(rows.slice(i, i + HISTORY_CHUNK))
-      .execute()
+  for (const chunk of chunksOf(rows, HISTORY_CHUNK)) {
+    await db.insertInto('label_status_changes').values(chunk).execute()
   }
 }
 

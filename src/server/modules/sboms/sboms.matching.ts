@@ -1,4 +1,5 @@
 import type { Ctx } from '../../kernel/context.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 /**
  * Batched, read-only lookups of current SBOM components for the matching engine's re-evaluation
@@ -10,11 +11,7 @@ import type { Ctx } from '../../kernel/context.ts'
 
 const CHUNK = 500
 
-function chunks<T>(values: readonly T[]): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK))
-  return out
-}
+const chunks = <T>(values: readonly T[]): T[][] => chunksOf(values, CHUNK)
 
 /** A current SBOM's component as the engine needs it, with its product version. */
 export interface MatchableComponent {

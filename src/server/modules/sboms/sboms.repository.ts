@@ -9,12 +9,13 @@ import type {
   SbomDocumentRow,
 } from './sboms.table.ts'
 import type { Insertable } from 'kysely'
+import { chunksOf } from '../../db/chunks.ts'
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 400
 
 async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>) {
-  for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK))
+  for (const chunk of chunksOf(rows, CHUNK)) await insert(chunk)
 }
 
 // ---- product versions (read only: whose version it is)

@@ -8,6 +8,7 @@ import type {
   VexPublicationTable,
   VexStatementRow,
 } from './vex.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 export async function findVersionOfOrganisation(db: Db, organisationId: string, versionId: string) {
   return db
@@ -49,11 +50,8 @@ export async function insertDocument(db: Db, row: Insertable<VexDocumentTable>):
 }
 
 export async function insertStatements(db: Db, rows: NewVexStatementRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) {
-    await db
-      .insertInto('vex_statements')
-      .values(rows.slice(i, i + 200))
-      .execute()
+  for (const chunk of chunksOf(rows, 200)) {
+    await db.insertInto('vex_statements').values(chunk).execute()
   }
 }
 
@@ -74,12 +72,12 @@ export async function listVersionIdsWithStatements(
 ): Promise<string[]> {
   const ids = [...new Set(versionIds)]
   const out: string[] = []
-  for (let i = 0; i < ids.length; i += 500) {
+  for (const chunk of chunksOf(ids, 500)) {
     const rows = await db
       .selectFrom('vex_statements')
       .select('product_version_id')
       .distinct()
-      .where('product_version_id', 'in', ids.slice(i, i + 500))
+      .where('product_version_id', 'in', chunk)
       .execute()
     out.push(...rows.map((r) => r.product_version_id))
   }

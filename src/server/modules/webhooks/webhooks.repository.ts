@@ -4,6 +4,7 @@ import type {
   WebhookDeliveryTable,
   WebhookEndpointRow,
 } from './webhooks.table.ts'
+import { chunksOf } from '../../db/chunks.ts'
 
 export type EndpointListRow = WebhookEndpointRow & {
   last_status: WebhookDeliveryRow['status'] | null
@@ -98,11 +99,8 @@ export async function deleteEndpoint(db: Db, id: string): Promise<void> {
 const INSERT_CHUNK = 500
 
 export async function insertDeliveries(db: Db, rows: readonly WebhookDeliveryRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db
-      .insertInto('webhook_deliveries')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute()
+  for (const chunk of chunksOf(rows, INSERT_CHUNK)) {
+    await db.insertInto('webhook_deliveries').values(chunk).execute()
   }
 }
 
@@ -116,11 +114,11 @@ export async function enqueueDeliveryJobs(
   deliveryIds: readonly string[],
   options: { maxAttempts: number; now: string },
 ): Promise<void> {
-  for (let i = 0; i < deliveryIds.length; i += INSERT_CHUNK) {
+  for (const chunk of chunksOf(deliveryIds, INSERT_CHUNK)) {
     await db
       .insertInto('jobs')
       .values(
-        deliveryIds.slice(i, i + INSERT_CHUNK).map((deliveryId) => ({
+        chunk.map((deliveryId) => ({
           task,
           payload: JSON.stringify({ deliveryId }),
           status: 'queued' as const,
