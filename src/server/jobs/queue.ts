@@ -1,7 +1,7 @@
 import { AppError } from '../../common/errors.ts'
 import type { Db } from '../db/database.ts'
 import { iso, type Clock } from '../kernel/clock.ts'
-import { hasActiveJobWithKey, insertJob, lockJobUniqueKey } from './jobs.repository.ts'
+import { hasActiveJobWithKey, insertJob, insertJobs, lockJobUniqueKey } from './jobs.repository.ts'
 
 export interface EnqueueOptions {
   /** When the job becomes due; now when omitted. */
@@ -29,6 +29,38 @@ export async function enqueueJob(
   payload: unknown,
   options: EnqueueOptions = {},
 ): Promise<number | undefined> {
+  const row = jobRow(clock.now(), task, payload, options)
+  const uniqueKey = options.uniqueKey
+  if (uniqueKey === undefined) return insertJob(db, row)
+
+  const insertUnlessActive = async (trx: Db): Promise<number | undefined> => {
+    await lockJobUniqueKey(trx, uniqueKey)
+    if (await hasActiveJobWithKey(trx, uniqueKey)) return undefined
+    return insertJob(trx, row)
+  }
+  return db.isTransaction ? insertUnlessActive(db) : db.transaction().execute(insertUnlessActive)
+}
+
+/**
+ * Adds one job of `task` per payload, due now, in as few statements as the database allows: the
+ * same rows `enqueueJob` writes one by one (no unique key). Same transaction rule as `enqueueJob`.
+ */
+export async function enqueueJobs(
+  db: Db,
+  clock: Clock,
+  task: string,
+  payloads: readonly unknown[],
+  options: Pick<EnqueueOptions, 'maxAttempts'> = {},
+): Promise<void> {
+  const now = clock.now()
+  await insertJobs(
+    db,
+    payloads.map((payload) => jobRow(now, task, payload, options)),
+  )
+}
+
+/** The row of a new job, checked (a programming error is refused, not queued). */
+function jobRow(now: Date, task: string, payload: unknown, options: EnqueueOptions) {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
   if (task.trim() === '') throw new AppError('internal_error', 'A job needs a task name.')
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
@@ -40,8 +72,7 @@ export async function enqueueJob(
   if (options.runAt && Number.isNaN(options.runAt.getTime())) {
     throw new AppError('internal_error', `The job ${task} was given an invalid runAt date.`)
   }
-  const now = clock.now()
-  const row = {
+  return {
     task,
     payload: JSON.stringify(payload ?? null),
     status: 'queued' as const,
@@ -51,13 +82,4 @@ export async function enqueueJob(
     unique_key: options.uniqueKey ?? null,
     created_at: iso(now),
   }
-  const uniqueKey = options.uniqueKey
-  if (uniqueKey === undefined) return insertJob(db, row)
-
-  const insertUnlessActive = async (trx: Db): Promise<number | undefined> => {
-    await lockJobUniqueKey(trx, uniqueKey)
-    if (await hasActiveJobWithKey(trx, uniqueKey)) return undefined
-    return insertJob(trx, row)
-  }
-  return db.isTransaction ? insertUnlessActive(db) : db.transaction().execute(insertUnlessActive)
 }

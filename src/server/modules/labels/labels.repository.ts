@@ -189,13 +189,7 @@ export async function updateLabelStatus(
   from: LabelStatus,
   change: { status: LabelStatus; reason: string; at: string },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('labels')
-    .set({ status: change.status, status_reason: change.reason, status_changed_at: change.at })
-    .where('id', '=', id)
-    .where('status', '=', from)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+  return (await updateLabelStatuses(db, [id], from, change)) === 1
 }
 
 /**

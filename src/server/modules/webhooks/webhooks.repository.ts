@@ -104,35 +104,6 @@ export async function insertDeliveries(db: Db, rows: readonly WebhookDeliveryRow
   }
 }
 
-/**
- * Queues the `task` job of each delivery (payload `{ deliveryId }`), in one statement per
- * INSERT_CHUNK deliveries: the rows `enqueueJob` writes for a job without a unique key, due now.
- */
-export async function enqueueDeliveryJobs(
-  db: Db,
-  task: string,
-  deliveryIds: readonly string[],
-  options: { maxAttempts: number; now: string },
-): Promise<void> {
-  for (const chunk of chunksOf(deliveryIds, INSERT_CHUNK)) {
-    await db
-      .insertInto('jobs')
-      .values(
-        chunk.map((deliveryId) => ({
-          task,
-          payload: JSON.stringify({ deliveryId }),
-          status: 'queued' as const,
-          run_at: options.now,
-          attempts: 0,
-          max_attempts: options.maxAttempts,
-          unique_key: null,
-          created_at: options.now,
-        })),
-      )
-      .execute()
-  }
-}
-
 export async function findDeliveryWithEndpoint(
   db: Db,
   deliveryId: string,

@@ -19,7 +19,6 @@ import { postSignedJson, type DeliveryOutcome } from './delivery.ts'
 import { checkWebhookUrl } from './url-policy.ts'
 import {
   deleteEndpoint,
-  enqueueDeliveryJobs,
   findDeliveryWithEndpoint,
   findEndpoint,
   insertDeliveries,
@@ -32,6 +31,7 @@ import {
   type EndpointListRow,
 } from './webhooks.repository.ts'
 import type { WebhookDeliveryRow, WebhookEndpointRow } from './webhooks.table.ts'
+import { enqueueJobs } from '../../jobs/queue.ts'
 
 type Who = { actor: Actor; meta?: RequestMeta }
 
@@ -290,12 +290,12 @@ export async function emitWebhookEvents(
     })
   })
   await insertDeliveries(db, rows)
-  // Their jobs, as enqueueJob would queue them one by one, in one statement.
-  await enqueueDeliveryJobs(
+  await enqueueJobs(
     db,
+    clock,
     DELIVER_TASK,
-    rows.map((r) => r.id),
-    { maxAttempts: WEBHOOK_MAX_ATTEMPTS, now },
+    rows.map((r) => ({ deliveryId: r.id })),
+    { maxAttempts: WEBHOOK_MAX_ATTEMPTS },
   )
   return out
 }
