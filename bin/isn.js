@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `isn` command. It runs the CLI from dist/isn.mjs, which esbuild bundles from the TypeScript
 // sources (dependencies stay in node_modules). The bundle is rebuilt automatically whenever a
-// source file is newer than it, so a checkout never runs stale code and needs no build step.
+// source file it is built from is newer than it, so a checkout never runs stale code and needs no
+// build step.
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -12,27 +13,40 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const labelVerify = process.argv[2] === 'label' && process.argv[3] === 'verify'
 const entry = labelVerify ? 'src/cli/label-verify-main.ts' : 'src/cli/main.ts'
 const bundle = path.join(root, 'dist', labelVerify ? 'isn-label-verify.mjs' : 'isn.mjs')
-const sources = ['src/cli', 'src/server', 'src/common'].map((dir) => path.join(root, dir))
+// The source files the bundle was built from (esbuild's metafile), beside it: a start stats
+// these few instead of walking the whole tree (≈ 700 files, tens of milliseconds).
+const inputsFile = `${bundle}.inputs.json`
 
-function newestSourceMtime() {
-  let newest = 0
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs)
-    }
+/** Whether the bundle is missing or older than package.json or a source file it was built from. */
+function stale() {
+  let bundleMtime
+  let inputs
+  try {
+    bundleMtime = fs.statSync(bundle).mtimeMs
+    inputs = JSON.parse(fs.readFileSync(inputsFile, 'utf8'))
+  } catch {
+    return true
   }
-  for (const dir of sources) walk(dir)
-  return Math.max(newest, fs.statSync(path.join(root, 'package.json')).mtimeMs)
+  if (!Array.isArray(inputs) || inputs.length === 0) return true
+  try {
+    for (const file of ['package.json', ...inputs]) {
+      // A changed import shows as a newer importing file; a deleted input throws.
+      if (fs.statSync(path.join(root, file)).mtimeMs > bundleMtime) return true
+    }
+  } catch {
+    return true
+  }
+  return false
 }
 
+// Bundled, pure-ESM libraries of hundreds of small files load in a tenth of the time
+// (docs/performance.md, start-up). The label verifier bundles all of its few libraries (commander,
+// jose, typebox): resolving and loading jose's 46 files alone cost ≈ 60 ms of CPU per thread.
 const BUNDLED = ['kysely', 'typebox']
-const { dependencies } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 
-const bundleMtime = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0
-if (bundleMtime < newestSourceMtime()) {
+if (stale()) {
   const { build } = await import('esbuild')
+  const { dependencies } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
   const result = await build({
     entryPoints: [path.join(root, entry)],
     outfile: bundle,
@@ -40,16 +54,33 @@ if (bundleMtime < newestSourceMtime()) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // Dependencies stay in node_modules, except two pure-ESM libraries of hundreds of small files
-    // each: bundled, they load in a tenth of the time (docs/performance.md, start-up).
-    external: Object.keys(dependencies).filter((name) => !BUNDLED.includes(name)),
+    external: labelVerify
+      ? []
+      : Object.keys(dependencies).filter((name) => !BUNDLED.includes(name)),
+    // commander is CommonJS and requires Node's modules, which an ESM bundle must do through a
+    // real `require`.
+    banner: labelVerify
+      ? {
+          js: "import { createRequire as __isnCreateRequire } from 'node:module'; const require = __isnCreateRequire(import.meta.url);",
+        }
+      : undefined,
+    absWorkingDir: root,
+    metafile: true,
     sourcemap: 'linked',
     logLevel: 'warning',
     write: false,
   })
-  // Write beside the target and rename, so that concurrent `isn` runs never read a half-written bundle.
+  const inputs = Object.keys(result.metafile.inputs).filter(
+    (file) => !file.startsWith('node_modules/'),
+  )
+  // Write beside the target and rename, so that concurrent `isn` runs never read a half-written
+  // bundle; the inputs go last, so that a bundle is never taken as current by an older list.
   fs.mkdirSync(path.dirname(bundle), { recursive: true })
-  for (const file of result.outputFiles) {
+  const files = [
+    ...result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })),
+    { path: inputsFile, contents: JSON.stringify(inputs) },
+  ]
+  for (const file of files) {
     const temporary = `${file.path}.${process.pid}.tmp`
     fs.writeFileSync(temporary, file.contents)
     fs.renameSync(temporary, file.path)
