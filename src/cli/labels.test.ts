@@ -219,6 +219,37 @@ describe(`isn label verify and isn keys on ${TEST_DIALECT}`, () => {
       for (const [, , code] of bad) expect(human.stdout).toContain(`  ${code}: `)
     }, 120_000)
 
+    it('answers a large file read in pieces by every thread as the same input from stdin', async () => {
+      // A file of 1 MiB or more is read by byte ranges in each thread; stdin is read whole.
+      const lines = Array.from({ length: 700 }, (_, i) =>
+        i % 50 === 3 ? bad[Math.floor(i / 50) % bad.length]![1] : labels[i % 3]!.jws,
+      )
+      const text = `\uFEFF${lines.join('\r\n')}\n\n \t\n`
+      expect(Buffer.byteLength(text)).toBeGreaterThan(1024 * 1024)
+      const large = file('large.txt', text)
+      for (const mode of [[], ['--json']]) {
+        const [fromFile, fromStdin] = await Promise.all([
+          isn(['label', 'verify', large, ...offline(), ...mode], {}),
+          isn(['label', 'verify', '-', ...offline(), ...mode], {}, text),
+        ])
+        expect(fromFile.code).toBe(1)
+        expect(fromFile.stdout).toBe(fromStdin.stdout)
+        expect(fromFile.stderr).toBe(fromStdin.stderr)
+      }
+      // One label in a large file answers as one label; only white space is no label at all.
+      const one = file('one-large.txt', `${' \n'.repeat(600_000)}${labels[0]!.jws}\n`)
+      const single = await isn(['label', 'verify', one, ...offline()], {})
+      expect(single.code).toBe(0)
+      expect(single.stdout).toContain('VALID (active): ')
+      expect(single.stdout).toContain(`label ${labels[0]!.id}`)
+      const empty = await isn(
+        ['label', 'verify', file('empty.txt', '\n'.repeat(2_000_000)), ...offline()],
+        {},
+      )
+      expect(empty.code).toBe(2)
+      expect(empty.stderr).toContain('holds no label')
+    }, 120_000)
+
     it('exits 1 for suspended, revoked, tampered and garbage labels, with the reason', async () => {
       const [h, , s] = labels[0]!.jws.split('.')
       const tampered = `${h}.${Buffer.from(JSON.stringify({ ...labels[0]!.record, tier: 4 })).toString('base64url')}.${s}`

@@ -1,0 +1,73 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { labelAt, labelLines, piecesOf } from './commands/label-verify-parallel.ts'
+
+// A large file is read by byte ranges in every thread (FilePieces); together the pieces must hold
+// exactly the labels, in order, that reading the file whole finds (labelLines).
+describe('label files read in pieces', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-pieces-'))
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  const whole = (bytes: Buffer) => {
+    const lines = labelLines(bytes)
+    return Array.from({ length: lines.count }, (_, i) => labelAt(lines, i))
+  }
+  const inPieces = (bytes: Buffer, size = bytes.length) => {
+    const file = path.join(dir, `input-${Math.random().toString(36).slice(2)}.txt`)
+    fs.writeFileSync(file, bytes)
+    const pieces = piecesOf({ file, size })
+    try {
+      // Out of order, as threads take them.
+      const order = Array.from({ length: pieces.count }, (_, i) => i).reverse()
+      const byPiece = new Map(order.map((piece) => [piece, [...pieces.labels(piece)]]))
+      return Array.from({ length: pieces.count }, (_, i) => byPiece.get(i)!).flat()
+    } finally {
+      pieces.close()
+    }
+  }
+
+  it('finds the same labels as the whole file, across every piece boundary', () => {
+    // Lines of every length around the 256 KiB piece size, blank and white-space lines, CRLF,
+    // a byte-order mark, non-ASCII text and lines much longer than a piece.
+    let seed = 7
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    const parts: string[] = ['\uFEFFfirst.label.here']
+    for (let i = 0; i < 3000; i++) {
+      const kind = random(20)
+      if (kind === 0) parts.push('')
+      else if (kind === 1) parts.push(' \t\u00a0 ')
+      else if (kind === 2) parts.push(`x${'y'.repeat(random(600_000))}`)
+      else if (kind === 3) parts.push(`  padded ${i} ünïcode\r`)
+      else parts.push(`${'a'.repeat(random(3000) + 1)}.${i}.${'b'.repeat(random(90))}`)
+    }
+    const text = parts.join('\n')
+    for (const ending of ['', '\n', '\r\n', '\n\n  \n']) {
+      const bytes = Buffer.from(text + ending)
+      const expected = whole(bytes)
+      expect(expected.length).toBeGreaterThan(2000)
+      expect(inPieces(bytes)).toEqual(expected)
+    }
+  })
+
+  it('handles a newline exactly at a piece boundary and a file of one long line', () => {
+    const piece = 256 * 1024
+    for (const at of [piece - 2, piece - 1, piece, piece + 1]) {
+      const bytes = Buffer.from(`${'a'.repeat(at)}\n${'b'.repeat(piece)}\nc\n`)
+      expect(inPieces(bytes)).toEqual(whole(bytes))
+    }
+    const long = Buffer.from('z'.repeat(3 * piece + 5))
+    expect(inPieces(long)).toEqual([long.toString()])
+    const blank = Buffer.from(`${' \n'.repeat(piece)}`)
+    expect(inPieces(blank)).toEqual([])
+  })
+
+  it('reads no further than the size it was given', () => {
+    const bytes = Buffer.from(`${'a'.repeat(300_000)}\n${'b'.repeat(300_000)}\nmore\n`)
+    expect(inPieces(bytes, 400_000)).toEqual(whole(bytes.subarray(0, 400_000)))
+  })
+})
