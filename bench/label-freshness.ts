@@ -17,6 +17,8 @@
 // timed) the findings and suspensions are undone, so every run does the same work.
 // Baselines in the same run: the same import and jobs for a package no SBOM holds (the fixed
 // cost), and reading the affected versions' components once (currentComponentsOfVersions).
+// `--seed-cache FILE` keeps the seeded database (SQLite: FILE; PostgreSQL: the template database
+// isn_bench_seed_<versions> of the test cluster) and its ids in FILE.json; later runs copy it.
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
@@ -25,6 +27,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
+import pg from 'pg'
 import pino from 'pino'
 import { loadConfig } from '../src/server/config.ts'
 import { createDb, type Db } from '../src/server/db/database.ts'
@@ -47,7 +50,7 @@ import { currentComponentsOfVersions } from '../src/server/modules/sboms/sboms.m
 import { updateLabelPolicy } from '../src/server/modules/settings/label-policy.service.ts'
 import { createWebhook } from '../src/server/modules/webhooks/webhooks.service.ts'
 import { createAdmin } from '../src/server/testing/test-app.ts'
-import { createTestDb, TEST_DIALECT } from '../src/server/testing/test-db.ts'
+import { createTestDb, TEST_DIALECT, TEST_POSTGRES_URL } from '../src/server/testing/test-db.ts'
 import { packageName, packageNear, planSboms, seedVersions } from './lib/freshness-seed.ts'
 
 /** The issue's target: every affected label's status updated within a second. */
@@ -62,10 +65,49 @@ const median = (values: number[]) => {
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
 const log = (message: string) => process.stderr.write(`[label-freshness] ${message}\n`)
 
-async function openDb(dir: string): Promise<{ db: Db; destroy: () => Promise<void> }> {
+/** A PostgreSQL database of the test cluster: its URL, and a client for creating and dropping it. */
+const postgresUrl = (database: string) => {
+  const url = new URL(TEST_POSTGRES_URL)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+async function onCluster<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+  await admin.connect()
+  try {
+    return await work(admin)
+  } finally {
+    await admin.end()
+  }
+}
+
+/**
+ * The run's database: SQLite in `dir`; on PostgreSQL a fresh schema of the test database, or with
+ * a seed cache a database of its own, copied from the seeded template when there is one.
+ */
+async function openDb(
+  dir: string,
+  postgres?: { runDatabase: string; template?: string },
+): Promise<{ db: Db; destroy: () => Promise<void> }> {
   if (TEST_DIALECT === 'postgres') {
-    const testDb = await createTestDb()
-    return { db: testDb.db, destroy: () => testDb.destroy() }
+    if (!postgres) {
+      const testDb = await createTestDb()
+      return { db: testDb.db, destroy: () => testDb.destroy() }
+    }
+    const { runDatabase, template } = postgres
+    await onCluster(async (admin) => {
+      await admin.query(`drop database if exists ${runDatabase}`)
+      await admin.query(`create database ${runDatabase}${template ? ` template ${template}` : ''}`)
+    })
+    const db = await createDb(postgresUrl(runDatabase), { poolSize: 4 })
+    if (!template) await migrateToLatest(db)
+    return {
+      db,
+      destroy: async () => {
+        await db.destroy()
+        await onCluster((admin) => admin.query(`drop database if exists ${runDatabase}`))
+      },
+    }
   }
   const db = await createDb(`sqlite:${path.join(dir, 'bench.db')}`)
   await migrateToLatest(db)
@@ -111,17 +153,37 @@ interface SeedCacheMeta {
 
 export async function measure(options: { versions: number; runs: number; seedCache?: string }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-bench-freshness-'))
-  // SQLite only: a database seeded earlier with the same --versions, copied in (not timed).
-  const cache = TEST_DIALECT === 'sqlite' ? options.seedCache : undefined
+  // A database seeded earlier with the same --versions, copied in (not timed). SQLite: the file
+  // itself; PostgreSQL: a template database of the test cluster, named after the file.
+  const cache = options.seedCache
+  const template = `isn_bench_seed_${options.versions}`
+  const postgres =
+    TEST_DIALECT === 'postgres' && cache
+      ? {
+          runDatabase: `isn_bench_freshness_${process.pid}`,
+          template: undefined as string | undefined,
+        }
+      : undefined
   let cached: SeedCacheMeta | undefined
-  if (cache && fs.existsSync(cache) && fs.existsSync(`${cache}.json`)) {
+  if (cache && fs.existsSync(`${cache}.json`)) {
     cached = JSON.parse(fs.readFileSync(`${cache}.json`, 'utf8')) as SeedCacheMeta
     if (cached.versions !== options.versions) {
       throw new Error(`${cache} holds ${cached.versions} versions, not ${options.versions}`)
     }
-    fs.copyFileSync(cache, path.join(dir, 'bench.db'))
+    if (postgres) {
+      const exists = await onCluster(
+        async (admin) =>
+          (await admin.query('select 1 from pg_database where datname = $1', [template])).rowCount,
+      )
+      if (exists) postgres.template = template
+      else cached = undefined
+    } else if (fs.existsSync(cache)) {
+      fs.copyFileSync(cache, path.join(dir, 'bench.db'))
+    } else {
+      cached = undefined
+    }
   }
-  const { db, destroy } = await openDb(dir)
+  let { db, destroy } = await openDb(dir, postgres)
   let deliveries = 0
   const hooks = http.createServer((req, res) => {
     req.resume()
@@ -138,7 +200,7 @@ export async function measure(options: { versions: number; runs: number; seedCac
       dataDir: path.join(dir, 'data'),
       webhooksAllowPrivateNetworks: true,
     })
-    const ctx: Ctx = {
+    let ctx: Ctx = {
       config,
       db,
       clock: systemClock,
@@ -166,8 +228,25 @@ export async function measure(options: { versions: number; runs: number; seedCac
     const seedSeconds = cached?.seedSeconds ?? round((performance.now() - seedStart) / 1000)
     log(`seeded in ${seedSeconds} s`)
     if (cache && !cached) {
-      await sql`pragma wal_checkpoint(truncate)`.execute(db)
-      fs.copyFileSync(path.join(dir, 'bench.db'), cache)
+      if (postgres) {
+        // The template may have no other session: close the run's pool, copy, and reopen.
+        await db.destroy()
+        await onCluster(async (admin) => {
+          await admin.query(`drop database if exists ${template}`)
+          await admin.query(`create database ${template} template ${postgres.runDatabase}`)
+        })
+        const reopened = await createDb(postgresUrl(postgres.runDatabase), { poolSize: 4 })
+        const dropRun = destroy
+        db = reopened
+        ctx = { ...ctx, db }
+        destroy = async () => {
+          await reopened.destroy()
+          await dropRun().catch(() => undefined)
+        }
+      } else {
+        await sql`pragma wal_checkpoint(truncate)`.execute(db)
+        fs.copyFileSync(path.join(dir, 'bench.db'), cache)
+      }
       const meta: SeedCacheMeta = {
         versions: options.versions,
         versionIds: seeded.versionIds,
@@ -479,7 +558,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     options: {
       runs: { type: 'string', default: '5' },
       versions: { type: 'string', default: '10000' },
-      // SQLite: keep the seeded database in this file (and its ids in <file>.json) and reuse it.
+      // Keep the seeded database (SQLite: in this file; PostgreSQL: a template database) and its
+      // ids in <file>.json, and reuse them.
       'seed-cache': { type: 'string' },
     },
   })

@@ -8,7 +8,13 @@ import type { LabelRow, LabelSigningKeyRow, NewLabelStatusChange } from './label
 import { chunksOf } from '../../db/chunks.ts'
 
 /** Label ids per `in (…)` list. */
-const ID_CHUNK = 500
+/**
+ * Label ids per `in (…)` list. Kept small so that PostgreSQL looks the labels up by index: with a
+ * few hundred ids it estimates a scan of the whole table as cheaper, and on this wide table
+ * (signed records, word vectors) that scan costs tens of milliseconds (docs/performance.md,
+ * "Label freshness").
+ */
+const ID_CHUNK = 100
 
 const keyColumns = [
   'kid',
@@ -93,7 +99,10 @@ function selectWithSupportEnd(db: Db) {
   )
 }
 
-/** The columns a status change reads: the label as readers see it, not its registry columns. */
+/**
+ * The columns a status change reads: the label as readers see it less its signed form (the
+ * largest column, which no change needs), and not its registry columns.
+ */
 const STATUS_CHANGE_COLUMNS = [
   'id',
   'status_index',
@@ -104,7 +113,6 @@ const STATUS_CHANGE_COLUMNS = [
   'assessor_id',
   'assessment_id',
   'record',
-  'jws',
   'status',
   'status_reason',
   'status_changed_at',

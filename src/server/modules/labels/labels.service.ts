@@ -118,7 +118,10 @@ function statusNow(
     : { status, reason: row.status_reason, changedAt: row.status_changed_at, pendingFrom: null }
 }
 
-function toLabel(row: Omit<LabelForStatusChange, 'support_period_end'>, now: Date): Label {
+function toLabel(
+  row: Omit<LabelForStatusChange, 'support_period_end'> & Pick<LabelRow, 'jws'>,
+  now: Date,
+): Label {
   const current = statusNow(row, now)
   return {
     id: row.id,
@@ -376,8 +379,8 @@ export async function changeLabelStatus(
 ): Promise<Label> {
   return inTransaction(ctx.db, async (trx: Db) => {
     const [change] = await applyStatusChanges(trx, ctx.clock, who, [{ id, action, reason }])
-    const { row, to, why, at } = change!
-    return toLabel({ ...row, status: to, status_reason: why, status_changed_at: at }, new Date(at))
+    // Read back whole: the change read the label without its signed form.
+    return toLabel((await findLabel(trx, id))!, new Date(change!.at))
   })
 }
 
