@@ -100,7 +100,8 @@ async function openDb(
       await admin.query(`create database ${runDatabase}${template ? ` template ${template}` : ''}`)
     })
     const db = await createDb(postgresUrl(runDatabase), { poolSize: 4 })
-    if (!template) await migrateToLatest(db)
+    // A template seeded by an older checkout gets the migrations added since.
+    await migrateToLatest(db)
     return {
       db,
       destroy: async () => {

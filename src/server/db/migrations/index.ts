@@ -14,6 +14,7 @@ import * as webhooks from './2026_11_27_1830_webhooks.ts'
 import * as vex from './2026_11_27_1840_vex.ts'
 import * as labelPolicy from './2026_11_27_1850_label_policy.ts'
 import * as sbomPurlNameIndex from './2026_11_27_2030_sbom_purl_name_index.ts'
+import * as dropLabelsStatusIndex from './2026_11_28_0300_drop_labels_status_index.ts'
 
 /** Every migration, in order. Imported statically so the list is the same however the code is run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_1840_vex': vex,
   '2026_11_27_1850_label_policy': labelPolicy,
   '2026_11_27_2030_sbom_purl_name_index': sbomPurlNameIndex,
+  '2026_11_28_0300_drop_labels_status_index': dropLabelsStatusIndex,
 }
