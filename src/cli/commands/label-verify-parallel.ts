@@ -2,7 +2,11 @@ import { createPublicKey, verify } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
-import type { StatusPurpose, VerificationResult } from '../../common/api/labels.ts'
+import type {
+  LabelVerification,
+  StatusPurpose,
+  VerificationResult,
+} from '../../common/api/labels.ts'
 import {
   LabelKeySet,
   type Ed25519PublicJwk,
@@ -39,8 +43,14 @@ export interface PieceOutput {
   /** Labels in the piece (blank lines are not labels). */
   count: number
   valid: number
-  /** With --json: each answer as it sits in the `results` array; otherwise the invalid ones' lines. */
+  /** Without --json: the lines of the invalid labels. */
   text: string[]
+  /**
+   * With --json: the piece's answers as UTF-8, as they sit in the `results` array of
+   * `JSON.stringify({ …, results }, null, 2)` (elements separated by `,\n`, no comma after the
+   * last); null when the piece holds no label.
+   */
+  json: Uint8Array | null
 }
 
 /** The labels of an input held in memory: its bytes and where each non-blank line lies in them. */
@@ -231,9 +241,21 @@ export function describe(result: VerificationResult): string[] {
   ]
 }
 
-/** One answer as an element of the `results` array of `JSON.stringify(…, null, 2)`. */
-const asArrayElement = (answer: unknown) =>
-  `    ${JSON.stringify(answer, null, 2).replaceAll('\n', '\n    ')}`
+const RESULTS_OPEN = '{\n  "results": [\n'
+const RESULTS_CLOSE = '\n  ]\n}'
+const utf8 = new TextEncoder()
+
+/**
+ * Answers as elements of the `results` array of `JSON.stringify({ …, results }, null, 2)`, in
+ * UTF-8: one native stringify of the whole piece, nested the same way, then its first and last
+ * lines cut off. (One stringify per answer, re-indented, cost ≈ 10 µs per label more and kept
+ * every answer's text alive until the end.) The bytes have an ArrayBuffer of their own, so a
+ * worker thread can hand them over without a copy.
+ */
+export function renderResults(answers: unknown[]): Uint8Array {
+  const text = JSON.stringify({ results: answers }, null, 2)
+  return utf8.encode(text.slice(RESULTS_OPEN.length, text.length - RESULTS_CLOSE.length))
+}
 
 /** A thread's means to verify: its own key set, and the setup. */
 interface Verifier {
@@ -249,7 +271,8 @@ const verifierOf = (setup: VerifySetup): Verifier => ({
 })
 
 async function verifyPiece(labels: Iterable<string>, v: Verifier): Promise<PieceOutput> {
-  const output: PieceOutput = { count: 0, valid: 0, text: [] }
+  const output: PieceOutput = { count: 0, valid: 0, text: [], json: null }
+  const answers: LabelVerification[] = []
   for (const label of labels) {
     output.count++
     const result = await verifyLabel(label, {
@@ -260,13 +283,12 @@ async function verifyPiece(labels: Iterable<string>, v: Verifier): Promise<Piece
     })
     if (result.valid) output.valid++
     if (v.setup.json) {
-      output.text.push(
-        asArrayElement(verificationAnswer(result, { record: v.setup.includeRecord })),
-      )
+      answers.push(verificationAnswer(result, { record: v.setup.includeRecord }))
     } else if (!result.valid) {
       output.text.push(...describe(result))
     }
   }
+  if (answers.length > 0) output.json = renderResults(answers)
   return output
 }
 
@@ -386,7 +408,10 @@ export async function runVerifyWorker(): Promise<void> {
     port.once('message', (message: VerifySetup) => resolve(message)),
   )
   await takePieces(input, counter, verifierOf(setup), (piece, output) =>
-    port.postMessage({ piece, output } satisfies WorkerMessage),
+    port.postMessage(
+      { piece, output } satisfies WorkerMessage,
+      output.json ? [output.json.buffer as ArrayBuffer] : [],
+    ),
   )
   port.postMessage({ finished: true } satisfies WorkerMessage)
   // The port would keep the thread alive.

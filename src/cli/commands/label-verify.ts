@@ -219,15 +219,19 @@ async function verifyInput(
   const valid = pieces.reduce((sum, piece) => sum + piece.valid, 0)
   const invalid = count - valid
   if (out.json) {
-    // The same text as JSON.stringify({ count, valid, invalid, results }, null, 2), from
-    // the answers each thread wrote.
+    // The same text as JSON.stringify({ count, valid, invalid, results }, null, 2), from the
+    // pieces each thread rendered.
     process.stdout.write(
-      `{\n  "count": ${count},\n  "valid": ${valid},\n  "invalid": ${invalid},\n` +
-        `  "results": [\n${pieces
-          .filter((piece) => piece.count > 0)
-          .map((piece) => piece.text.join(',\n'))
-          .join(',\n')}\n  ]\n}\n`,
+      `{\n  "count": ${count},\n  "valid": ${valid},\n  "invalid": ${invalid},\n  "results": [\n`,
     )
+    let first = true
+    for (const piece of pieces) {
+      if (!piece.json) continue
+      if (!first) process.stdout.write(',\n')
+      process.stdout.write(piece.json)
+      first = false
+    }
+    process.stdout.write('\n  ]\n}\n')
   } else {
     out.result(null, [
       ...pieces.flatMap((piece) => piece.text),

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { labelAt, labelLines, piecesOf } from './commands/label-verify-parallel.ts'
+import { labelAt, labelLines, piecesOf, renderResults } from './commands/label-verify-parallel.ts'
 
 // A large file is read by byte ranges in every thread (FilePieces); together the pieces must hold
 // exactly the labels, in order, that reading the file whole finds (labelLines).
@@ -69,5 +69,23 @@ describe('label files read in pieces', () => {
   it('reads no further than the size it was given', () => {
     const bytes = Buffer.from(`${'a'.repeat(300_000)}\n${'b'.repeat(300_000)}\nmore\n`)
     expect(inPieces(bytes, 400_000)).toEqual(whole(bytes.subarray(0, 400_000)))
+  })
+})
+
+describe('answers rendered by piece for --json', () => {
+  it('are the elements of the results array of JSON.stringify(…, null, 2), piece after piece', () => {
+    const answers = [
+      { valid: true, reasons: [], summary: { manufacturer: 'Acme “Industrial” ünï', tier: 2 } },
+      { valid: false, reasons: [{ code: 'malformed', message: 'a\nb\t"c"' }], summary: null },
+      { record: { list: [1, [], {}, [{ deep: ['x'] }]], empty: '' }, warning: { at: null } },
+      'a string',
+      null,
+    ]
+    const document = { count: 7, valid: 3, invalid: 4, results: [...answers, ...answers] }
+    const pieces = [renderResults(answers), renderResults(answers)]
+    const text =
+      `{\n  "count": 7,\n  "valid": 3,\n  "invalid": 4,\n  "results": [\n` +
+      `${pieces.map((piece) => Buffer.from(piece).toString('utf8')).join(',\n')}\n  ]\n}`
+    expect(text).toBe(JSON.stringify(document, null, 2))
   })
 })
