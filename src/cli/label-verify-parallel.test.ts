@@ -2,7 +2,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { labelAt, labelLines, piecesOf, renderResults } from './commands/label-verify-parallel.ts'
+import { Format } from 'typebox/format'
+import {
+  isUri,
+  labelAt,
+  labelLines,
+  piecesOf,
+  renderResults,
+} from './commands/label-verify-parallel.ts'
 
 // A large file is read by byte ranges in every thread (FilePieces); together the pieces must hold
 // exactly the labels, in order, that reading the file whole finds (labelLines).
@@ -87,5 +94,45 @@ describe('answers rendered by piece for --json', () => {
       `{\n  "count": 7,\n  "valid": 3,\n  "invalid": 4,\n  "results": [\n` +
       `${pieces.map((piece) => Buffer.from(piece).toString('utf8')).join(',\n')}\n  ]\n}`
     expect(text).toBe(JSON.stringify(document, null, 2))
+  })
+})
+
+describe('the uri format of the record check', () => {
+  it('answers as TypeBox’s own check, for plain URLs and every other string', () => {
+    const samples = [
+      'https://acme.test/security/disclosure',
+      'http://isn.example/api/v1/labels/status-lists/revocation',
+      'HTTPS://Example.COM/A/B/',
+      'https://',
+      'https://a..b/%zz',
+      'https://a.b/%41?q=1#f',
+      'https://[::1]:8080/x',
+      'https://user@host/x',
+      'https://host:99999',
+      'https://ho st/',
+      'https://host/ü',
+      'mailto:security@acme.test',
+      'urn:isbn:123',
+      'not a url',
+      '',
+      'https://host/a b',
+      'https://host\n/x',
+    ]
+    // And many made of the characters URLs are made of.
+    const alphabet = "htps:/aAzZ09.-_~!$&'()*+,;=@%?#[] ü"
+    let seed = 11
+    for (let i = 0; i < 20_000; i++) {
+      let text = i % 2 === 0 ? 'https://' : ''
+      const length = (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 30
+      for (let j = 0; j < length; j++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31
+        text += alphabet[seed % alphabet.length]
+      }
+      samples.push(text)
+    }
+    const disagree = samples.filter((text) => isUri(text) !== Format.IsUri(text))
+    expect(disagree).toEqual([])
+    expect(samples.filter((text) => isUri(text)).length).toBeGreaterThan(1000)
+    expect(Format.Get('uri')).toBe(isUri)
   })
 })

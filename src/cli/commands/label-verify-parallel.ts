@@ -2,6 +2,7 @@ import { createPublicKey, verify } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { Format } from 'typebox/format'
 import type {
   LabelVerification,
   StatusPurpose,
@@ -25,6 +26,17 @@ import { summariseLabel, verificationAnswer, verifyLabel } from '../../common/la
 // one buffer it reuses. Reading 24 MB into fresh memory and copying it to shared memory cost
 // ≈ 0.2 s on the critical path here (page faults), against ≈ 20 ms for reads into reused buffers.
 // Other inputs (stdin, a URL, a small file) are read whole into shared memory.
+
+/**
+ * Plain http(s) URLs: a host name and a path of unreserved characters. Every string this matches
+ * also matches TypeBox's RFC 3986 `uri` pattern, whose first two uses cost ≈ 20 ms and ≈ 5 ms per
+ * thread to compile; the URLs of issued labels pass here, and any other string still goes through
+ * TypeBox's own check, so the record check answers the same.
+ */
+const PLAIN_URL = /^https?:\/\/[a-z0-9.-]+(?:\/[-a-z0-9._~!$&'()*+,;=:@]*)*$/i
+const typeboxIsUri = Format.IsUri
+export const isUri = (value: string): boolean => PLAIN_URL.test(value) || typeboxIsUri(value)
+Format.Set('uri', isUri)
 
 /** What every thread needs to verify labels the same way. */
 export interface VerifySetup {
