@@ -299,6 +299,26 @@ describe('re-evaluating after advisory changes', () => {
     expect((await open(v.i420, walchemId)).map((f) => f.advisory.id)).toEqual(['ICSA-23-229-04'])
   })
 
+  it('writes nothing when a KEV change leaves every finding’s KEV fields as they were', async () => {
+    const evaluations = async () =>
+      (await listVersionEvaluations(ctx, v.gw1, 100)).filter((e) => e.trigger === 'kev').length
+    const before = await evaluations()
+    const changedAt = (await open(v.gw1)).map((f) => f.changedAt)
+    // The Django entry changes a field findings do not keep (its product name).
+    await importJson(
+      'kev/kev.json',
+      kevCatalogue('2025.08.21', '2025-08-21T12:00:00.000Z', [
+        ...KEV_ENTRIES,
+        { cveID: 'CVE-2021-31542', vendorProject: 'Django', product: 'Django web framework' },
+      ]),
+    )
+    const summary = await reevaluateForAdvisoryChanges(ctx)
+    expect(summary.kevCves).toBe(1)
+    expect(summary.versions).toMatchObject([{ productVersionId: v.gw1, changed: 0 }])
+    expect(await evaluations()).toBe(before)
+    expect((await open(v.gw1)).map((f) => f.changedAt)).toEqual(changedAt)
+  })
+
   it('re-joins KEV when an entry leaves the catalogue', async () => {
     await importJson('kev/kev.json', kevCatalogue('2025.08.25', '2025-08-25T12:00:00.000Z'))
     const summary = await reevaluateForAdvisoryChanges(ctx)

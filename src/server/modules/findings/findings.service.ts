@@ -639,92 +639,94 @@ async function refreshKev(
   const versionIds = [...byVersion.keys()].sort()
   const out: EvaluationSummary[] = []
   // A batch of versions per transaction, each under its own lock; findings that take the same
-  // KEV fields are updated by one statement.
+  // KEV fields are updated by one statement. A batch where no finding's KEV fields change (its
+  // advisories and the KEV entries came in the same import) writes nothing.
   for (const batch of chunksOf(versionIds, perTransaction)) {
     const startedAt = performance.now()
-    out.push(
-      ...(await ctx.db.transaction().execute(async (trx) => {
-        await repo.lockKeysForTransaction(trx, batch.map(versionLock))
-        const now = ctx.clock.now().toISOString()
-        const updates = new Map<string, { set: KevColumns; ids: string[] }>()
-        const summaries: EvaluationSummary[] = []
-        for (const versionId of batch) {
-          const rows = byVersion.get(versionId) ?? []
-          let changed = 0
-          for (const row of rows) {
-            const entry = kevOf(parseJson<string[]>(row.cves, []), kev)
-            const next: KevColumns = {
-              kev: entry ? 1 : 0,
-              kev_cve: entry?.cve ?? null,
-              kev_date_added: entry?.dateAdded ?? null,
-              kev_due_date: entry?.dueDate ?? null,
-              kev_ransomware: entry?.knownRansomwareCampaignUse ?? null,
-            }
-            if (
-              Number(row.kev) === next.kev &&
-              row.kev_cve === next.kev_cve &&
-              row.kev_date_added === next.kev_date_added &&
-              row.kev_due_date === next.kev_due_date &&
-              row.kev_ransomware === next.kev_ransomware
-            ) {
-              continue
-            }
-            const key = JSON.stringify(next)
-            const group = updates.get(key) ?? { set: next, ids: [] }
-            group.ids.push(row.id)
-            updates.set(key, group)
-            changed += 1
-          }
-          summaries.push({
-            productVersionId: versionId,
-            components: 0,
-            candidates: 0,
-            created: 0,
-            changed,
-            resolved: 0,
-            unchanged: rows.length - changed,
-            open: rows.length,
-          })
+    const updates = new Map<string, { set: KevColumns; ids: string[] }>()
+    const summaries: EvaluationSummary[] = []
+    for (const versionId of batch) {
+      const rows = byVersion.get(versionId) ?? []
+      let changed = 0
+      for (const row of rows) {
+        const entry = kevOf(parseJson<string[]>(row.cves, []), kev)
+        const next: KevColumns = {
+          kev: entry ? 1 : 0,
+          kev_cve: entry?.cve ?? null,
+          kev_date_added: entry?.dateAdded ?? null,
+          kev_due_date: entry?.dueDate ?? null,
+          kev_ransomware: entry?.knownRansomwareCampaignUse ?? null,
         }
-        for (const { set, ids } of updates.values()) {
-          await repo.updateFindings(trx, ids, { ...set, changed_at: now, last_evaluated_at: now })
+        if (
+          Number(row.kev) === next.kev &&
+          row.kev_cve === next.kev_cve &&
+          row.kev_date_added === next.kev_date_added &&
+          row.kev_due_date === next.kev_due_date &&
+          row.kev_ransomware === next.kev_ransomware
+        ) {
+          continue
         }
-        const durationMs = Math.round(((performance.now() - startedAt) / batch.length) * 100) / 100
-        await repo.insertEvaluations(
-          trx,
-          summaries.map((s) => ({
-            product_version_id: s.productVersionId,
-            sbom_id: null,
-            trigger: 'kev',
-            scope: JSON.stringify(cves.slice(0, 100)),
-            components: 0,
-            candidates: 0,
-            created: 0,
-            changed: s.changed,
-            resolved: 0,
-            unchanged: s.unchanged,
-            open_total: s.open,
-            duration_ms: durationMs,
-            evaluated_at: now,
-          })),
-        )
-        await recordAuditEntries(
-          trx,
-          ctx.clock,
-          WHO,
-          summaries
-            .filter((s) => s.changed > 0)
-            .map((s) => ({
-              action: 'findings.kev_changed',
-              organisationId: byVersion.get(s.productVersionId)![0]!.organisation_id,
-              targetType: 'product_version',
-              targetId: s.productVersionId,
-              details: { changed: s.changed, cves: cves.slice(0, 20) },
-            })),
-        )
-        return summaries
-      })),
-    )
+        const key = JSON.stringify(next)
+        const group = updates.get(key) ?? { set: next, ids: [] }
+        group.ids.push(row.id)
+        updates.set(key, group)
+        changed += 1
+      }
+      summaries.push({
+        productVersionId: versionId,
+        components: 0,
+        candidates: 0,
+        created: 0,
+        changed,
+        resolved: 0,
+        unchanged: rows.length - changed,
+        open: rows.length,
+      })
+    }
+    out.push(...summaries)
+    const changedVersions = summaries.filter((s) => s.changed > 0)
+    if (changedVersions.length === 0) continue
+    await ctx.db.transaction().execute(async (trx) => {
+      await repo.lockKeysForTransaction(
+        trx,
+        changedVersions.map((s) => versionLock(s.productVersionId)),
+      )
+      const now = ctx.clock.now().toISOString()
+      for (const { set, ids } of updates.values()) {
+        await repo.updateFindings(trx, ids, { ...set, changed_at: now, last_evaluated_at: now })
+      }
+      const durationMs = Math.round(((performance.now() - startedAt) / batch.length) * 100) / 100
+      await repo.insertEvaluations(
+        trx,
+        changedVersions.map((s) => ({
+          product_version_id: s.productVersionId,
+          sbom_id: null,
+          trigger: 'kev',
+          scope: JSON.stringify(cves.slice(0, 100)),
+          components: 0,
+          candidates: 0,
+          created: 0,
+          changed: s.changed,
+          resolved: 0,
+          unchanged: s.unchanged,
+          open_total: s.open,
+          duration_ms: durationMs,
+          evaluated_at: now,
+        })),
+      )
+      await recordAuditEntries(
+        trx,
+        ctx.clock,
+        WHO,
+        changedVersions.map((s) => ({
+          action: 'findings.kev_changed',
+          organisationId: byVersion.get(s.productVersionId)![0]!.organisation_id,
+          targetType: 'product_version',
+          targetId: s.productVersionId,
+          details: { changed: s.changed, cves: cves.slice(0, 20) },
+        })),
+      )
+    })
   }
   return out
 }
