@@ -59,20 +59,14 @@ function floorOnce(bytes: Buffer): { ms: number; touched: number } {
 }
 
 async function load(input: Extract<ChildInput, { mode: 'load' }>) {
-  const { openSnapshot } =
+  const { openSnapshot, matchSnapshot } =
     await import('../src/server/modules/vulnerabilities/snapshot/snapshot.service.ts')
-  const { candidateKeys, matchComponents, productLookups } =
-    await import('../src/server/modules/vulnerabilities/matching/engine.ts')
   const modulesMs = msSince(started)
   const rssBefore = r3(process.memoryUsage().rss / 2 ** 20)
   if (input.baselineOnly) return { modulesMs, maxRssMiB: maxRssMiB(), rssBeforeMiB: rssBefore }
   const t = process.hrtime.bigint()
   const snapshot = await openSnapshot(input.snapshot)
-  const candidates = snapshot.candidates(
-    candidateKeys([input.probe]),
-    productLookups([input.probe], (v) => snapshot.mayHoldVendor(v)),
-  )
-  const findings = matchComponents([input.probe], candidates)
+  const { findings } = matchSnapshot(snapshot, [input.probe])
   const firstAnswerMs = msSince(t)
   snapshot.close()
   return {
@@ -85,10 +79,8 @@ async function load(input: Extract<ChildInput, { mode: 'load' }>) {
 }
 
 async function warm(input: Extract<ChildInput, { mode: 'warm' }>) {
-  const { openSnapshot, scanSbom } =
+  const { openSnapshot, scanSbom, matchSnapshot } =
     await import('../src/server/modules/vulnerabilities/snapshot/snapshot.service.ts')
-  const { candidateKeys, matchComponents, productLookups } =
-    await import('../src/server/modules/vulnerabilities/matching/engine.ts')
   const snapshot = await openSnapshot(input.snapshot)
   const scans = []
   for (const s of input.sboms) {
@@ -138,28 +130,15 @@ async function warm(input: Extract<ChildInput, { mode: 'warm' }>) {
     })
   }
 
-  // Single lookups: one component's key → candidate rows → version verdict, as the scan does it.
+  // Single lookups: one component's key → candidate rows → version verdict, as the scan does it
+  // (matchSnapshot with one component: the key filter, the key's row, the engine).
   const latency = (components: EngineComponent[]) => {
-    for (const c of components.slice(0, 1000)) {
-      matchComponents(
-        [c],
-        snapshot.candidates(
-          candidateKeys([c]),
-          productLookups([c], (v) => snapshot.mayHoldVendor(v)),
-        ),
-      )
-    }
+    for (const c of components.slice(0, 1000)) matchSnapshot(snapshot, [c])
     const times = new Float64Array(components.length)
     let found = 0
     components.forEach((c, i) => {
       const t = process.hrtime.bigint()
-      const findings = matchComponents(
-        [c],
-        snapshot.candidates(
-          candidateKeys([c]),
-          productLookups([c], (v) => snapshot.mayHoldVendor(v)),
-        ),
-      )
+      const { findings } = matchSnapshot(snapshot, [c])
       times[i] = Number(process.hrtime.bigint() - t) / 1000
       found += findings.length > 0 ? 1 : 0
     })

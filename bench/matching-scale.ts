@@ -40,7 +40,10 @@ import {
   addDatabaseAdvisories,
   SnapshotBuilder,
 } from '../src/server/modules/vulnerabilities/snapshot/snapshot.service.ts'
-import { SNAPSHOT_FORMAT_VERSION } from '../src/server/modules/vulnerabilities/snapshot/snapshot-file.ts'
+import {
+  SNAPSHOT_FORMAT_VERSION,
+  type OsvKeyBody,
+} from '../src/server/modules/vulnerabilities/snapshot/snapshot-file.ts'
 import { buildPurl, formatPurl } from '../src/server/modules/vulnerabilities/versions/purl.ts'
 import Database from 'better-sqlite3'
 import type { ChildInput, SbomInput } from './matching-scale-child.ts'
@@ -272,34 +275,47 @@ function reusableTier(dir: string): BuiltTier | undefined {
   }
 }
 
-/** Every package the snapshot has OSV entries for, as a purl: the SBOMs' hits. */
-function hitPackages(snapshot: string): HitPackage[] {
+/** Where --work-dir keeps a tier's hit list (see {@link hitPackages}). */
+const HITS_FILE = 'hits.json'
+
+/**
+ * Every package the snapshot has OSV entries for, as a purl: the SBOMs' hits. In a --work-dir the
+ * list is kept beside the tier and reused, so that a tier rebuilt in another snapshot format
+ * (which lists its keys in another order) gets the same SBOMs and lookups, for before/after runs.
+ */
+function hitPackages(snapshot: string, dir: string | undefined): HitPackage[] {
+  const kept = dir && path.join(dir, HITS_FILE)
+  if (kept && fs.existsSync(kept)) {
+    return JSON.parse(fs.readFileSync(kept, 'utf8')) as HitPackage[]
+  }
   const db = new Database(snapshot, { readonly: true })
   try {
-    const rows = db
-      .prepare(
-        'select distinct eco_base, package_key, purl_type, purl_namespace, purl_name from osv_entries',
-      )
-      .all() as {
-      eco_base: string
-      package_key: string
-      purl_type: string | null
-      purl_namespace: string | null
-      purl_name: string | null
-    }[]
     const out: HitPackage[] = []
-    for (const r of rows) {
-      let purl: string | undefined
-      if (r.purl_type && r.purl_name) {
-        purl = formatPurl(
-          buildPurl({ type: r.purl_type, namespace: r.purl_namespace || null, name: r.purl_name }),
-        )
-      } else {
-        const key = purlKeysOfOsvPackage(r.eco_base, r.package_key)[0]
-        if (key) purl = formatPurl(buildPurl(key))
-      }
-      if (purl) out.push({ ecosystem: r.eco_base, purl })
+    const packages = db
+      .prepare('select eco_base, package_key from osv_packages order by eco_base, package_key')
+      .raw()
+      .all() as [string, string][]
+    for (const [ecosystem, name] of packages) {
+      const key = purlKeysOfOsvPackage(ecosystem, name)[0]
+      if (key) out.push({ ecosystem, purl: formatPurl(buildPurl(key)) })
     }
+    // Entries whose purl is not their package's: filed under that purl.
+    const purls = db
+      .prepare(
+        'select purl_type, purl_namespace, purl_name, body from osv_purls order by purl_type, purl_namespace, purl_name',
+      )
+      .raw()
+      .all() as [string, string, string, string][]
+    for (const [type, namespace, name, body] of purls) {
+      const first = (JSON.parse(body) as OsvKeyBody)[0]?.[6][0]?.[1]
+      const ecosystem = first?.package?.ecosystem.split(':')[0]
+      if (!ecosystem) continue
+      out.push({
+        ecosystem,
+        purl: formatPurl(buildPurl({ type, namespace: namespace || null, name })),
+      })
+    }
+    if (kept) fs.writeFileSync(kept, JSON.stringify(out))
     return out
   } finally {
     db.close()
@@ -512,7 +528,7 @@ export async function runMatchingScale(options: ScaleOptions) {
       log(
         `tier ${tier}: ${built.affectedRanges} affected ranges, snapshot ${mib(built.build.bytes)} MiB in ${built.build.totalMs} ms`,
       )
-      const hits = hitPackages(built.snapshot)
+      const hits = hitPackages(built.snapshot, keep ? tierDir : undefined)
       const sboms = writeSboms(built.dir, sbomTiers, hits, ics, options.largeHitRates)
       const lookups = lookupQueries(hits, ics, queries)
       log(`tier ${tier}: load (fresh process per run)`)

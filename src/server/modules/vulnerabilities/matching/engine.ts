@@ -17,6 +17,7 @@ import {
   type ProductLookup,
   type Finding as CsafFinding,
   type LeafIndex,
+  type LeafTerms,
   type ProductCandidate,
 } from './product-match.ts'
 import { matchVendorVersion } from './vendor-versions/vendor-range.ts'
@@ -52,6 +53,11 @@ export interface EngineComponent {
   version?: string | null
   /** Canonical purl (with version); invalid purls are ignored. */
   purl?: string | null
+  /**
+   * `purl` already parsed (the SBOM parser parses every purl to canonicalise it): spares the
+   * engine parsing it again. Must be what `parsePurl(purl)` gives.
+   */
+  parsedPurl?: Purl
   cpes?: readonly string[]
   /** Supplier or manufacturer: the vendor for CSAF name matching. */
   supplier?: string | null
@@ -243,7 +249,8 @@ export function purlKeysOfOsvPackage(ecosystem: string, name: string): PurlKey[]
 
 const purlCache = new Map<string, Purl | null>()
 
-function readPurl(text: string): Purl | undefined {
+/** A purl parsed, or undefined when invalid; cached (the same texts recur across components and entries). */
+export function readPurl(text: string): Purl | undefined {
   let parsed = purlCache.get(text)
   if (parsed === undefined) {
     try {
@@ -257,9 +264,17 @@ function readPurl(text: string): Purl | undefined {
   return parsed ?? undefined
 }
 
-const purlKeyId = (p: { type: string; namespace: string | null; name: string }) =>
+/** The purl of a component, parsed (once: the parser's, else cached). */
+function componentPurl(c: EngineComponent): Purl | undefined {
+  if (!c.purl) return undefined
+  return c.parsedPurl ?? readPurl(c.purl)
+}
+
+/** The key of {@link PreparedCandidates.osvByKey} for OSV entries by purl package. */
+export const purlKeyId = (p: { type: string; namespace: string | null; name: string }) =>
   `purl\0${p.type}\0${p.namespace ?? ''}\0${p.name}`
-const packageId = (ecosystem: string, name: string) => `eco\0${ecosystem}\0${name}`
+/** The key of {@link PreparedCandidates.osvByKey} for OSV entries by ecosystem and name key. */
+export const packageId = (ecosystem: string, name: string) => `eco\0${ecosystem}\0${name}`
 const cpeId = (vendor: string, product: string) => `${vendor}:${product}`
 
 /** What a candidate source must answer for these components: the keys to look advisories up by. */
@@ -285,7 +300,7 @@ export function candidateKeys(
   const vendors = new Set<string>()
   const maxCpes = options.maxCpesPerComponent ?? 8
   for (const c of components) {
-    const purl = c.purl ? readPurl(c.purl) : undefined
+    const purl = componentPurl(c)
     if (purl) {
       purls.set(purlKeyId(purl), { type: purl.type, namespace: purl.namespace, name: purl.name })
       const pkg = osvPackageOfPurl(purl)
@@ -445,25 +460,51 @@ function rangeRule(leaf: CsafLeaf): string {
   return 'CSAF product without a version'
 }
 
+/** One OSV `affected[]` entry of an advisory. */
+export interface OsvEntryRef {
+  advisory: OsvCandidate
+  entry: OsvAffected
+}
+
+/**
+ * OSV entries by {@link purlKeyId} and {@link packageId}: a Map built from the candidates, or a
+ * source that reads a key's entries when asked (the snapshot's), so that a scan need not read
+ * and index every candidate before matching. Per advisory, entries in record order; the same
+ * entry object each time it is given for one component's keys.
+ */
+export interface OsvEntryLookup {
+  get(key: string): readonly OsvEntryRef[] | undefined
+}
+
 /** Precomputed lookups over the candidates: build once, match many component lists. */
 export interface PreparedCandidates {
   candidates: MatchCandidates
-  osvByKey: Map<string, { advisory: OsvCandidate; entry: OsvAffected }[]>
+  osvByKey: OsvEntryLookup
   leafIndex: LeafIndex
   leafAdvisory: Map<CsafLeaf, CsafCandidate>
   leavesByCpe: Map<string, { leaf: CsafLeaf; version?: string }[]>
   leavesByPurl: Map<string, CsafLeaf[]>
 }
 
+export interface PrepareOptions {
+  /** Where OSV entries come from instead of `candidates.osv` (which is then not indexed). */
+  osvByKey?: OsvEntryLookup
+  /** Each leaf's index terms when the source has them already (else computed). */
+  leafTerms?: (leaf: CsafLeaf) => LeafTerms | undefined
+}
+
 /** Indexes the candidates (OSV entries by package key, CSAF leaves by vendor, model, name, CPE). */
-export function prepareCandidates(candidates: MatchCandidates): PreparedCandidates {
-  const osvByKey = new Map<string, { advisory: OsvCandidate; entry: OsvAffected }[]>()
-  const add = (key: string, value: { advisory: OsvCandidate; entry: OsvAffected }) => {
+export function prepareCandidates(
+  candidates: MatchCandidates,
+  options: PrepareOptions = {},
+): PreparedCandidates {
+  const osvByKey = new Map<string, OsvEntryRef[]>()
+  const add = (key: string, value: OsvEntryRef) => {
     const list = osvByKey.get(key)
     if (list) list.push(value)
     else osvByKey.set(key, [value])
   }
-  for (const advisory of candidates.osv) {
+  for (const advisory of options.osvByKey ? [] : candidates.osv) {
     for (const entry of advisory.affected) {
       if (!entry.package) continue
       const ecosystem = entry.package.ecosystem.split(':')[0] ?? ''
@@ -498,8 +539,8 @@ export function prepareCandidates(candidates: MatchCandidates): PreparedCandidat
   }
   return {
     candidates,
-    osvByKey,
-    leafIndex: indexLeaves(leafAdvisory.keys()),
+    osvByKey: options.osvByKey ?? osvByKey,
+    leafIndex: indexLeaves(leafAdvisory.keys(), options.leafTerms),
     leafAdvisory,
     leavesByCpe,
     leavesByPurl,
@@ -539,7 +580,7 @@ function base(advisory: AdvisoryInfo, source: 'osv' | 'csaf') {
 }
 
 function matchOsv(c: EngineComponent, prepared: PreparedCandidates, acc: Acc): void {
-  const purl = c.purl ? readPurl(c.purl) : undefined
+  const purl = componentPurl(c)
   if (!purl) return
   const keys = [purlKeyId(purl)]
   const pkg = osvPackageOfPurl(purl)
@@ -680,7 +721,7 @@ function leafVerdict(
 
 function matchCsafByPurl(c: EngineComponent, prepared: PreparedCandidates, acc: Acc): void {
   if (prepared.leavesByPurl.size === 0 || !c.purl) return
-  const purl = readPurl(c.purl)
+  const purl = componentPurl(c)
   if (!purl) return
   const keyText = `pkg:${purl.type}/${purl.namespace ? `${purl.namespace}/` : ''}${purl.name}`
   const byAdvisory = new Map<CsafCandidate, ProductCandidate[]>()

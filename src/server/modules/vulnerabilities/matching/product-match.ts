@@ -109,10 +109,14 @@ function meaningful(words: string[]): boolean {
  * model number, normalised name and words, so that {@link findCandidates} makes a few map
  * lookups per product instead of a pass over the vendor's leaves.
  */
-export function indexLeaves(leaves: Iterable<CsafLeaf>): LeafIndex {
+export function indexLeaves(
+  leaves: Iterable<CsafLeaf>,
+  /** The leaf's terms when already known (a snapshot stores them); else computed. */
+  termsOf?: (leaf: CsafLeaf) => LeafTerms | undefined,
+): LeafIndex {
   const index: LeafIndex = { byVendor: new Map(), byProduct: new Map() }
   for (const leaf of leaves) {
-    const terms = leafTerms(leaf)
+    const terms = termsOf?.(leaf) ?? leafTerms(leaf)
     for (const key of terms.vendorKeys) {
       let bucket = index.byVendor.get(key)
       if (!bucket) {

@@ -2,13 +2,19 @@ import fs from 'node:fs'
 import type BetterSqlite3 from 'better-sqlite3'
 import { AppError } from '../../../../common/errors.ts'
 import type { CsafLeaf, CsafVulnerabilityProducts } from '../matching/csaf/product-tree.ts'
-import { TERM, type ProductLookup } from '../matching/product-match.ts'
-import type {
-  CandidateKeys,
-  CsafCandidate,
-  KevInfo,
-  MatchCandidates,
-  OsvCandidate,
+import { TERM, type LeafTerms, type ProductLookup } from '../matching/product-match.ts'
+import {
+  osvPackageOfPurl,
+  packageId,
+  purlKeyId,
+  readPurl,
+  type CandidateKeys,
+  type CsafCandidate,
+  type KevInfo,
+  type MatchCandidates,
+  type OsvCandidate,
+  type OsvEntryLookup,
+  type OsvEntryRef,
 } from '../matching/engine.ts'
 import type { OsvAffected } from '../versions/osv.ts'
 
@@ -24,9 +30,13 @@ import type { OsvAffected } from '../versions/osv.ts'
  * Layout (format version {@link SNAPSHOT_FORMAT_VERSION}; `PRAGMA application_id` marks the file):
  * - `meta(key, value)`: format, version, created_at, content_sha256, counts, newest_modified;
  * - `advisories(pk, source, advisory_id, aliases, severity, cvss_score, summary, modified)`;
- * - `osv_entries`: one OSV `affected[]` entry (JSON body) under its package key (ecosystem base,
- *   PEP 503 name for PyPI) and its purl key;
- * - `csaf_leaves`: one CSAF leaf (JSON body) under its CPE `vendor:product` and purl key, and
+ * - `osv_packages` (format 3): per OSV package key (ecosystem base, PEP 503 name for PyPI) one
+ *   row holding every `affected[]` entry filed under it with its advisory's head
+ *   ({@link OsvKeyBody}); `osv_purls`: the same per purl key, for entries whose purl is not
+ *   their package's own (an entry is under its package key, and under its purl key only then);
+ *   so a component's lookup is one row per key (format 2 had a row per entry);
+ * - `csaf_leaves`: one CSAF leaf (JSON body, and its index terms as the engine's leaf index
+ *   takes them, format 3) under its CPE `vendor:product` and purl key, and
  *   `csaf_leaf_vendors`: its canonical vendor keys (names/normalise.ts, at build time);
  * - `csaf_leaf_terms` (format 2): under each vendor key of a leaf, the terms the engine's leaf
  *   index files it under (product-match.ts `leafTerms`: model numbers, names, word sets, words),
@@ -36,12 +46,15 @@ import type { OsvAffected } from '../versions/osv.ts'
  *   and flags (JSON);
  * - `kev(cve, body)`;
  * - `key_filter(hashes, bits)` (format 2): a Bloom filter of every lookup key (OSV package and
- *   purl keys, CSAF purl, CPE and vendor keys), read at open, so that the keys of components no
- *   advisory names (95 % of a typical SBOM) never reach SQLite.
+ *   purl keys, CSAF purl, CPE and vendor keys, and from format 3 the (vendor key, term) pairs of
+ *   `csaf_leaf_terms`), read at open, so that the keys of components no advisory names (95 % of
+ *   a typical SBOM) never reach SQLite, nor do the word subsets of a product no leaf has.
+ *
+ * Pages are 16 KiB (format 3), so that a key's row rarely spills into overflow pages.
  */
 
 export const SNAPSHOT_FORMAT = 'isn-advisory-snapshot'
-export const SNAPSHOT_FORMAT_VERSION = 2
+export const SNAPSHOT_FORMAT_VERSION = 3
 /** `PRAGMA application_id`: 'ISNS' — tells a snapshot from any other SQLite file. */
 /** SQLite's own ceiling for `mmap_size` (SQLITE_MAX_MMAP_SIZE); larger files read the rest. */
 const MAX_MMAP_BYTES = 0x7fff0000
@@ -63,7 +76,8 @@ create table advisories (
   severity text, cvss_score real, summary text, modified text);
 create table csaf_leaves (
   advisory_pk integer not null, ordinal integer not null, cpe_key text, purl_type text,
-  purl_namespace text, purl_name text, body text not null, primary key (advisory_pk, ordinal));
+  purl_namespace text, purl_name text, body text not null, terms text not null,
+  primary key (advisory_pk, ordinal));
 create table csaf_leaf_vendors (
   vendor_key text not null, advisory_pk integer not null, ordinal integer not null,
   primary key (vendor_key, advisory_pk, ordinal)) without rowid;
@@ -71,31 +85,52 @@ create table csaf_leaf_terms (
   vendor_key text not null, term text not null, advisory_pk integer not null,
   ordinal integer not null, primary key (vendor_key, term, advisory_pk, ordinal)) without rowid;
 create table csaf_vulnerabilities (advisory_pk integer primary key, body text not null);
+create table osv_packages (
+  eco_base text not null, package_key text not null, body text not null,
+  primary key (eco_base, package_key)) without rowid;
+create table osv_purls (
+  purl_type text not null, purl_namespace text not null, purl_name text not null,
+  body text not null, primary key (purl_type, purl_name, purl_namespace)) without rowid;
 create table kev (cve text primary key, body text not null) without rowid;
 create table key_filter (hashes integer not null, bits blob not null);
 `
 
 // OSV rows are written to a staging table in a file of their own (attached as `staging`) and
-// copied into the snapshot in key order at the end: clustered by package key (a WITHOUT ROWID
-// table), a package's entries lie together on a few pages instead of one page each.
+// turned into one row per lookup key at the end (osv_packages, osv_purls): a lookup reads one row
+// whatever the number of entries under its key.
 const OSV_COLUMNS_DDL = `
   advisory_pk integer not null, entry_index integer not null, eco_base text not null,
   package_key text not null, purl_type text, purl_namespace text, purl_name text,
-  body text not null`
+  head text not null, body text not null`
 const STAGING = `create table staging.osv_entries (${OSV_COLUMNS_DDL});`
 
 // Built after the rows are in: one sorted pass each instead of per-row index maintenance.
 const INDEXES = `
-create table main.osv_entries (${OSV_COLUMNS_DDL},
-  primary key (eco_base, package_key, advisory_pk, entry_index)) without rowid;
-insert into main.osv_entries select * from staging.osv_entries
-  order by eco_base, package_key, advisory_pk, entry_index;
-create index osv_by_purl on osv_entries (purl_type, purl_name, purl_namespace)
-  where purl_type is not null;
 create index csaf_by_cpe on csaf_leaves (cpe_key) where cpe_key is not null;
 create index csaf_by_purl on csaf_leaves (purl_type, purl_name, purl_namespace)
   where purl_type is not null;
 `
+
+/**
+ * The body of an `osv_packages` / `osv_purls` row: every entry under that key, grouped by
+ * advisory, as one JSON document (format 3):
+ * `[[advisory pk, advisory id, aliases, severity, cvss score, summary, [[entry index, entry], …]], …]`
+ * in (advisory pk, entry index) order. One JSON.parse per key rather than a row and a parse per
+ * entry plus a join per advisory head: at the 1M tier a 10,000-component SBOM reads ~9,000 keys,
+ * and the per-row statement work, object creation and garbage were most of the scan's lookup
+ * time. JSON rather than a hand-written binary layout: V8's JSON.parse materialises these small
+ * objects and strings faster than a decoder written in JavaScript could (each string read from a
+ * buffer costs a call), and the entries must end up as the same plain objects the engine takes.
+ */
+export type OsvKeyBody = [
+  pk: number,
+  advisoryId: string,
+  aliases: string[],
+  severity: string | null,
+  cvssScore: number | null,
+  summary: string | null,
+  entries: [index: number, entry: OsvAffected][],
+][]
 
 export interface PurlColumns {
   type: string
@@ -127,6 +162,8 @@ export interface SnapshotCsafLeaf {
   vendorKeys: readonly string[]
   /** The leaf's index terms (product-match.ts `leafTermList`), under each vendor key. */
   terms: readonly string[]
+  /** The same as the engine's leaf index takes them (`leafTerms`), stored with the leaf. */
+  leafTerms: LeafTerms
   leaf: CsafLeaf
 }
 
@@ -145,8 +182,12 @@ export interface SnapshotMeta {
 const filterKey = {
   package: (ecosystem: string, name: string) => `p\0${ecosystem}\0${name}`,
   purl: (type: string, namespace: string, name: string) => `u\0${type}\0${namespace}\0${name}`,
+  /** A CSAF leaf's purl (format 3; OSV purl keys are `purl`): an OSV purl reads no leaves. */
+  leafPurl: (type: string, namespace: string, name: string) => `l\0${type}\0${namespace}\0${name}`,
   cpe: (vendorProduct: string) => `c\0${vendorProduct}`,
   vendor: (key: string) => `v\0${key}`,
+  /** A leaf index term under a vendor key (csaf_leaf_terms; format 3). */
+  term: (vendorKey: string, term: string) => `t\0${vendorKey}\0${term}`,
 }
 
 /** Bits per key and hash functions: about 1 % false positives. */
@@ -214,8 +255,14 @@ export class SnapshotWriter {
   private readonly insertVulnerabilities: BetterSqlite3.Statement
   private readonly insertKev: BetterSqlite3.Statement
 
-  constructor(SQLite: typeof BetterSqlite3, file: string) {
+  constructor(
+    private readonly SQLite: typeof BetterSqlite3,
+    file: string,
+  ) {
     this.db = new SQLite(file)
+    // 16 KiB pages (format 3): a key's row of OSV entries (~900 bytes on average, a few KiB for
+    // many) stays on its b-tree page instead of spilling into a chain of 4 KiB overflow pages.
+    this.db.pragma('page_size = 16384')
     // A fresh temporary file that is renamed into place when complete: no journal is needed.
     this.db.pragma('journal_mode = OFF')
     this.db.pragma('synchronous = OFF')
@@ -231,9 +278,9 @@ export class SnapshotWriter {
     this.db.exec('begin')
     this.insertAdvisory = this.db.prepare('insert into advisories values (?, ?, ?, ?, ?, ?, ?, ?)')
     this.insertOsv = this.db.prepare(
-      'insert into staging.osv_entries values (?, ?, ?, ?, ?, ?, ?, ?)',
+      'insert into staging.osv_entries values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     )
-    this.insertLeaf = this.db.prepare('insert into csaf_leaves values (?, ?, ?, ?, ?, ?, ?)')
+    this.insertLeaf = this.db.prepare('insert into csaf_leaves values (?, ?, ?, ?, ?, ?, ?, ?)')
     this.insertVendor = this.db.prepare('insert or ignore into csaf_leaf_vendors values (?, ?, ?)')
     this.insertTerm = this.db.prepare('insert or ignore into csaf_leaf_terms values (?, ?, ?, ?)')
     this.insertVulnerabilities = this.db.prepare('insert into csaf_vulnerabilities values (?, ?)')
@@ -257,6 +304,9 @@ export class SnapshotWriter {
 
   addOsv(a: SnapshotAdvisory, entries: readonly SnapshotOsvEntry[]): void {
     const pk = this.advisory(a)
+    // The head as the first six members of an OsvKeyBody element, written once per advisory.
+    const head = JSON.stringify([pk, a.advisoryId, a.aliases, a.severity, a.cvssScore, a.summary])
+    const headFields = head.slice(1, -1)
     for (const e of entries) {
       this.insertOsv.run(
         pk,
@@ -266,6 +316,7 @@ export class SnapshotWriter {
         e.purl?.type ?? null,
         e.purl ? (e.purl.namespace ?? '') : null,
         e.purl?.name ?? null,
+        headFields,
         JSON.stringify(e.entry),
       )
     }
@@ -286,6 +337,7 @@ export class SnapshotWriter {
         l.purl ? (l.purl.namespace ?? '') : null,
         l.purl?.name ?? null,
         JSON.stringify(l.leaf),
+        JSON.stringify(l.leafTerms),
       )
       for (const key of l.vendorKeys) {
         this.insertVendor.run(key, pk, ordinal)
@@ -309,10 +361,13 @@ export class SnapshotWriter {
     put.run('counts', JSON.stringify(meta.counts))
     put.run('newest_modified', JSON.stringify(meta.newestModified))
     this.db.exec(INDEXES)
-    this.writeKeyFilter()
     this.db.exec('commit')
     this.db.exec('detach staging')
+    this.db.exec('begin')
+    this.writeOsvKeys()
     fs.rmSync(this.staging, { force: true })
+    this.writeKeyFilter()
+    this.db.exec('commit')
     this.db.exec('analyze')
     // better-sqlite3's SQLite is built with STAT4: with its samples present, every statement
     // whose parameters meet an indexed column is re-prepared each time a value is bound (so that
@@ -326,19 +381,81 @@ export class SnapshotWriter {
     this.db.close()
   }
 
+  /**
+   * The staged OSV rows as one row per package key and per purl key (OsvKeyBody), read in key
+   * order through a second connection to the staging file (a connection cannot insert while it
+   * iterates) and written in one pass.
+   */
+  private writeOsvKeys(): void {
+    const staging = new this.SQLite(this.staging, { readonly: true })
+    try {
+      const write = (sql: string, insert: BetterSqlite3.Statement, keyColumns: number) => {
+        const rows = staging.prepare(sql).raw().iterate() as Iterable<unknown[]>
+        let key: unknown[] | undefined
+        let groups: string[] = []
+        let entries: string[] = []
+        let pk: unknown
+        let head = ''
+        const closeGroup = () => {
+          if (entries.length > 0) groups.push(`[${head},[${entries.join(',')}]]`)
+          entries = []
+        }
+        const flush = () => {
+          closeGroup()
+          if (key && groups.length > 0) insert.run(...key, `[${groups.join(',')}]`)
+          groups = []
+        }
+        for (const row of rows) {
+          const rowKey = row.slice(0, keyColumns)
+          if (!key || rowKey.some((v, i) => v !== key![i])) {
+            flush()
+            key = rowKey
+            pk = undefined
+          }
+          const [rowPk, index, rowHead, body] = row.slice(keyColumns) as [number, number, string, string] // prettier-ignore
+          if (rowPk !== pk) {
+            closeGroup()
+            pk = rowPk
+            head = rowHead
+          }
+          entries.push(`[${index},${body}]`)
+        }
+        flush()
+      }
+      write(
+        'select eco_base, package_key, advisory_pk, entry_index, head, body from osv_entries ' +
+          'order by eco_base, package_key, advisory_pk, entry_index',
+        this.db.prepare('insert into osv_packages values (?, ?, ?)'),
+        2,
+      )
+      write(
+        'select purl_type, purl_namespace, purl_name, advisory_pk, entry_index, head, body ' +
+          'from osv_entries where purl_type is not null ' +
+          'order by purl_type, purl_namespace, purl_name, advisory_pk, entry_index',
+        this.db.prepare('insert into osv_purls values (?, ?, ?, ?)'),
+        3,
+      )
+    } finally {
+      staging.close()
+    }
+  }
+
   /** Every lookup key the reader answers, read back from the rows (through the new indexes). */
   private writeKeyFilter(): void {
     const column = (sql: string) => this.db.prepare(sql).raw().iterate() as Iterable<string[]>
     const keys = function* () {
-      for (const [e, n] of column('select distinct eco_base, package_key from main.osv_entries')) {
+      for (const [e, n] of column('select eco_base, package_key from osv_packages')) {
         yield filterKey.package(e!, n!)
       }
-      for (const table of ['main.osv_entries', 'main.csaf_leaves']) {
-        for (const [t, ns, n] of column(
-          `select distinct purl_type, purl_namespace, purl_name from ${table} where purl_type is not null`,
-        )) {
-          yield filterKey.purl(t!, ns!, n!)
-        }
+      for (const [t, ns, n] of column(
+        'select purl_type, purl_namespace, purl_name from osv_purls',
+      )) {
+        yield filterKey.purl(t!, ns!, n!)
+      }
+      for (const [t, ns, n] of column(
+        'select distinct purl_type, purl_namespace, purl_name from csaf_leaves where purl_type is not null',
+      )) {
+        yield filterKey.leafPurl(t!, ns!, n!)
       }
       for (const [c] of column(
         'select distinct cpe_key from csaf_leaves where cpe_key is not null',
@@ -347,6 +464,9 @@ export class SnapshotWriter {
       }
       for (const [v] of column('select distinct vendor_key from csaf_leaf_vendors')) {
         yield filterKey.vendor(v!)
+      }
+      for (const [v, t] of column('select distinct vendor_key, term from csaf_leaf_terms')) {
+        yield filterKey.term(v!, t!)
       }
     }
     const all = [...keys()]
@@ -366,8 +486,7 @@ export class SnapshotWriter {
   }
 }
 
-type OsvRow = { advisory_pk: number; entry_index: number; body: string } & HeadRow
-type LeafRow = { advisory_pk: number; ordinal: number; body: string }
+type LeafRow = { advisory_pk: number; ordinal: number; body: string; terms: string }
 type HeadRow = {
   pk: number
   source: 'osv' | 'csaf'
@@ -384,25 +503,35 @@ function sqliteCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined
 }
 
+/** A read error as the SnapshotError it means (SQLite errors and bad JSON: a damaged file). */
+export function damaged(error: unknown): unknown {
+  if (error instanceof SnapshotError) return error
+  const code = sqliteCode(error)
+  if (code?.startsWith('SQLITE_') || error instanceof SyntaxError) {
+    return new SnapshotError('The advisory snapshot is damaged; rebuild it.', error)
+  }
+  return error
+}
+
+/** What a scan shows of an advisory beside the engine's finding. */
+export interface SnapshotHead {
+  source: 'osv' | 'csaf'
+  advisoryId: string
+  summary: string | null
+}
+
 /**
  * Every statement takes all the keys of one kind at once, as a JSON array read with `json_each`
  * (the join drives the index from it): a scan runs a handful of statements whatever the SBOM's
  * size, instead of one per key and kind (docs/performance.md, "Matching at scale").
  */
-const OSV_COLUMNS =
-  'e.advisory_pk, e.entry_index, e.body, a.pk, a.source, a.advisory_id, a.aliases, a.severity, a.cvss_score, a.summary, a.modified'
-
 const READS = {
-  // OSV rows come with their advisory's head (one row per entry, not one more read per advisory).
-  osvByPackage:
-    `select ${OSV_COLUMNS} from json_each(?) k cross join osv_entries e ` +
-    'on e.eco_base = k.value ->> 0 and e.package_key = k.value ->> 1 join advisories a on a.pk = e.advisory_pk',
+  // One row per key (OsvKeyBody): a package's or a purl's entries with their advisories' heads.
+  osvByPackage: 'select body from osv_packages where eco_base = ? and package_key = ?',
   osvByPurl:
-    `select ${OSV_COLUMNS} from json_each(?) k cross join osv_entries e ` +
-    'on e.purl_type = k.value ->> 0 and e.purl_name = k.value ->> 2 and e.purl_namespace = k.value ->> 1 ' +
-    'join advisories a on a.pk = e.advisory_pk',
+    'select body from osv_purls where purl_type = ? and purl_namespace = ? and purl_name = ?',
   leavesByVendor:
-    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaf_vendors v ' +
+    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaf_vendors v ' +
     'on v.vendor_key = k.value join csaf_leaves l on l.advisory_pk = v.advisory_pk and l.ordinal = v.ordinal',
   // A leaf filed under any of these (vendor key, term) pairs (csaf_leaf_terms).
   leafIdsByTerm:
@@ -417,21 +546,17 @@ const READS = {
     'and not exists (select 1 from json_each(?) k where not exists (select 1 from csaf_leaf_terms u ' +
     'where u.vendor_key = ? and u.term = k.value and u.advisory_pk = t.advisory_pk and u.ordinal = t.ordinal))',
   leafBodies:
-    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaves l ' +
+    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaves l ' +
     'on l.advisory_pk = k.value ->> 0 and l.ordinal = k.value ->> 1',
   leavesByCpe:
-    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaves l on l.cpe_key = k.value',
+    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaves l on l.cpe_key = k.value',
   leavesByPurl:
-    'select l.advisory_pk, l.ordinal, l.body from json_each(?) k cross join csaf_leaves l ' +
+    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaves l ' +
     'on l.purl_type = k.value ->> 0 and l.purl_name = k.value ->> 2 and l.purl_namespace = k.value ->> 1',
   heads: 'select a.* from json_each(?) k cross join advisories a on a.pk = k.value',
   vulnerabilities:
     'select v.advisory_pk, v.body from json_each(?) k cross join csaf_vulnerabilities v on v.advisory_pk = k.value',
   allKev: 'select body from kev',
-  // One key: the same reads without the JSON array (a single lookup's usual case).
-  osvByOnePackage:
-    `select ${OSV_COLUMNS} from osv_entries e join advisories a on a.pk = e.advisory_pk ` +
-    'where e.eco_base = ? and e.package_key = ?',
 } as const
 
 /** Opens a snapshot read-only and answers candidates by key. */
@@ -544,16 +669,11 @@ export class SnapshotReader {
   candidates(
     keys: CandidateKeys,
     products?: readonly ProductLookup[],
-  ): MatchCandidates & { heads: Map<string, SnapshotAdvisory> } {
+  ): MatchCandidates & { heads: Map<string, SnapshotHead> } {
     try {
       return this.read(keys, products)
     } catch (error) {
-      if (error instanceof SnapshotError) throw error
-      const code = sqliteCode(error)
-      if (code?.startsWith('SQLITE_') || error instanceof SyntaxError) {
-        throw new SnapshotError('The advisory snapshot is damaged; rebuild it.', error)
-      }
-      throw error
+      throw damaged(error)
     }
   }
 
@@ -572,11 +692,16 @@ export class SnapshotReader {
     const pairs = new Map<string, [string, string]>()
     const wordPairs = new Map<string, [string, string]>()
     const groups = new Map<string, string[]>()
+    // (vendor, term) pairs the filter rejects are in no row (most of a product's word subsets).
+    const f = this.filter
     for (const p of products) {
       for (const vendor of p.vendorKeys) {
         if (!known.has(vendor)) continue
-        for (const term of p.terms) pairs.set(`${vendor}\0${term}`, [vendor, term])
-        if (p.allWords) {
+        for (const term of p.terms) {
+          if (f.has(filterKey.term(vendor, term))) pairs.set(`${vendor}\0${term}`, [vendor, term])
+        }
+        // A word no leaf of the vendor has: no leaf has them all.
+        if (p.allWords?.every((w) => f.has(filterKey.term(vendor, TERM.word + w)))) {
           const ids = p.allWords.map((w) => {
             const id = `${vendor}\0${TERM.word}${w}`
             wordPairs.set(id, [vendor, TERM.word + w])
@@ -623,7 +748,124 @@ export class SnapshotReader {
     return s.leafBodies.all(JSON.stringify(sorted)) as LeafRow[]
   }
 
-  private read(keys: CandidateKeys, products: readonly ProductLookup[] | undefined) {
+  /** The decoded row of one OSV key (undefined: no row). */
+  osvKeyBody(
+    key: { package: [ecosystem: string, name: string] } | { purl: [string, string, string] },
+  ): OsvKeyBody | undefined {
+    const body =
+      'package' in key
+        ? (this.statements.osvByPackage.pluck().get(...key.package) as string | undefined)
+        : (this.statements.osvByPurl.pluck().get(...key.purl) as string | undefined)
+    return body === undefined ? undefined : (JSON.parse(body) as OsvKeyBody)
+  }
+
+  /** Whether the snapshot may hold OSV entries under this package key (false: it holds none). */
+  mayHoldPackage(ecosystem: string, name: string): boolean {
+    return this.filter.has(filterKey.package(ecosystem, name))
+  }
+
+  /** Whether OSV entries whose purl is not their package's may be filed under this purl key. */
+  mayHoldPurl(type: string, namespace: string | null, name: string): boolean {
+    return this.filter.has(filterKey.purl(type, namespace ?? '', name))
+  }
+
+  /** Whether a CSAF leaf may carry a purl of this package. */
+  mayHoldLeafPurl(type: string, namespace: string | null, name: string): boolean {
+    return this.filter.has(filterKey.leafPurl(type, namespace ?? '', name))
+  }
+
+  /** Whether any CSAF leaf may carry a CPE of this `vendor:product`. */
+  mayHoldCpe(vendorProduct: string): boolean {
+    return this.filter.has(filterKey.cpe(vendorProduct))
+  }
+
+  /** Every KEV entry by upper-case CVE, read once per reader. */
+  kev(): ReadonlyMap<string, KevInfo> {
+    if (!this.kevCache) {
+      this.kevCache = new Map()
+      for (const row of this.statements.allKev.all() as { body: string }[]) {
+        const entry = JSON.parse(row.body) as KevInfo
+        this.kevCache.set(entry.cve.toUpperCase(), entry)
+      }
+    }
+    return this.kevCache
+  }
+
+  /**
+   * An {@link OsvEntryLookup} over this snapshot for one scan: reads (and decodes) a key's row
+   * when the engine first asks for it and keeps it for the lookup's life, so that components of
+   * the same package share it and an advisory is one object across keys.
+   */
+  osvLookup(): SnapshotOsvLookup {
+    return new SnapshotOsvLookup(this)
+  }
+
+  /** The OSV candidates of these keys (the batched API; a scan uses {@link osvLookup}). */
+  private readOsv(keys: CandidateKeys) {
+    const byPk = new Map<number, { advisory: OsvCandidate; entries: Map<number, OsvAffected> }>()
+    const heads = new Map<string, SnapshotHead>()
+    const take = (body: OsvKeyBody | undefined) => {
+      for (const [pk, advisoryId, aliases, severity, cvssScore, summary, entries] of body ?? []) {
+        let found = byPk.get(pk)
+        if (!found) {
+          heads.set(advisoryId, { source: 'osv', advisoryId, summary })
+          const advisory: OsvCandidate = {
+            source: 'osv',
+            advisoryId,
+            aliases,
+            severity,
+            cvssScore,
+            affected: [],
+          }
+          byPk.set(pk, (found = { advisory, entries: new Map() }))
+        }
+        for (const [index, entry] of entries) found.entries.set(index, entry)
+      }
+    }
+    // Keys the filter rejects are in no row: only the others go to SQLite.
+    for (const p of keys.packages) {
+      if (this.mayHoldPackage(p.ecosystem, p.name)) {
+        take(this.osvKeyBody({ package: [p.ecosystem, p.name] }))
+      }
+    }
+    for (const p of keys.purls) {
+      if (this.mayHoldPurl(p.type, p.namespace, p.name)) {
+        take(this.osvKeyBody({ purl: [p.type, p.namespace ?? '', p.name] }))
+      }
+    }
+    const osv = [...byPk.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, { advisory, entries }]) => ({
+        ...advisory,
+        affected: [...entries.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry),
+      }))
+    return { osv, heads }
+  }
+
+  /**
+   * The CSAF candidates of these keys (leaves by purl, CPE, and vendor or `products`), with
+   * their documents' heads.
+   */
+  csafCandidates(
+    keys: Pick<CandidateKeys, 'purls' | 'cpes' | 'vendors'>,
+    products: readonly ProductLookup[] | undefined,
+  ): {
+    csaf: CsafCandidate[]
+    heads: Map<string, SnapshotHead>
+    /** Each leaf's index terms as stored (`leafTerms` at build time). */
+    leafTerms: Map<CsafLeaf, LeafTerms>
+  } {
+    try {
+      return this.readCsaf(keys, products)
+    } catch (error) {
+      throw damaged(error)
+    }
+  }
+
+  private readCsaf(
+    keys: Pick<CandidateKeys, 'purls' | 'cpes' | 'vendors'>,
+    products: readonly ProductLookup[] | undefined,
+  ) {
     const s = this.statements
     const all = <T>(statement: BetterSqlite3.Statement, values: readonly unknown[]): T[] =>
       values.length === 0 ? [] : (statement.all(JSON.stringify(values)) as T[])
@@ -631,22 +873,10 @@ export class SnapshotReader {
     const f = this.filter
     const purls = keys.purls
       .map((p) => [p.type, p.namespace ?? '', p.name] as const)
-      .filter(([t, ns, n]) => f.has(filterKey.purl(t, ns, n)))
-    const packages = keys.packages
-      .filter((p) => f.has(filterKey.package(p.ecosystem, p.name)))
-      .map((p) => [p.ecosystem, p.name])
+      .filter(([t, ns, n]) => f.has(filterKey.leafPurl(t, ns, n)))
     const cpes = keys.cpes
       .map((c) => `${c.vendor}:${c.product}`)
       .filter((c) => f.has(filterKey.cpe(c)))
-
-    const osvRows = new Map<string, OsvRow>()
-    const osvFound = [
-      ...(packages.length === 1
-        ? (s.osvByOnePackage.all(packages[0]![0], packages[0]![1]) as OsvRow[])
-        : all<OsvRow>(s.osvByPackage, packages)),
-      ...all<OsvRow>(s.osvByPurl, purls),
-    ]
-    for (const r of osvFound) osvRows.set(`${r.advisory_pk}:${r.entry_index}`, r)
 
     const leafRows = new Map<string, LeafRow>()
     const leavesFound = [
@@ -661,12 +891,6 @@ export class SnapshotReader {
     ]
     for (const r of leavesFound) leafRows.set(`${r.advisory_pk}:${r.ordinal}`, r)
 
-    const osvByPk = new Map<number, OsvRow[]>()
-    for (const r of osvRows.values()) {
-      const list = osvByPk.get(r.advisory_pk)
-      if (list) list.push(r)
-      else osvByPk.set(r.advisory_pk, [r])
-    }
     const leavesByPk = new Map<number, LeafRow[]>()
     // Advisories in file order whichever statement found their leaves.
     const sortedLeafRows = [...leafRows.values()].sort(
@@ -678,7 +902,6 @@ export class SnapshotReader {
       else leavesByPk.set(r.advisory_pk, [r])
     }
     const heads = new Map<number, HeadRow>()
-    for (const [pk, rows] of osvByPk) heads.set(pk, rows[0]!)
     for (const h of all<HeadRow>(s.heads, [...leavesByPk.keys()])) heads.set(h.pk, h)
     const vulnerabilitiesOf = new Map<number, string>()
     for (const r of all<{ advisory_pk: number; body: string }>(s.vulnerabilities, [
@@ -686,36 +909,39 @@ export class SnapshotReader {
     ])) {
       vulnerabilitiesOf.set(r.advisory_pk, r.body)
     }
-    const aliasesOf = new Map<number, string[]>()
-    const info = (pk: number) => {
-      const h = heads.get(pk)
-      if (!h) throw new SnapshotError('The advisory snapshot is damaged: an entry has no advisory.')
-      const aliases = JSON.parse(h.aliases) as string[]
-      aliasesOf.set(pk, aliases)
-      return { advisoryId: h.advisory_id, aliases, severity: h.severity, cvssScore: h.cvss_score }
-    }
-
-    const osv: OsvCandidate[] = [...osvByPk].map(([pk, rows]) => ({
-      ...info(pk),
-      source: 'osv',
-      affected: rows
-        .sort((a, b) => a.entry_index - b.entry_index)
-        .map((r) => JSON.parse(r.body) as OsvAffected),
-    }))
+    const leafTerms = new Map<CsafLeaf, LeafTerms>()
     const csaf: CsafCandidate[] = [...leavesByPk].map(([pk, rows]) => {
+      const h = heads.get(pk)
+      if (!h) throw new SnapshotError('The advisory snapshot is damaged: a leaf has no advisory.')
       const vulnerabilities = vulnerabilitiesOf.get(pk)
       return {
-        ...info(pk),
+        advisoryId: h.advisory_id,
+        aliases: JSON.parse(h.aliases) as string[],
+        severity: h.severity,
+        cvssScore: h.cvss_score,
         source: 'csaf',
         leaves: rows
           .sort((a, b) => a.ordinal - b.ordinal)
-          .map((r) => JSON.parse(r.body) as CsafLeaf),
+          .map((r) => {
+            const leaf = JSON.parse(r.body) as CsafLeaf
+            leafTerms.set(leaf, JSON.parse(r.terms) as LeafTerms)
+            return leaf
+          }),
         vulnerabilities: vulnerabilities
           ? (JSON.parse(vulnerabilities) as CsafVulnerabilityProducts[])
           : [],
       }
     })
+    const byId = new Map<string, SnapshotHead>()
+    for (const h of heads.values()) {
+      byId.set(h.advisory_id, { source: h.source, advisoryId: h.advisory_id, summary: h.summary })
+    }
+    return { csaf, heads: byId, leafTerms }
+  }
 
+  private read(keys: CandidateKeys, products: readonly ProductLookup[] | undefined) {
+    const { osv, heads: osvHeads } = this.readOsv(keys)
+    const { csaf, heads } = this.readCsaf(keys, products)
     const cves = new Set<string>()
     for (const a of [...osv, ...csaf]) {
       for (const id of [a.advisoryId, ...a.aliases]) {
@@ -727,35 +953,110 @@ export class SnapshotReader {
     }
     const kev = new Map<string, KevInfo>()
     if (cves.size > 0) {
-      if (!this.kevCache) {
-        this.kevCache = new Map()
-        for (const row of s.allKev.all() as { body: string }[]) {
-          const entry = JSON.parse(row.body) as KevInfo
-          this.kevCache.set(entry.cve.toUpperCase(), entry)
-        }
-      }
+      const all = this.kev()
       for (const cve of cves) {
-        const entry = this.kevCache.get(cve)
+        const entry = all.get(cve)
         if (entry) kev.set(cve, entry)
       }
     }
-    const byId = new Map<string, SnapshotAdvisory>()
-    for (const h of heads.values()) {
-      byId.set(h.advisory_id, {
-        source: h.source,
-        advisoryId: h.advisory_id,
-        aliases: aliasesOf.get(h.pk) ?? (JSON.parse(h.aliases) as string[]),
-        severity: h.severity,
-        cvssScore: h.cvss_score,
-        summary: h.summary,
-        modified: h.modified,
-      })
-    }
-    return { osv, csaf, kev, heads: byId }
+    for (const [id, head] of heads) osvHeads.set(id, head)
+    return { osv, csaf, kev, heads: osvHeads }
   }
 
   close(): void {
     if (this.db.inTransaction) this.db.exec('rollback')
     this.db.close()
+  }
+}
+
+/** An entry as a {@link SnapshotOsvLookup} gives it: with its place, to merge keys in order. */
+interface LookupRef extends OsvEntryRef {
+  pk: number
+  index: number
+}
+
+/**
+ * OSV entries by the engine's keys ({@link purlKeyId}, {@link packageId}), read from a snapshot
+ * key by key as the engine asks, for one scan (or one component). Gives what
+ * `prepareCandidates` would index from the batched candidates of the same keys: under a package
+ * key every entry of that package; under a purl key the entries whose purl has that key, i.e.
+ * the `osv_purls` row plus the entries of the purl's own package whose purl is that one (stored
+ * under the package key only), per advisory in record order.
+ */
+export class SnapshotOsvLookup implements OsvEntryLookup {
+  private readonly byKey = new Map<string, readonly LookupRef[] | undefined>()
+  private readonly advisories = new Map<number, OsvCandidate>()
+  /** The heads of the advisories read, by advisory id. */
+  readonly heads = new Map<string, SnapshotHead>()
+  /** Milliseconds spent reading and decoding rows. */
+  readMs = 0
+
+  constructor(private readonly reader: SnapshotReader) {}
+
+  get(key: string): readonly OsvEntryRef[] | undefined {
+    let found = this.byKey.get(key)
+    if (found === undefined && !this.byKey.has(key)) {
+      try {
+        found = this.read(key)
+      } catch (error) {
+        throw damaged(error)
+      }
+      this.byKey.set(key, found)
+    }
+    return found
+  }
+
+  private read(key: string): readonly LookupRef[] | undefined {
+    const parts = key.split('\0')
+    if (parts[0] === 'eco') {
+      const [, ecosystem = '', name = ''] = parts
+      if (!this.reader.mayHoldPackage(ecosystem, name)) return undefined
+      return this.body({ package: [ecosystem, name] })
+    }
+    const [, type = '', namespace = '', name = ''] = parts
+    const own = this.reader.mayHoldPurl(type, namespace, name)
+      ? this.body({ purl: [type, namespace, name] })
+      : undefined
+    const pkg = osvPackageOfPurl({
+      type,
+      namespace: namespace || null,
+      name,
+      version: null,
+      qualifiers: null,
+      subpath: null,
+    })
+    const ofPackage = pkg
+      ? (this.get(packageId(pkg.ecosystem, pkg.name)) as readonly LookupRef[] | undefined)
+      : undefined
+    const implied = ofPackage?.filter((r) => {
+      const purl = r.entry.package?.purl ? readPurl(r.entry.package.purl) : undefined
+      return purl !== undefined && purlKeyId(purl) === key
+    })
+    if (!implied?.length) return own
+    if (!own?.length) return implied
+    return [...own, ...implied].sort((a, b) => a.pk - b.pk || a.index - b.index)
+  }
+
+  private body(
+    key: { package: [string, string] } | { purl: [string, string, string] },
+  ): LookupRef[] | undefined {
+    const started = performance.now()
+    const body = this.reader.osvKeyBody(key)
+    let out: LookupRef[] | undefined
+    if (body) {
+      out = []
+      for (const [pk, advisoryId, aliases, severity, cvssScore, summary, entries] of body) {
+        let advisory = this.advisories.get(pk)
+        if (!advisory) {
+          // `affected` stays empty: the entries come from this lookup, key by key.
+          advisory = { source: 'osv', advisoryId, aliases, severity, cvssScore, affected: [] }
+          this.advisories.set(pk, advisory)
+          this.heads.set(advisoryId, { source: 'osv', advisoryId, summary })
+        }
+        for (const [index, entry] of entries) out.push({ advisory, entry, pk, index })
+      }
+    }
+    this.readMs += performance.now() - started
+    return out
   }
 }

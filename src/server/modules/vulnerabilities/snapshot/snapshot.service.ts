@@ -12,12 +12,16 @@ import {
   candidateKeys,
   matchComponents,
   osvNameKey,
+  prepareCandidates,
   productLookups,
   osvPackageOfPurl,
+  readPurl,
   type EngineComponent,
   type EngineFinding,
   type KevInfo,
+  type MatchOptions,
 } from '../matching/engine.ts'
+import { vendorKeys } from '../matching/names/normalise.ts'
 import type { CsafLeaf, CsafVulnerabilityProducts } from '../matching/csaf/product-tree.ts'
 import { leafTermList, leafTerms } from '../matching/product-match.ts'
 import type { OsvAffected } from '../versions/osv.ts'
@@ -28,6 +32,7 @@ import {
   SnapshotReader,
   SnapshotWriter,
   type PurlColumns,
+  type SnapshotHead,
   type SnapshotAdvisory,
   type SnapshotMeta,
   type SnapshotOsvEntry,
@@ -159,6 +164,7 @@ export class SnapshotBuilder {
         purl: purlColumns(leaf.purl),
         vendorKeys: leaf.vendor ? terms.vendorKeys : [],
         terms: leafTermList(terms),
+        leafTerms: terms,
         leaf,
       }
     })
@@ -377,19 +383,135 @@ export interface ScanResult {
 
 /** SBOM components as the engine takes them: the same fields the server's stored rows give. */
 export function engineComponents(sbom: ParsedSbom): EngineComponent[] {
-  return sbom.components.map((c) => ({
-    key: c.key,
-    name: c.name,
-    version: c.version ?? null,
-    purl: c.purl !== undefined && c.purlValid !== false ? c.purl : null,
-    cpes: c.cpes,
-    supplier: c.supplier ?? null,
-  }))
+  return sbom.components.map((c) => {
+    const valid = c.purl !== undefined && c.purlValid !== false
+    const p = valid ? c.purlParts : undefined
+    return {
+      key: c.key,
+      name: c.name,
+      version: c.version ?? null,
+      purl: valid ? c.purl : null,
+      // The parser's parse of the same purl: the engine need not parse it again.
+      ...(p
+        ? {
+            parsedPurl: {
+              type: p.type,
+              namespace: p.namespace ?? null,
+              name: p.name,
+              version: p.version ?? null,
+              qualifiers: p.qualifiers ?? null,
+              subpath: p.subpath ?? null,
+            },
+          }
+        : {}),
+      cpes: c.cpes,
+      supplier: c.supplier ?? null,
+    }
+  })
 }
 
 /** Opens a snapshot file for scanning. @throws SnapshotError */
 export async function openSnapshot(file: string): Promise<SnapshotReader> {
   return SnapshotReader.open(await loadSqlite(), file)
+}
+
+export interface SnapshotMatch {
+  findings: EngineFinding[]
+  /** The heads of the advisories read, by advisory id (for their summaries). */
+  heads: ReadonlyMap<string, SnapshotHead>
+  /** Milliseconds: keys and candidate rows read (lookup), and the engine less those reads. */
+  timings: { loadMs: number; matchMs: number }
+}
+
+/**
+ * Whether any key of `c` may be in the snapshot, by its key filter: false means no advisory
+ * names any of them, so the engine can give the component no finding (the engine's paths each
+ * need a candidate under one of these keys: OSV by purl or package, CSAF by leaf purl, CPE or
+ * the supplier's vendor keys; name-only CSAF matching is off in a scan).
+ */
+function mayMatch(
+  snapshot: SnapshotReader,
+  c: EngineComponent,
+  options: MatchOptions,
+): { osv: boolean; csaf: boolean } {
+  let osv = false
+  let csaf = false
+  const purl = c.purl ? (c.parsedPurl ?? readPurl(c.purl)) : undefined
+  if (purl) {
+    if (snapshot.mayHoldPurl(purl.type, purl.namespace, purl.name)) osv = true
+    else {
+      const pkg = osvPackageOfPurl(purl)
+      if (pkg && snapshot.mayHoldPackage(pkg.ecosystem, pkg.name)) osv = true
+    }
+    if (snapshot.mayHoldLeafPurl(purl.type, purl.namespace, purl.name)) csaf = true
+  }
+  if (!csaf && c.cpes?.length) {
+    for (const text of c.cpes.slice(0, options.maxCpesPerComponent ?? 8)) {
+      const parts = parseCpe(text)
+      if (parts && snapshot.mayHoldCpe(`${parts.vendor}:${parts.product}`)) {
+        csaf = true
+        break
+      }
+    }
+  }
+  if (!csaf && c.supplier?.trim()) {
+    csaf = vendorKeys(c.supplier).some((k) => snapshot.mayHoldVendor(k))
+  }
+  return { osv, csaf }
+}
+
+/**
+ * Matches components against a snapshot with the engine (`matchComponents`), the same findings
+ * as the engine over the batched candidates of all their keys (`SnapshotReader.candidates`):
+ * - components none of whose keys the snapshot's filter holds are left out (no engine work);
+ * - OSV entries are read key by key as the engine asks for them (`SnapshotOsvLookup`), so that
+ *   nothing is read, decoded or indexed ahead for the whole component list;
+ * - CSAF leaves are read in one batch for the components that may have some, as before (a
+ *   CSAF finding's fixed version looks at every leaf read of its document, so the batch stays).
+ * One component is the single-lookup case: one key row read, no whole-scan index.
+ */
+export function matchSnapshot(
+  snapshot: SnapshotReader,
+  components: readonly EngineComponent[],
+  options: MatchOptions = {},
+): SnapshotMatch {
+  const started = performance.now()
+  const survivors: EngineComponent[] = []
+  const withCsaf: EngineComponent[] = []
+  for (const c of components) {
+    const may = mayMatch(snapshot, c, options)
+    if (may.osv || may.csaf) survivors.push(c)
+    if (may.csaf) withCsaf.push(c)
+  }
+  const osvByKey = snapshot.osvLookup()
+  let csaf: ReturnType<SnapshotReader['csafCandidates']> = {
+    csaf: [],
+    heads: new Map(),
+    leafTerms: new Map(),
+  }
+  if (withCsaf.length > 0) {
+    const keys = candidateKeys(withCsaf, options)
+    const products = productLookups(withCsaf, (vendor) => snapshot.mayHoldVendor(vendor))
+    csaf = snapshot.csafCandidates(keys, products)
+  }
+  const { leafTerms } = csaf
+  const prepared = prepareCandidates(
+    { osv: [], csaf: csaf.csaf, kev: snapshot.kev() },
+    { osvByKey, leafTerms: (leaf) => leafTerms.get(leaf) },
+  )
+  const keyed = performance.now()
+  const findings = survivors.length === 0 ? [] : matchComponents(survivors, prepared, options)
+  const matched = performance.now()
+  const heads = new Map(osvByKey.heads)
+  for (const [id, head] of csaf.heads) heads.set(id, head)
+  return {
+    findings,
+    heads,
+    timings: {
+      loadMs: keyed - started + osvByKey.readMs,
+      matchMs: matched - keyed - osvByKey.readMs,
+    },
+  }
 }
 
 /**
@@ -407,12 +529,9 @@ export function scanSbom(
   const sbom = parseSbom(input.bytes, input.fileName)
   const parsed = performance.now()
   const components = engineComponents(sbom)
-  const keys = candidateKeys(components)
-  const products = productLookups(components, (vendor) => snapshot.mayHoldVendor(vendor))
-  const candidates = snapshot.candidates(keys, products)
-  const loaded = performance.now()
-  const produced = matchComponents(components, candidates)
+  const { findings: produced, heads, timings } = matchSnapshot(snapshot, components)
   const matched = performance.now()
+  const loadMs = matched - parsed - timings.matchMs
 
   const byKey = new Map(components.map((c) => [c.key, c]))
   const order = new Map(components.map((c, i) => [c.key, i]))
@@ -429,7 +548,7 @@ export function scanSbom(
       advisory: {
         source: f.source,
         id: f.advisoryId,
-        summary: candidates.heads.get(f.advisoryId)?.summary ?? null,
+        summary: heads.get(f.advisoryId)?.summary ?? null,
       },
       cves: f.cves,
       status: f.status,
@@ -493,8 +612,8 @@ export function scanSbom(
     unknown,
     timings: {
       parseMs: round(sbom.timings.parseMs + sbom.timings.validateMs + sbom.timings.normaliseMs),
-      loadMs: round(loaded - parsed),
-      matchMs: round(matched - loaded),
+      loadMs: round(loadMs),
+      matchMs: round(timings.matchMs),
       assembleMs: round(assembled - matched),
     },
   }
