@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { candidateKeys, type EngineComponent } from '../matching/engine.ts'
 import type { OsvAffected } from '../versions/osv.ts'
-import type { SnapshotAdvisory } from './snapshot-file.ts'
+import { KeyFilter, type SnapshotAdvisory } from './snapshot-file.ts'
 import { openSnapshot, osvSnapshotEntries, SnapshotBuilder } from './snapshot.service.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isn-snapshot-builder-'))
@@ -32,6 +32,28 @@ const component = (key: string, purl: string): EngineComponent => ({
   version: '1.0',
   purl,
   cpes: [],
+})
+
+describe('KeyFilter', () => {
+  it('answers hasParts as has answers the parts joined with NUL', () => {
+    const keys = ['p\0PyPI\0django', 'u\0npm\0@scope\0left-pad', 'v\0siemens', 't\0abb\0w:relé']
+    const filter = KeyFilter.build(keys, keys.length)
+    const probes: [string, string, string?, string?][] = [
+      ['p', 'PyPI', 'django'],
+      ['u', 'npm', '@scope', 'left-pad'],
+      ['v', 'siemens'],
+      ['t', 'abb', 'w:relé'],
+      ['p', 'PyPI', 'flask'],
+      ['u', 'npm', '', 'left-pad'],
+      ['v', 'siemens ag'],
+    ]
+    for (const [kind, a, b, c] of probes) {
+      const joined = [kind, a, b, c].filter((x) => x !== undefined).join('\0')
+      expect(filter.hasParts(kind, a, b, c), joined).toBe(filter.has(joined))
+    }
+    expect(filter.hasParts('p', 'PyPI', 'django')).toBe(true)
+    expect(filter.hasParts('t', 'abb', 'w:relé')).toBe(true)
+  })
 })
 
 describe('osvSnapshotEntries', () => {

@@ -220,16 +220,50 @@ export class KeyFilter {
     return this.test(key, false)
   }
 
-  private test(key: string, set: boolean): boolean {
-    let h1 = 0x811c9dc5
-    let h2 = 0x050c5d1f
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i)
+  /**
+   * `has` of the parts joined with NUL (`hasParts('p', a, b)` is `has('p\0' + a + '\0' + b)`),
+   * without building the string: a scan asks this for every key of every component.
+   */
+  hasParts(kind: string, a: string, b?: string, c?: string): boolean {
+    this.h1 = 0x811c9dc5
+    this.h2 = 0x050c5d1f
+    this.mix(kind)
+    this.mix(a, true)
+    if (b !== undefined) this.mix(b, true)
+    if (c !== undefined) this.mix(c, true)
+    return this.probe(false)
+  }
+
+  private h1 = 0
+  private h2 = 0
+
+  /** FNV-1a steps over `text`'s UTF-16 code units (after a NUL separator when `separated`). */
+  private mix(text: string, separated = false): void {
+    let h1 = this.h1
+    let h2 = this.h2
+    if (separated) {
+      h1 = Math.imul(h1, 0x01000193)
+      h2 = Math.imul(h2, 0x01000193)
+    }
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
       h1 = Math.imul(h1 ^ c, 0x01000193)
       h2 = Math.imul(h2 ^ c, 0x01000193)
     }
-    h1 >>>= 0
-    h2 = (h2 | 1) >>> 0
+    this.h1 = h1
+    this.h2 = h2
+  }
+
+  private test(key: string, set: boolean): boolean {
+    this.h1 = 0x811c9dc5
+    this.h2 = 0x050c5d1f
+    this.mix(key)
+    return this.probe(set)
+  }
+
+  private probe(set: boolean): boolean {
+    const h1 = this.h1 >>> 0
+    const h2 = (this.h2 | 1) >>> 0
     const bits = this.bits
     for (let i = 0; i < this.hashes; i++) {
       const bit = ((h1 + Math.imul(i, h2)) >>> 0) % this.size
@@ -679,7 +713,7 @@ export class SnapshotReader {
 
   /** False when no CSAF leaf has this canonical vendor key (true: it may have). */
   mayHoldVendor(vendorKey: string): boolean {
-    return this.filter.has(filterKey.vendor(vendorKey))
+    return this.filter.hasParts('v', vendorKey)
   }
 
   /** The leaves `findCandidates` can find for these products, by their index terms. */
@@ -698,10 +732,10 @@ export class SnapshotReader {
       for (const vendor of p.vendorKeys) {
         if (!known.has(vendor)) continue
         for (const term of p.terms) {
-          if (f.has(filterKey.term(vendor, term))) pairs.set(`${vendor}\0${term}`, [vendor, term])
+          if (f.hasParts('t', vendor, term)) pairs.set(`${vendor}\0${term}`, [vendor, term])
         }
         // A word no leaf of the vendor has: no leaf has them all.
-        if (p.allWords?.every((w) => f.has(filterKey.term(vendor, TERM.word + w)))) {
+        if (p.allWords?.every((w) => f.hasParts('t', vendor, TERM.word + w))) {
           const ids = p.allWords.map((w) => {
             const id = `${vendor}\0${TERM.word}${w}`
             wordPairs.set(id, [vendor, TERM.word + w])
@@ -761,22 +795,22 @@ export class SnapshotReader {
 
   /** Whether the snapshot may hold OSV entries under this package key (false: it holds none). */
   mayHoldPackage(ecosystem: string, name: string): boolean {
-    return this.filter.has(filterKey.package(ecosystem, name))
+    return this.filter.hasParts('p', ecosystem, name)
   }
 
   /** Whether OSV entries whose purl is not their package's may be filed under this purl key. */
   mayHoldPurl(type: string, namespace: string | null, name: string): boolean {
-    return this.filter.has(filterKey.purl(type, namespace ?? '', name))
+    return this.filter.hasParts('u', type, namespace ?? '', name)
   }
 
   /** Whether a CSAF leaf may carry a purl of this package. */
   mayHoldLeafPurl(type: string, namespace: string | null, name: string): boolean {
-    return this.filter.has(filterKey.leafPurl(type, namespace ?? '', name))
+    return this.filter.hasParts('l', type, namespace ?? '', name)
   }
 
   /** Whether any CSAF leaf may carry a CPE of this `vendor:product`. */
   mayHoldCpe(vendorProduct: string): boolean {
-    return this.filter.has(filterKey.cpe(vendorProduct))
+    return this.filter.hasParts('c', vendorProduct)
   }
 
   /** Every KEV entry by upper-case CVE, read once per reader. */

@@ -533,8 +533,19 @@ export function scanSbom(
   const matched = performance.now()
   const loadMs = matched - parsed - timings.matchMs
 
-  const byKey = new Map(components.map((c) => [c.key, c]))
-  const order = new Map(components.map((c, i) => [c.key, i]))
+  // Only the components with findings: the engine gives findings in component order, so their
+  // first appearance is their order (a map of all 10,000 components cost more than the rest).
+  const byKey = new Map<string, EngineComponent>()
+  const order = new Map<string, number>()
+  if (produced.length > 0) {
+    const wanted = new Set(produced.map((f) => f.componentKey))
+    components.forEach((c, i) => {
+      if (wanted.has(c.key)) {
+        byKey.set(c.key, c)
+        order.set(c.key, i)
+      }
+    })
+  }
   const toScan = (f: EngineFinding): ScanFinding => {
     const c = byKey.get(f.componentKey)
     const unknown = f.status === 'unknown'
