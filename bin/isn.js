@@ -12,7 +12,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 // whose libraries the whole CLI loads at start (docs/performance.md, "Label verification").
 const labelVerify = process.argv[2] === 'label' && process.argv[3] === 'verify'
 const entry = labelVerify ? 'src/cli/label-verify-main.ts' : 'src/cli/main.ts'
-const bundle = path.join(root, 'dist', labelVerify ? 'isn-label-verify.mjs' : 'isn.mjs')
+// The label verifier's bundle is CommonJS, so that bin/isn-label-verify.js can load it with a
+// code cache (Node 20 has none for ES modules).
+const bundle = path.join(root, 'dist', labelVerify ? 'isn-label-verify.cjs' : 'isn.mjs')
 // The source files the bundle was built from (esbuild's metafile), beside it: a start stats
 // these few instead of walking the whole tree (≈ 700 files, tens of milliseconds).
 const inputsFile = `${bundle}.inputs.json`
@@ -52,18 +54,13 @@ if (stale()) {
     outfile: bundle,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: labelVerify ? 'cjs' : 'esm',
     target: 'node20',
     external: labelVerify
       ? []
       : Object.keys(dependencies).filter((name) => !BUNDLED.includes(name)),
-    // commander is CommonJS and requires Node's modules, which an ESM bundle must do through a
-    // real `require`.
-    banner: labelVerify
-      ? {
-          js: "import { createRequire as __isnCreateRequire } from 'node:module'; const require = __isnCreateRequire(import.meta.url);",
-        }
-      : undefined,
+    // import.meta means nothing in CommonJS; the module's directory is what paths.ts wants.
+    define: labelVerify ? { 'import.meta.dirname': '__dirname' } : undefined,
     absWorkingDir: root,
     metafile: true,
     sourcemap: 'linked',
@@ -86,4 +83,4 @@ if (stale()) {
     fs.renameSync(temporary, file.path)
   }
 }
-await import(pathToFileURL(bundle).href)
+await import(labelVerify ? './isn-label-verify.js' : pathToFileURL(bundle).href)
