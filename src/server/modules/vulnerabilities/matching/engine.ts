@@ -366,8 +366,10 @@ function releaseOf(text: string | undefined): string | undefined {
 
 /** False when the entry is for another release of the distribution than the component. */
 function sameRelease(entry: OsvAffected, purl: Purl | undefined): boolean {
-  const suffix = entry.package?.ecosystem.split(':').slice(1).join(':')
   const distro = purl?.qualifiers?.distro
+  // Without a distro qualifier there is nothing to compare (most components): no string work.
+  if (!distro) return true
+  const suffix = entry.package?.ecosystem.split(':').slice(1).join(':')
   const a = releaseOf(suffix)
   const b = releaseOf(distro)
   if (!a || !b) return true

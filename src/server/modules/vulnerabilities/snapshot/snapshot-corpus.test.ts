@@ -3,7 +3,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSbom } from '../../sboms/sbom-parser.ts'
-import { flattenProductTree, resolveVulnerabilities } from '../matching/csaf/product-tree.ts'
+import {
+  flattenProductTree,
+  resolveVulnerabilities,
+  type CsafVulnerabilityProducts,
+} from '../matching/csaf/product-tree.ts'
 import {
   candidateKeys,
   matchComponents,
@@ -53,6 +57,8 @@ function jsonFiles(root: string): string[] {
 let dir: string
 let snapshot: SnapshotReader
 const osvRecords: OsvCandidate[] = []
+/** Each CSAF document's whole vulnerability list, as format 2 stored it. */
+const csafVulnerabilities = new Map<string, CsafVulnerabilityProducts[]>()
 const components: EngineComponent[] = []
 
 beforeAll(async () => {
@@ -112,6 +118,7 @@ beforeAll(async () => {
     if (!tracking?.id) continue
     const tree = flattenProductTree(document)
     const { vulnerabilities } = resolveVulnerabilities(document, tree)
+    csafVulnerabilities.set(String(tracking.id), vulnerabilities)
     builder.addCsaf(
       {
         source: 'csaf',
@@ -180,6 +187,27 @@ describe('scanning the real corpus through the snapshot', () => {
     const scanned = matchSnapshot(snapshot, withPurl).findings.filter((f) => f.source === 'osv')
     const direct = matchComponents(withPurl, { osv: osvRecords, csaf: [], kev: snapshot.kev() })
     expect(byComponent(scanned)).toEqual(byComponent(direct))
+  }, 300_000)
+
+  it('gives, for CSAF, the findings of the leaves read with their documents’ whole vulnerability lists', () => {
+    const withSupplier = components.filter((c) => c.supplier)
+    const scanned = matchSnapshot(snapshot, withSupplier).findings
+    const plain = withSupplier.map(({ parsedPurl: _, ...c }) => c)
+    const candidates = snapshot.candidates(
+      candidateKeys(plain),
+      productLookups(plain, (v) => snapshot.mayHoldVendor(v)),
+    )
+    // Format 2's shape: each document with all its vulnerabilities, not only the leaves' part.
+    const whole = {
+      ...candidates,
+      csaf: candidates.csaf.map((c) => ({
+        ...c,
+        vulnerabilities: csafVulnerabilities.get(c.advisoryId) ?? [],
+      })),
+    }
+    expect(candidates.csaf.length).toBeGreaterThan(100)
+    expect(scanned.filter((f) => f.source === 'csaf').length).toBeGreaterThan(100)
+    expect(byComponent(scanned)).toEqual(byComponent(matchComponents(plain, whole)))
   }, 300_000)
 
   it('scans one component as the whole list does', () => {

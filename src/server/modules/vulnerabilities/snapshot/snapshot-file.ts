@@ -1,7 +1,14 @@
 import fs from 'node:fs'
 import type BetterSqlite3 from 'better-sqlite3'
 import { AppError } from '../../../../common/errors.ts'
-import type { CsafLeaf, CsafVulnerabilityProducts } from '../matching/csaf/product-tree.ts'
+import {
+  statusesOf,
+  type CsafFlag,
+  type CsafLeaf,
+  type CsafRemediation,
+  type CsafVulnerabilityProducts,
+  type ProductStatus,
+} from '../matching/csaf/product-tree.ts'
 import { TERM, type LeafTerms, type ProductLookup } from '../matching/product-match.ts'
 import {
   osvPackageOfPurl,
@@ -42,8 +49,10 @@ import type { OsvAffected } from '../versions/osv.ts'
  *   index files it under (product-match.ts `leafTerms`: model numbers, names, word sets, words),
  *   so that a scan reads only the leaves its components' names can find, not every leaf of a
  *   vendor (Siemens alone: thousands);
- * - `csaf_vulnerabilities`: per CSAF document, its vulnerabilities with statuses, remediations
- *   and flags (JSON);
+ * - `csaf_vulnerabilities`: per CSAF document, its vulnerabilities' index, CVE and ids (JSON;
+ *   format 3): their statuses, remediations and flags are stored per leaf
+ *   (`csaf_leaves.statuses`, {@link LeafStatuses}), so that a scan parses those of the leaves it
+ *   read, not a document's whole list (2 MB for the ~190 documents of a 10,000-component SBOM);
  * - `kev(cve, body)`;
  * - `key_filter(hashes, bits)` (format 2): a Bloom filter of every lookup key (OSV package and
  *   purl keys, CSAF purl, CPE and vendor keys, and from format 3 the (vendor key, term) pairs of
@@ -77,7 +86,7 @@ create table advisories (
 create table csaf_leaves (
   advisory_pk integer not null, ordinal integer not null, cpe_key text, purl_type text,
   purl_namespace text, purl_name text, body text not null, terms text not null,
-  primary key (advisory_pk, ordinal));
+  statuses text not null, primary key (advisory_pk, ordinal));
 create table csaf_leaf_vendors (
   vendor_key text not null, advisory_pk integer not null, ordinal integer not null,
   primary key (vendor_key, advisory_pk, ordinal)) without rowid;
@@ -314,7 +323,7 @@ export class SnapshotWriter {
     this.insertOsv = this.db.prepare(
       'insert into staging.osv_entries values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     )
-    this.insertLeaf = this.db.prepare('insert into csaf_leaves values (?, ?, ?, ?, ?, ?, ?, ?)')
+    this.insertLeaf = this.db.prepare('insert into csaf_leaves values (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     this.insertVendor = this.db.prepare('insert or ignore into csaf_leaf_vendors values (?, ?, ?)')
     this.insertTerm = this.db.prepare('insert or ignore into csaf_leaf_terms values (?, ?, ?, ?)')
     this.insertVulnerabilities = this.db.prepare('insert into csaf_vulnerabilities values (?, ?)')
@@ -372,13 +381,19 @@ export class SnapshotWriter {
         l.purl?.name ?? null,
         JSON.stringify(l.leaf),
         JSON.stringify(l.leafTerms),
+        JSON.stringify(leafStatuses(l.leaf.productId, vulnerabilities)),
       )
       for (const key of l.vendorKeys) {
         this.insertVendor.run(key, pk, ordinal)
         for (const term of l.terms) this.insertTerm.run(key, term, pk, ordinal)
       }
     })
-    this.insertVulnerabilities.run(pk, JSON.stringify(vulnerabilities))
+    const heads: VulnerabilityHead[] = vulnerabilities.map((v) => ({
+      index: v.index,
+      ...(v.cve === undefined ? {} : { cve: v.cve }),
+      ids: v.ids,
+    }))
+    this.insertVulnerabilities.run(pk, JSON.stringify(heads))
   }
 
   addKev(entry: KevInfo): void {
@@ -520,7 +535,13 @@ export class SnapshotWriter {
   }
 }
 
-type LeafRow = { advisory_pk: number; ordinal: number; body: string; terms: string }
+type LeafRow = {
+  advisory_pk: number
+  ordinal: number
+  body: string
+  terms: string
+  statuses: string
+}
 type HeadRow = {
   pk: number
   source: 'osv' | 'csaf'
@@ -547,6 +568,90 @@ export function damaged(error: unknown): unknown {
   return error
 }
 
+/** A CSAF vulnerability less what is stored per leaf. */
+type VulnerabilityHead = Pick<CsafVulnerabilityProducts, 'index' | 'cve' | 'ids'>
+
+/**
+ * One leaf's part of its document's vulnerabilities: per vulnerability that names the leaf's
+ * product id in a status, remediation or flag, `[vulnerability index, statuses (in
+ * PRODUCT_STATUSES order), [remediation index, remediation less productIds][], [flag index,
+ * label][]]`.
+ */
+type LeafStatuses = [
+  index: number,
+  statuses: ProductStatus[],
+  remediations: [number, Omit<CsafRemediation, 'productIds'>][],
+  flags: [number, string][],
+][]
+
+function leafStatuses(
+  productId: string,
+  vulnerabilities: readonly CsafVulnerabilityProducts[],
+): LeafStatuses {
+  const out: LeafStatuses = []
+  for (const v of vulnerabilities) {
+    const statuses = statusesOf(v, productId)
+    const remediations: LeafStatuses[number][2] = []
+    v.remediations.forEach(({ productIds, ...rest }, i) => {
+      if (productIds.includes(productId)) remediations.push([i, rest])
+    })
+    const flags: [number, string][] = []
+    v.flags.forEach((f, i) => {
+      if (f.productIds.includes(productId)) flags.push([i, f.label])
+    })
+    if (statuses.length > 0 || remediations.length > 0 || flags.length > 0) {
+      out.push([v.index, statuses, remediations, flags])
+    }
+  }
+  return out
+}
+
+/**
+ * A document's vulnerabilities as the engine sees them for the leaves read: statuses,
+ * remediations and flags naming those leaves' product ids (the engine asks about no other
+ * product id: candidates and the fixed-version search are among the leaves read).
+ */
+function vulnerabilitiesOfLeaves(
+  heads: readonly VulnerabilityHead[],
+  leaves: readonly { productId: string; statuses: LeafStatuses }[],
+): CsafVulnerabilityProducts[] {
+  const out = heads.map((h): CsafVulnerabilityProducts => ({
+    ...h,
+    statuses: {},
+    remediations: [],
+    flags: [],
+  }))
+  const byIndex = new Map(out.map((v) => [v.index, v]))
+  const remediations = new Map<CsafVulnerabilityProducts, Map<number, CsafRemediation>>()
+  const flags = new Map<CsafVulnerabilityProducts, Map<number, CsafFlag>>()
+  for (const { productId, statuses } of leaves) {
+    for (const [index, names, rems, flagged] of statuses) {
+      const v = byIndex.get(index)
+      if (!v) continue
+      for (const name of names) (v.statuses[name] ??= []).push(productId)
+      for (const [i, rest] of rems) {
+        let map = remediations.get(v)
+        if (!map) remediations.set(v, (map = new Map()))
+        const r = map.get(i)
+        if (r) r.productIds.push(productId)
+        else map.set(i, { ...rest, productIds: [productId] })
+      }
+      for (const [i, label] of flagged) {
+        let map = flags.get(v)
+        if (!map) flags.set(v, (map = new Map()))
+        const f = map.get(i)
+        if (f) f.productIds.push(productId)
+        else map.set(i, { label, productIds: [productId] })
+      }
+    }
+  }
+  for (const [v, map] of remediations) {
+    v.remediations = [...map].sort((a, b) => a[0] - b[0]).map(([, r]) => r)
+  }
+  for (const [v, map] of flags) v.flags = [...map].sort((a, b) => a[0] - b[0]).map(([, f]) => f)
+  return out
+}
+
 /** What a scan shows of an advisory beside the engine's finding. */
 export interface SnapshotHead {
   source: 'osv' | 'csaf'
@@ -565,7 +670,7 @@ const READS = {
   osvByPurl:
     'select body from osv_purls where purl_type = ? and purl_namespace = ? and purl_name = ?',
   leavesByVendor:
-    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaf_vendors v ' +
+    'select l.advisory_pk, l.ordinal, l.body, l.terms, l.statuses from json_each(?) k cross join csaf_leaf_vendors v ' +
     'on v.vendor_key = k.value join csaf_leaves l on l.advisory_pk = v.advisory_pk and l.ordinal = v.ordinal',
   // A leaf filed under any of these (vendor key, term) pairs (csaf_leaf_terms).
   leafIdsByTerm:
@@ -580,12 +685,12 @@ const READS = {
     'and not exists (select 1 from json_each(?) k where not exists (select 1 from csaf_leaf_terms u ' +
     'where u.vendor_key = ? and u.term = k.value and u.advisory_pk = t.advisory_pk and u.ordinal = t.ordinal))',
   leafBodies:
-    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaves l ' +
+    'select l.advisory_pk, l.ordinal, l.body, l.terms, l.statuses from json_each(?) k cross join csaf_leaves l ' +
     'on l.advisory_pk = k.value ->> 0 and l.ordinal = k.value ->> 1',
   leavesByCpe:
-    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaves l on l.cpe_key = k.value',
+    'select l.advisory_pk, l.ordinal, l.body, l.terms, l.statuses from json_each(?) k cross join csaf_leaves l on l.cpe_key = k.value',
   leavesByPurl:
-    'select l.advisory_pk, l.ordinal, l.body, l.terms from json_each(?) k cross join csaf_leaves l ' +
+    'select l.advisory_pk, l.ordinal, l.body, l.terms, l.statuses from json_each(?) k cross join csaf_leaves l ' +
     'on l.purl_type = k.value ->> 0 and l.purl_name = k.value ->> 2 and l.purl_namespace = k.value ->> 1',
   heads: 'select a.* from json_each(?) k cross join advisories a on a.pk = k.value',
   vulnerabilities:
@@ -609,6 +714,9 @@ export class SnapshotReader {
     this.statements = Object.fromEntries(
       Object.entries(READS).map(([name, sql]) => [name, db.prepare(sql)]),
     ) as Record<keyof typeof READS, BetterSqlite3.Statement>
+    // The key rows are read one value at a time (the body): plucked once, not on every call.
+    this.statements.osvByPackage.pluck()
+    this.statements.osvByPurl.pluck()
     // One read transaction for the reader's life: the file never changes under it (a new
     // snapshot is a new file renamed into place), so SQLite need not take and drop its lock
     // and re-check the file header around every statement.
@@ -788,8 +896,8 @@ export class SnapshotReader {
   ): OsvKeyBody | undefined {
     const body =
       'package' in key
-        ? (this.statements.osvByPackage.pluck().get(...key.package) as string | undefined)
-        : (this.statements.osvByPurl.pluck().get(...key.purl) as string | undefined)
+        ? (this.statements.osvByPackage.get(...key.package) as string | undefined)
+        : (this.statements.osvByPurl.get(...key.purl) as string | undefined)
     return body === undefined ? undefined : (JSON.parse(body) as OsvKeyBody)
   }
 
@@ -948,21 +1056,22 @@ export class SnapshotReader {
       const h = heads.get(pk)
       if (!h) throw new SnapshotError('The advisory snapshot is damaged: a leaf has no advisory.')
       const vulnerabilities = vulnerabilitiesOf.get(pk)
+      const read = rows
+        .sort((a, b) => a.ordinal - b.ordinal)
+        .map((r) => {
+          const leaf = JSON.parse(r.body) as CsafLeaf
+          leafTerms.set(leaf, JSON.parse(r.terms) as LeafTerms)
+          return { leaf, productId: leaf.productId, statuses: JSON.parse(r.statuses) as LeafStatuses } // prettier-ignore
+        })
       return {
         advisoryId: h.advisory_id,
         aliases: JSON.parse(h.aliases) as string[],
         severity: h.severity,
         cvssScore: h.cvss_score,
         source: 'csaf',
-        leaves: rows
-          .sort((a, b) => a.ordinal - b.ordinal)
-          .map((r) => {
-            const leaf = JSON.parse(r.body) as CsafLeaf
-            leafTerms.set(leaf, JSON.parse(r.terms) as LeafTerms)
-            return leaf
-          }),
+        leaves: read.map((r) => r.leaf),
         vulnerabilities: vulnerabilities
-          ? (JSON.parse(vulnerabilities) as CsafVulnerabilityProducts[])
+          ? vulnerabilitiesOfLeaves(JSON.parse(vulnerabilities) as VulnerabilityHead[], read)
           : [],
       }
     })

@@ -84,7 +84,8 @@ function eventKind(event: OsvEvent): { kind: Kind; value: string } | undefined {
 function schemeForRange(range: OsvRange, ecosystem: string | undefined): VersionScheme | undefined {
   if (range.type === 'SEMVER') {
     // Go's records are SEMVER without "v", while Go versions carry it: the Go ordering reads both.
-    return ecosystem?.split(':')[0] === 'Go' ? getScheme('golang') : getScheme('semver')
+    const go = ecosystem === 'Go' || ecosystem?.startsWith('Go:') === true
+    return go ? getScheme('golang') : getScheme('semver')
   }
   if (range.type === 'ECOSYSTEM' && ecosystem) return schemeForOsvEcosystem(ecosystem)
   return undefined
