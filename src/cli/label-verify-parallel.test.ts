@@ -1,10 +1,15 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Format } from 'typebox/format'
+import { LABEL_FORMAT, LABEL_JWS_TYPE } from '../common/api/labels.ts'
+import { LabelKeySet } from '../common/labels/keys.ts'
+import { verifyLabel, verifyLabelSync } from '../common/labels/verify.ts'
 import {
   isUri,
+  keySetOf,
   labelAt,
   labelLines,
   piecesOf,
@@ -134,5 +139,111 @@ describe('the uri format of the record check', () => {
     expect(disagree).toEqual([])
     expect(samples.filter((text) => isUri(text)).length).toBeGreaterThan(1000)
     expect(Format.Get('uri')).toBe(isUri)
+  })
+})
+
+describe('verifyLabelSync, as the CLI verifies', () => {
+  it('answers every label as verifyLabel does, with Node’s synchronous check', async () => {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519')
+    const jwk = publicKey.export({ format: 'jwk' })
+    const kid = 'test-key'
+    const jwks = JSON.stringify({
+      keys: [{ kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid, alg: 'EdDSA', use: 'sig' }],
+    })
+    const now = new Date('2026-06-01T08:00:00.000Z')
+    const iat = now.getTime() / 1000
+    const id = '0b6f2a55-8d3c-4a4e-9d7e-2f1f0c3b9a10'
+    const record = {
+      format: LABEL_FORMAT,
+      iss: 'https://isn.example',
+      jti: id,
+      iat,
+      nbf: iat,
+      exp: iat + 86_400,
+      labelId: id,
+      keyId: kid,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+      tier: 1,
+      frameworkVersion: '1.0.0',
+      profile: 'gateway',
+      verificationStrength: 'self-declared',
+      assessor: { name: 'Lab' },
+      product: {
+        productId: 'p',
+        manufacturer: { name: 'Acme' },
+        name: 'Gate',
+        modelNumbers: [],
+        version: '1',
+        deviceClass: 'gateway',
+        supportPeriodEnd: '2030-01-01',
+        updateMechanism: 'manual',
+        defaultPasswordPolicy: 'set-on-first-use',
+        securityContact: 'security@acme.test',
+        disclosurePolicyUrl: 'https://acme.test/disclosure',
+        sbomAvailable: false,
+        sensorDisclosures: [],
+        dataDisclosures: [],
+      },
+      statusUrl: `https://isn.example/api/v1/labels/${id}/status`,
+      statusListIndex: 0,
+      credentialStatus: (['revocation', 'suspension'] as const).map((statusPurpose) => ({
+        type: 'BitstringStatusListEntry',
+        statusPurpose,
+        statusListIndex: '0',
+        statusListCredential: `https://isn.example/api/v1/labels/status-lists/${statusPurpose}`,
+      })),
+    }
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const sign = (header: Record<string, unknown>, body: unknown = record) => {
+      const input = `${encode({ alg: 'EdDSA', kid, typ: LABEL_JWS_TYPE, ...header })}.${encode(body)}`
+      return `${input}.${crypto.sign(null, Buffer.from(input), privateKey).toString('base64url')}`
+    }
+    const genuine = sign({})
+    const [h, p, s] = genuine.split('.') as [string, string, string]
+    const labels: unknown[] = [
+      genuine,
+      ` \t${genuine}\r\n`,
+      sign({}, { ...record, tier: 9 }),
+      sign({}, { ...record, keyId: 'other' }),
+      sign({ kid: 'unknown' }),
+      sign({ alg: 'none' }),
+      sign({ typ: 'JWT' }),
+      sign({ crit: ['exp'] }),
+      `${h}.${encode({ ...record, tier: 4 })}.${s}`,
+      `${h}.${p}.${s.slice(0, -1)}B`,
+      `${h}.${p}.`,
+      `${h}.${p}`,
+      `${h}.!.${s}`,
+      'random text',
+      '',
+      42,
+      null,
+      { label: genuine },
+    ]
+    for (let i = 0; i < genuine.length; i += 7) {
+      labels.push(`${genuine.slice(0, i)}${genuine[i] === 'A' ? 'B' : 'A'}${genuine.slice(i + 1)}`)
+    }
+    const sync = keySetOf(jwks)
+    const webCrypto = LabelKeySet.fromJson(JSON.parse(jwks), { remember: 0 })
+    for (const at of [now, new Date(now.getTime() + 2 * 86_400_000)]) {
+      for (const label of labels) {
+        const options = { now: at, requireStatus: false }
+        expect(verifyLabelSync(label, { ...options, jwks: sync })).toEqual(
+          await verifyLabel(label, { ...options, jwks: webCrypto }),
+        )
+      }
+    }
+    expect(verifyLabelSync(genuine, { now, requireStatus: false, jwks: sync })).toMatchObject({
+      valid: true,
+    })
+    // A key set whose check answers with a promise cannot say yes synchronously.
+    expect(verifyLabelSync(genuine, { now, requireStatus: false, jwks: webCrypto })).toMatchObject({
+      valid: false,
+      reasons: [{ code: 'bad_signature' }],
+    })
+    expect(() => webCrypto.verifySignatureSync(kid, new Uint8Array(1), new Uint8Array(64))).toThrow(
+      'asynchronously',
+    )
   })
 })

@@ -14,7 +14,7 @@ import {
   type SignatureCheck,
 } from '../../common/labels/keys.ts'
 import type { DecodedStatusList } from '../../common/labels/status-list.ts'
-import { summariseLabel, verificationAnswer, verifyLabel } from '../../common/labels/verify.ts'
+import { summariseLabel, verificationAnswer, verifyLabelSync } from '../../common/labels/verify.ts'
 
 // Verifies the labels of an input on every core (docs/performance.md, "Label verification"). The
 // main thread and one worker thread per other core take pieces of the input in turn from a shared
@@ -282,12 +282,13 @@ const verifierOf = (setup: VerifySetup): Verifier => ({
   now: new Date(setup.now),
 })
 
-async function verifyPiece(labels: Iterable<string>, v: Verifier): Promise<PieceOutput> {
+function verifyPiece(labels: Iterable<string>, v: Verifier): PieceOutput {
   const output: PieceOutput = { count: 0, valid: 0, text: [], json: null }
   const answers: LabelVerification[] = []
   for (const label of labels) {
     output.count++
-    const result = await verifyLabel(label, {
+    // Node's check is synchronous (keySetOf): no promise per label.
+    const result = verifyLabelSync(label, {
       jwks: v.keys,
       statusLists: v.setup.statusLists,
       now: v.now,
@@ -305,18 +306,18 @@ async function verifyPiece(labels: Iterable<string>, v: Verifier): Promise<Piece
 }
 
 /** Takes pieces from the shared counter until none is left; `done` receives each. */
-async function takePieces(
+function takePieces(
   input: LabelInput,
   counter: Int32Array,
   v: Verifier,
   done: (piece: number, output: PieceOutput) => void,
-): Promise<void> {
+): void {
   const pieces = piecesOf(input)
   try {
     for (;;) {
       const piece = Atomics.add(counter, 0, 1)
       if (piece >= pieces.count) return
-      done(piece, await verifyPiece(pieces.labels(piece), v))
+      done(piece, verifyPiece(pieces.labels(piece), v))
     }
   } finally {
     pieces.close()
@@ -392,12 +393,11 @@ export class VerifyThreads {
   /** Verifies every label of the input; the pieces' outputs in input order. */
   async run(setup: VerifySetup): Promise<PieceOutput[]> {
     for (const worker of this.#workers) worker.postMessage(setup)
-    await Promise.all([
-      takePieces(this.#input, this.#counter, verifierOf(setup), (piece, output) =>
-        this.#keep(piece, output),
-      ),
-      ...this.#finished,
-    ])
+    // Synchronous: the workers' pieces arrive once the main thread has no more to take.
+    takePieces(this.#input, this.#counter, verifierOf(setup), (piece, output) =>
+      this.#keep(piece, output),
+    )
+    await Promise.all(this.#finished)
     return this.#outputs
   }
 
@@ -419,7 +419,7 @@ export async function runVerifyWorker(): Promise<void> {
   const setup = await new Promise<VerifySetup>((resolve) =>
     port.once('message', (message: VerifySetup) => resolve(message)),
   )
-  await takePieces(input, counter, verifierOf(setup), (piece, output) =>
+  takePieces(input, counter, verifierOf(setup), (piece, output) =>
     port.postMessage(
       { piece, output } satisfies WorkerMessage,
       output.json ? [output.json.buffer as ArrayBuffer] : [],

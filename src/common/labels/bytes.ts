@@ -6,6 +6,9 @@ import { base64url } from 'jose'
 
 interface BufferLike {
   from(text: string, encoding: 'base64url' | 'latin1'): Uint8Array
+  allocUnsafe(size: number): Uint8Array & {
+    write(text: string, offset: number, length: number, encoding: 'latin1'): number
+  }
 }
 const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer
 
@@ -24,4 +27,20 @@ export function decodeBase64Url(text: string): Uint8Array {
 /** The bytes of text the caller has already checked is ASCII (as JWS signing input is). */
 export function asciiBytes(text: string): Uint8Array {
   return NodeBuffer ? NodeBuffer.from(text, 'latin1') : encoder.encode(text)
+}
+
+let scratch: ReturnType<BufferLike['allocUnsafe']> | Uint8Array | undefined
+
+/**
+ * `asciiBytes(text.slice(0, end))` in a buffer that the next call overwrites: only for a use that
+ * is over before the caller returns (a synchronous signature check), never kept or awaited.
+ */
+export function temporaryAsciiBytes(text: string, end: number): Uint8Array {
+  if (!scratch || scratch.length < end) {
+    const size = Math.max(end, 16_384)
+    scratch = NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size)
+  }
+  if ('write' in scratch) scratch.write(text, 0, end, 'latin1')
+  else encoder.encodeInto(text.slice(0, end), scratch)
+  return scratch.subarray(0, end)
 }

@@ -59,7 +59,7 @@ async function webCryptoCheck(jwk: Ed25519PublicJwk): Promise<SignatureCheck | u
 export class LabelKeySet {
   readonly #jwks = new Map<string, Jwks['keys'][number]>()
   readonly #imported = new Map<string, Promise<VerifyKey | undefined>>()
-  readonly #checks = new Map<string, SignatureCheck | Promise<SignatureCheck | undefined>>()
+  readonly #checks = new Map<string, SignatureCheck | null | Promise<SignatureCheck | undefined>>()
   readonly #signatureCheck: LabelKeySetOptions['signatureCheck']
   readonly #genuine = new Map<string, GenuineLabel & { token: string }>()
   readonly #checking = new Map<string, { token: string; outcome: Promise<unknown> }>()
@@ -128,18 +128,43 @@ export class LabelKeySet {
    * False when the key is unknown or unusable.
    */
   async verifySignature(kid: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    const check = this.#checkOf(kid)
+    const ready = typeof check === 'function' || check === null ? check : await check
+    return ready ? ready(data, signature) : false
+  }
+
+  /**
+   * `verifySignature` for a set whose `signatureCheck` answers synchronously: the answer at once.
+   * False when the key is unknown or unusable.
+   * @throws Error when the check is not synchronous (the default Web Crypto one is not)
+   */
+  verifySignatureSync(kid: string, data: Uint8Array, signature: Uint8Array): boolean {
+    const check = this.#checkOf(kid)
+    if (check === null) return false
+    const asynchronous = () => new Error('this key set checks signatures asynchronously')
+    if (typeof check !== 'function') throw asynchronous()
+    const answer = check(data, signature)
+    if (typeof answer !== 'boolean') {
+      // Nobody waits for it; a rejection must not go unhandled.
+      answer.catch(() => {})
+      throw asynchronous()
+    }
+    return answer
+  }
+
+  /** The signature check of `kid`, made on first use: null when the key is unknown or unusable. */
+  #checkOf(kid: string): SignatureCheck | null | Promise<SignatureCheck | undefined> {
     let check = this.#checks.get(kid)
-    if (!check) {
+    if (check === undefined) {
       const jwk = this.#jwks.get(kid)
       const publicJwk = jwk && { kty: jwk.kty, crv: jwk.crv, x: jwk.x }
       const make = this.#signatureCheck
-      if (!publicJwk) check = Promise.resolve(undefined)
-      else if (make) check = safely(() => make(publicJwk)) ?? Promise.resolve(undefined)
+      if (!publicJwk) check = null
+      else if (make) check = safely(() => make(publicJwk)) ?? null
       else check = webCryptoCheck(publicJwk)
       this.#checks.set(kid, check)
     }
-    const ready = typeof check === 'function' ? check : await check
-    return ready ? ready(data, signature) : false
+    return check
   }
 
   /** A genuine label seen before under this set, when `token` is exactly its text. */

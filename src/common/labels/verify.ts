@@ -11,7 +11,7 @@ import {
   type VerificationReasonCode,
   type VerificationResult,
 } from '../api/labels.ts'
-import { asciiBytes, decodeBase64Url } from './bytes.ts'
+import { asciiBytes, decodeBase64Url, temporaryAsciiBytes } from './bytes.ts'
 import type { GenuineLabel, LabelKeySet } from './keys.ts'
 import { statusBit, type DecodedStatusList } from './status-list.ts'
 
@@ -152,13 +152,21 @@ export async function verifyLabel(
 }
 
 /**
- * The signature and record part of `verifyLabel`: the label's key and record when it is genuine,
- * otherwise the refusal with its reason.
+ * `verifyLabel` for a key set whose signature check answers synchronously (Node's `crypto.verify`,
+ * as the CLI's): the same checks and answers, without a promise per label, and the signing input
+ * in a buffer reused from label to label. A key set whose check answers with a promise refuses
+ * every label's signature here.
  */
-export async function verifyGenuine(
-  jws: unknown,
-  keys: LabelKeySet,
-): Promise<GenuineLabel | { refuse: VerificationResult }> {
+export function verifyLabelSync(jws: unknown, options: VerifyLabelOptions): VerificationResult {
+  const genuine = verifyGenuineSync(jws, options.jwks)
+  if ('refuse' in genuine) return genuine.refuse
+  return judge(genuine.record, genuine.kid, options)
+}
+
+/** A label that has the form of a compact JWS: its trimmed text and its signature part. */
+type WellFormed = { token: string; signature: string } | { refuse: VerificationResult }
+
+function wellFormed(jws: unknown): WellFormed {
   if (typeof jws !== 'string') return { refuse: invalid('malformed', 'The label is not text.') }
   const token = jws.trim()
   if (token.length > MAX_LABEL_LENGTH) {
@@ -174,11 +182,51 @@ export async function verifyGenuine(
       ),
     }
   }
-  const signature = token.slice(token.lastIndexOf('.') + 1)
+  return { token, signature: token.slice(token.lastIndexOf('.') + 1) }
+}
+
+/**
+ * The signature and record part of `verifyLabel`: the label's key and record when it is genuine,
+ * otherwise the refusal with its reason.
+ */
+export async function verifyGenuine(
+  jws: unknown,
+  keys: LabelKeySet,
+): Promise<GenuineLabel | { refuse: VerificationResult }> {
+  const form = wellFormed(jws)
+  if ('refuse' in form) return form
+  const { token, signature } = form
   const known = keys.remembered(signature, token)
   if (known) return known
   // The same label asked for by several callers at once (a burst of scans) is checked once.
   const outcome = await keys.checkOnce(signature, token, () => checkGenuine(token, signature, keys))
+  return 'refuse' in outcome ? { refuse: copy(outcome.refuse) } : outcome
+}
+
+/** `verifyGenuine` with the key set's synchronous signature check (see `verifyLabelSync`). */
+function verifyGenuineSync(
+  jws: unknown,
+  keys: LabelKeySet,
+): GenuineLabel | { refuse: VerificationResult } {
+  const form = wellFormed(jws)
+  if ('refuse' in form) return form
+  const { token, signature } = form
+  const known = keys.remembered(signature, token)
+  if (known) return known
+  // Nothing else runs during a synchronous check, so there is no concurrent check to join.
+  const signed = signedParts(token, signature, keys)
+  if ('refuse' in signed) return { refuse: copy(signed.refuse) }
+  let holds: boolean
+  try {
+    holds = keys.verifySignatureSync(
+      signed.kid,
+      temporaryAsciiBytes(token, token.lastIndexOf('.')),
+      signed.signature,
+    )
+  } catch {
+    holds = false
+  }
+  const outcome = genuineRecord(token, signature, keys, signed, holds)
   return 'refuse' in outcome ? { refuse: copy(outcome.refuse) } : outcome
 }
 
@@ -188,6 +236,34 @@ async function checkGenuine(
   signature: string,
   keys: LabelKeySet,
 ): Promise<GenuineLabel | { refuse: VerificationResult }> {
+  const signed = signedParts(token, signature, keys)
+  if ('refuse' in signed) return signed
+  let holds: boolean
+  try {
+    holds = await keys.verifySignature(
+      signed.kid,
+      asciiBytes(token.slice(0, token.lastIndexOf('.'))),
+      signed.signature,
+    )
+  } catch {
+    holds = false
+  }
+  return genuineRecord(token, signature, keys, signed, holds)
+}
+
+/** What the signature check needs, once a label's header, key and form are checked. */
+interface SignedParts {
+  kid: string
+  payload: Uint8Array
+  signature: Uint8Array
+}
+
+/** The checks before the signature: the header, the key, the form of the signature and payload. */
+function signedParts(
+  token: string,
+  signature: string,
+  keys: LabelKeySet,
+): SignedParts | { refuse: VerificationResult } {
   const firstDot = token.indexOf('.')
   const lastDot = token.lastIndexOf('.')
   const header = headerOutcome(token.slice(0, firstDot))
@@ -214,22 +290,25 @@ async function checkGenuine(
     }
   }
   // The token matched COMPACT_JWS: base64url characters only, so ASCII.
-  let payload: Uint8Array
   try {
-    payload = decodeBase64Url(token.slice(firstDot + 1, lastDot))
+    return {
+      kid,
+      payload: decodeBase64Url(token.slice(firstDot + 1, lastDot)),
+      signature: decodeBase64Url(signature),
+    }
   } catch {
     return { refuse: invalid('malformed', 'The label is not a well-formed JWS.', { keyId: kid }) }
   }
-  let holds: boolean
-  try {
-    holds = await keys.verifySignature(
-      kid,
-      asciiBytes(token.slice(0, lastDot)),
-      decodeBase64Url(signature),
-    )
-  } catch {
-    holds = false
-  }
+}
+
+/** The checks after the signature: whether it holds, and the signed record. */
+function genuineRecord(
+  token: string,
+  signature: string,
+  keys: LabelKeySet,
+  { kid, payload }: SignedParts,
+  holds: boolean,
+): GenuineLabel | { refuse: VerificationResult } {
   if (!holds) {
     return {
       refuse: invalid(
