@@ -607,20 +607,22 @@ function leafStatuses(
 }
 
 /**
- * A document's vulnerabilities as the engine sees them for the leaves read: statuses,
- * remediations and flags naming those leaves' product ids (the engine asks about no other
- * product id: candidates and the fixed-version search are among the leaves read).
+ * A document's vulnerabilities as the engine sees them for the leaves read: those that name
+ * one of them, with the statuses, remediations and flags naming those leaves' product ids (the
+ * engine asks about no other product id: candidates and the fixed-version search are among the
+ * leaves read).
  */
 function vulnerabilitiesOfLeaves(
   heads: readonly VulnerabilityHead[],
   leaves: readonly { productId: string; statuses: LeafStatuses }[],
 ): CsafVulnerabilityProducts[] {
-  const out = heads.map((h): CsafVulnerabilityProducts => ({
-    ...h,
-    statuses: {},
-    remediations: [],
-    flags: [],
-  }))
+  // Only the vulnerabilities that name a leaf read: the engine finds nothing in the others
+  // (no status for any of its candidates), and a document may list hundreds.
+  const named = new Set<number>()
+  for (const { statuses } of leaves) for (const [index] of statuses) named.add(index)
+  const out = heads
+    .filter((h) => named.has(h.index))
+    .map((h): CsafVulnerabilityProducts => ({ ...h, statuses: {}, remediations: [], flags: [] }))
   const byIndex = new Map(out.map((v) => [v.index, v]))
   const remediations = new Map<CsafVulnerabilityProducts, Map<number, CsafRemediation>>()
   const flags = new Map<CsafVulnerabilityProducts, Map<number, CsafFlag>>()
@@ -1112,6 +1114,9 @@ export class SnapshotReader {
   }
 }
 
+/** Keys a {@link SnapshotOsvLookup} keeps read rows of (a few components' worth). */
+const KEYS_KEPT = 256
+
 /** An entry as a {@link SnapshotOsvLookup} gives it: with its place, to merge keys in order. */
 interface LookupRef extends OsvEntryRef {
   pk: number
@@ -1120,7 +1125,8 @@ interface LookupRef extends OsvEntryRef {
 
 /**
  * OSV entries by the engine's keys ({@link purlKeyId}, {@link packageId}), read from a snapshot
- * key by key as the engine asks, for one scan (or one component). Gives what
+ * key by key as the engine asks, for one scan (or one component); the last few hundred keys'
+ * rows are kept (components of one package share them). Gives what
  * `prepareCandidates` would index from the batched candidates of the same keys: under a package
  * key every entry of that package; under a purl key the entries whose purl has that key, i.e.
  * the `osv_purls` row plus the entries of the purl's own package whose purl is that one (stored
@@ -1139,6 +1145,14 @@ export class SnapshotOsvLookup implements OsvEntryLookup {
   get(key: string): readonly OsvEntryRef[] | undefined {
     let found = this.byKey.get(key)
     if (found === undefined && !this.byKey.has(key)) {
+      if (this.byKey.size >= KEYS_KEPT && key.startsWith('eco\0')) {
+        // Forget the rows read so far: kept for a whole scan they all survive into the old
+        // generation (the garbage collector's copying was a third of a 50 % scan). Only at a
+        // package key not yet read: the engine asks a component's purl key (which reads the
+        // package key first) and then its package key, so both give the same objects.
+        this.byKey.clear()
+        this.advisories.clear()
+      }
       try {
         found = this.read(key)
       } catch (error) {
@@ -1157,9 +1171,6 @@ export class SnapshotOsvLookup implements OsvEntryLookup {
       return this.body({ package: [ecosystem, name] })
     }
     const [, type = '', namespace = '', name = ''] = parts
-    const own = this.reader.mayHoldPurl(type, namespace, name)
-      ? this.body({ purl: [type, namespace, name] })
-      : undefined
     const pkg = osvPackageOfPurl({
       type,
       namespace: namespace || null,
@@ -1168,8 +1179,13 @@ export class SnapshotOsvLookup implements OsvEntryLookup {
       qualifiers: null,
       subpath: null,
     })
+    // The package key first (it may forget earlier rows), then the purl's own row, so that an
+    // advisory in both is one object.
     const ofPackage = pkg
       ? (this.get(packageId(pkg.ecosystem, pkg.name)) as readonly LookupRef[] | undefined)
+      : undefined
+    const own = this.reader.mayHoldPurl(type, namespace, name)
+      ? this.body({ purl: [type, namespace, name] })
       : undefined
     const implied = ofPackage?.filter((r) => {
       const purl = r.entry.package?.purl ? readPurl(r.entry.package.purl) : undefined
