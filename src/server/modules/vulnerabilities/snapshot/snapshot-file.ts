@@ -207,6 +207,10 @@ const FILTER_HASHES = 7
  * A Bloom filter of lookup keys: `has` is false only for keys the snapshot does not hold, so a
  * key it rejects needs no statement; a key it accepts is looked up as before (1 % needlessly).
  * Hashes: two FNV-1a variants over the key's UTF-16 code units, combined (double hashing).
+ * Written here rather than taken from a Bloom filter package: the bits are stored in the snapshot
+ * and read back by any later `isn`, so their layout and hashes must stay fixed with the format
+ * version, and `hasParts` hashes a key from its parts without building the string (the scan's
+ * hot path), which no package offers.
  */
 export class KeyFilter {
   private readonly size: number
