@@ -2,14 +2,17 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Format } from 'typebox/format'
 import { LABEL_FORMAT, LABEL_JWS_TYPE } from '../common/api/labels.ts'
 import { LabelKeySet } from '../common/labels/keys.ts'
+import { decodeEncodedList } from '../common/labels/status-list.ts'
 import { verifyLabel, verifyLabelSync } from '../common/labels/verify.ts'
 import {
   isUri,
   keySetOf,
+  nodeGunzip,
   labelAt,
   labelLines,
   piecesOf,
@@ -246,4 +249,38 @@ describe('verifyLabelSync, as the CLI verifies', () => {
       'asynchronously',
     )
   })
+})
+
+describe('status lists decompressed by zlib', () => {
+  it('decode as with a DecompressionStream, within the same limit', async () => {
+    const bits = new Uint8Array(16 * 1024)
+    bits[0] = 0x80
+    bits[100] = 0x05
+    const encode = (bytes: Uint8Array) => `u${Buffer.from(bytes).toString('base64url')}`
+    const gzip = (bytes: Uint8Array) => zlib.gzipSync(bytes)
+    const samples = [
+      encode(gzip(bits)),
+      encode(gzip(new Uint8Array(16 * 1024 * 1024))),
+      encode(gzip(new Uint8Array(16 * 1024 * 1024 + 1))),
+      encode(Buffer.concat([gzip(bits), gzip(bits)])),
+      encode(Buffer.concat([gzip(bits), Buffer.from('trailing')])),
+      encode(gzip(bits).subarray(0, 100)),
+      encode(Buffer.from('not gzip at all')),
+      encode(new Uint8Array(0)),
+    ]
+    const outcome = (promise: Promise<Uint8Array>) =>
+      promise.then(
+        (decoded) => ({ length: decoded.length, sum: decoded.reduce((a, b) => a + b, 0) }),
+        (error: Error) => ({ error: `${error.name}: ${error.message}` }),
+      )
+    for (const encoded of samples) {
+      expect(await outcome(decodeEncodedList(encoded, nodeGunzip))).toEqual(
+        await outcome(decodeEncodedList(encoded)),
+      )
+    }
+    expect(await outcome(decodeEncodedList(samples[0]!, nodeGunzip))).toEqual({
+      length: 16 * 1024,
+      sum: 0x85,
+    })
+  }, 60_000)
 })

@@ -1,5 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto'
 import fs from 'node:fs'
+import zlib from 'node:zlib'
 import os from 'node:os'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { Format } from 'typebox/format'
@@ -13,7 +14,11 @@ import {
   type Ed25519PublicJwk,
   type SignatureCheck,
 } from '../../common/labels/keys.ts'
-import type { DecodedStatusList } from '../../common/labels/status-list.ts'
+import {
+  StatusListError,
+  type DecodedStatusList,
+  type Gunzip,
+} from '../../common/labels/status-list.ts'
 import { summariseLabel, verificationAnswer, verifyLabelSync } from '../../common/labels/verify.ts'
 
 // Verifies the labels of an input on every core (docs/performance.md, "Label verification"). The
@@ -93,6 +98,18 @@ const MAX_WORKERS = 7
 export const nodeSignatureCheck = (jwk: Ed25519PublicJwk): SignatureCheck => {
   const key = createPublicKey({ key: { ...jwk }, format: 'jwk' })
   return (data, signature) => verify(null, data, key, signature)
+}
+
+/** Status lists decompressed by zlib, within the same limit (see `Gunzip`). */
+export const nodeGunzip: Gunzip = (compressed, maxBytes) => {
+  try {
+    return zlib.gunzipSync(compressed, { maxOutputLength: maxBytes })
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new StatusListError('encodedList decompresses to more than 16 MB')
+    }
+    throw error
+  }
 }
 
 export function keySetOf(jwks: string): LabelKeySet {

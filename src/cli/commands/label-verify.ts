@@ -18,6 +18,7 @@ import {
   keySetOf,
   labelAt,
   labelLines,
+  nodeGunzip,
   PARALLEL_FILE_BYTES,
   VerifyThreads,
   type LabelLines,
@@ -178,7 +179,7 @@ async function verifyInput(
   for (const source of listSources) {
     const jwt = await readSource(source, '--status-list', MAX_STATUS_LIST_JWT_LENGTH)
     try {
-      const list = await decodeStatusList(jwt, keys, now)
+      const list = await decodeStatusList(jwt, keys, now, { gunzip: nodeGunzip })
       statusLists[list.purpose] = list
     } catch (error) {
       if (!(error instanceof StatusListError)) throw error
