@@ -5,9 +5,10 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Format } from 'typebox/format'
-import { LABEL_FORMAT, LABEL_JWS_TYPE } from '../common/api/labels.ts'
+import { LABEL_JWS_TYPE } from '../common/api/labels.ts'
 import { LabelKeySet } from '../common/labels/keys.ts'
 import { decodeEncodedList } from '../common/labels/status-list.ts'
+import { sampleLabelRecord } from '../common/labels/testing.ts'
 import { verifyLabel, verifyLabelSync } from '../common/labels/verify.ts'
 import {
   isUri,
@@ -154,49 +155,8 @@ describe('verifyLabelSync, as the CLI verifies', () => {
       keys: [{ kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid, alg: 'EdDSA', use: 'sig' }],
     })
     const now = new Date('2026-06-01T08:00:00.000Z')
-    const iat = now.getTime() / 1000
     const id = '0b6f2a55-8d3c-4a4e-9d7e-2f1f0c3b9a10'
-    const record = {
-      format: LABEL_FORMAT,
-      iss: 'https://isn.example',
-      jti: id,
-      iat,
-      nbf: iat,
-      exp: iat + 86_400,
-      labelId: id,
-      keyId: kid,
-      issuedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
-      tier: 1,
-      frameworkVersion: '1.0.0',
-      profile: 'gateway',
-      verificationStrength: 'self-declared',
-      assessor: { name: 'Lab' },
-      product: {
-        productId: 'p',
-        manufacturer: { name: 'Acme' },
-        name: 'Gate',
-        modelNumbers: [],
-        version: '1',
-        deviceClass: 'gateway',
-        supportPeriodEnd: '2030-01-01',
-        updateMechanism: 'manual',
-        defaultPasswordPolicy: 'set-on-first-use',
-        securityContact: 'security@acme.test',
-        disclosurePolicyUrl: 'https://acme.test/disclosure',
-        sbomAvailable: false,
-        sensorDisclosures: [],
-        dataDisclosures: [],
-      },
-      statusUrl: `https://isn.example/api/v1/labels/${id}/status`,
-      statusListIndex: 0,
-      credentialStatus: (['revocation', 'suspension'] as const).map((statusPurpose) => ({
-        type: 'BitstringStatusListEntry',
-        statusPurpose,
-        statusListIndex: '0',
-        statusListCredential: `https://isn.example/api/v1/labels/status-lists/${statusPurpose}`,
-      })),
-    }
+    const record = sampleLabelRecord(id, kid, now)
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
     const sign = (header: Record<string, unknown>, body: unknown = record) => {
       const input = `${encode({ alg: 'EdDSA', kid, typ: LABEL_JWS_TYPE, ...header })}.${encode(body)}`

@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { LABEL_FORMAT, LABEL_JWS_TYPE, type LabelRecord } from '../api/labels.ts'
+import { LABEL_JWS_TYPE, type LabelRecord } from '../api/labels.ts'
 import { LabelKeySet } from './keys.ts'
+import { sampleLabelRecord } from './testing.ts'
 import { verificationAnswer, verifyLabel } from './verify.ts'
 
 const NOW = new Date('2026-06-01T08:00:00.000Z')
@@ -20,48 +21,7 @@ describe('verifyLabel on arbitrary input', () => {
     jwks = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: jwk.x!, kid, alg: 'EdDSA', use: 'sig' }] }
     keys = new LabelKeySet(jwks)
     const id = '0b6f2a55-8d3c-4a4e-9d7e-2f1f0c3b9a10'
-    const iat = NOW.getTime() / 1000
-    const record: LabelRecord = {
-      format: LABEL_FORMAT,
-      iss: 'https://isn.example',
-      jti: id,
-      iat,
-      nbf: iat,
-      exp: iat + 86_400,
-      labelId: id,
-      keyId: kid,
-      issuedAt: NOW.toISOString(),
-      expiresAt: new Date(NOW.getTime() + 86_400_000).toISOString(),
-      tier: 1,
-      frameworkVersion: '1.0.0',
-      profile: 'gateway',
-      verificationStrength: 'self-declared',
-      assessor: { name: 'Lab' },
-      product: {
-        productId: 'p',
-        manufacturer: { name: 'Acme' },
-        name: 'Gate',
-        modelNumbers: [],
-        version: '1',
-        deviceClass: 'gateway',
-        supportPeriodEnd: '2030-01-01',
-        updateMechanism: 'manual',
-        defaultPasswordPolicy: 'set-on-first-use',
-        securityContact: 'security@acme.test',
-        disclosurePolicyUrl: 'https://acme.test/disclosure',
-        sbomAvailable: false,
-        sensorDisclosures: [],
-        dataDisclosures: [],
-      },
-      statusUrl: `https://isn.example/api/v1/labels/${id}/status`,
-      statusListIndex: 0,
-      credentialStatus: (['revocation', 'suspension'] as const).map((statusPurpose) => ({
-        type: 'BitstringStatusListEntry' as const,
-        statusPurpose,
-        statusListIndex: '0',
-        statusListCredential: `https://isn.example/api/v1/labels/status-lists/${statusPurpose}`,
-      })),
-    }
+    const record: LabelRecord = sampleLabelRecord(id, kid, NOW)
     // Signed by hand, so that headers jose would refuse to sign (crit) can be tested too.
     sign = async (header) => {
       const input = [
