@@ -27,7 +27,6 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
-import pg from 'pg'
 import pino from 'pino'
 import { loadConfig } from '../src/server/config.ts'
 import { createDb, type Db } from '../src/server/db/database.ts'
@@ -50,7 +49,12 @@ import { currentComponentsOfVersions } from '../src/server/modules/sboms/sboms.m
 import { updateLabelPolicy } from '../src/server/modules/settings/label-policy.service.ts'
 import { createWebhook } from '../src/server/modules/webhooks/webhooks.service.ts'
 import { createAdmin } from '../src/server/testing/test-app.ts'
-import { createTestDb, TEST_DIALECT, TEST_POSTGRES_URL } from '../src/server/testing/test-db.ts'
+import {
+  createTestDb,
+  onTestCluster,
+  TEST_DIALECT,
+  TEST_POSTGRES_URL,
+} from '../src/server/testing/test-db.ts'
 import { packageName, packageNear, planSboms, seedVersions } from './lib/freshness-seed.ts'
 
 /** The issue's target: every affected label's status updated within a second. */
@@ -71,15 +75,6 @@ const postgresUrl = (database: string) => {
   url.pathname = `/${database}`
   return url.toString()
 }
-async function onCluster<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
-  await admin.connect()
-  try {
-    return await work(admin)
-  } finally {
-    await admin.end()
-  }
-}
 
 /**
  * The run's database: SQLite in `dir`; on PostgreSQL a fresh schema of the test database, or with
@@ -95,7 +90,7 @@ async function openDb(
       return { db: testDb.db, destroy: () => testDb.destroy() }
     }
     const { runDatabase, template } = postgres
-    await onCluster(async (admin) => {
+    await onTestCluster(async (admin) => {
       await admin.query(`drop database if exists ${runDatabase}`)
       await admin.query(`create database ${runDatabase}${template ? ` template ${template}` : ''}`)
     })
@@ -106,7 +101,7 @@ async function openDb(
       db,
       destroy: async () => {
         await db.destroy()
-        await onCluster((admin) => admin.query(`drop database if exists ${runDatabase}`))
+        await onTestCluster((admin) => admin.query(`drop database if exists ${runDatabase}`))
       },
     }
   }
@@ -172,7 +167,7 @@ export async function measure(options: { versions: number; runs: number; seedCac
       throw new Error(`${cache} holds ${cached.versions} versions, not ${options.versions}`)
     }
     if (postgres) {
-      const exists = await onCluster(
+      const exists = await onTestCluster(
         async (admin) =>
           (await admin.query('select 1 from pg_database where datname = $1', [template])).rowCount,
       )
@@ -232,7 +227,7 @@ export async function measure(options: { versions: number; runs: number; seedCac
       if (postgres) {
         // The template may have no other session: close the run's pool, copy, and reopen.
         await db.destroy()
-        await onCluster(async (admin) => {
+        await onTestCluster(async (admin) => {
           await admin.query(`drop database if exists ${template}`)
           await admin.query(`create database ${template} template ${postgres.runDatabase}`)
         })

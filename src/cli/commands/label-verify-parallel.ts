@@ -95,7 +95,7 @@ const PARALLEL_FROM = 2 * PIECE
 const MAX_WORKERS = 7
 
 /** Node's synchronous Ed25519 check: less CPU per label than Web Crypto, and it stays on this thread. */
-export const nodeSignatureCheck = (jwk: Ed25519PublicJwk): SignatureCheck => {
+const nodeSignatureCheck = (jwk: Ed25519PublicJwk): SignatureCheck => {
   const key = createPublicKey({ key: { ...jwk }, format: 'jwk' })
   return (data, signature) => verify(null, data, key, signature)
 }

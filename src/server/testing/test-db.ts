@@ -49,10 +49,17 @@ export async function createTestDb(): Promise<TestDb> {
  * file drops at that moment makes the read fail ("cache lookup failed"), so those steps take turns.
  */
 async function whileSchemasAreStill<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  return onTestCluster(async (admin) => {
+    await admin.query('select pg_advisory_lock($1)', [SCHEMA_LOCK])
+    return work(admin)
+  })
+}
+
+/** Runs `work` with a client of the test cluster's `test` database (to create or drop databases). */
+export async function onTestCluster<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
   await admin.connect()
   try {
-    await admin.query('select pg_advisory_lock($1)', [SCHEMA_LOCK])
     return await work(admin)
   } finally {
     await admin.end()
