@@ -19,6 +19,25 @@ describe('canonicalJson', () => {
     )
   })
 
+  it('writes exactly what the first, map-and-join version wrote (stored audit chains hash it)', () => {
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value)
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`
+      const record = value as Record<string, unknown>
+      return `{${Object.keys(record)
+        .filter((key) => record[key] !== undefined)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${reference(record[key])}`)
+        .join(',')}}`
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value))
+      }),
+    )
+    expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}')
+  })
+
   it('refuses values JSON cannot hold', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow()
     expect(() => canonicalJson(10n)).toThrow()

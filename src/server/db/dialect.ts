@@ -3,6 +3,9 @@ import {
   sql,
   type ColumnDefinitionBuilder,
   type CreateTableBuilder,
+  type Insertable,
+  type InsertQueryBuilder,
+  type InsertResult,
   type Kysely,
   type RawBuilder,
   type SqlBool,
@@ -256,5 +259,102 @@ export function wordSearch<DB>(db: Kysely<DB>, index: WordIndex, query: WordQuer
     from: sql`${sql.table(name)} join ${sql.table(table)} on ${sql.ref(`${table}.${key}`)} = ${sql.ref(`${name}.rowid`)}`,
     where: sql<SqlBool>`${sql.table(name)} match ${expression}`,
     key: sql.ref(`${name}.rowid`),
+  }
+}
+
+/** Bound parameters per multi-row INSERT … VALUES: below SQLite's limit (32,766). */
+const PARAMETERS_PER_INSERT = 30_000
+/** Rows per PostgreSQL INSERT … SELECT FROM unnest(…): one parameter per column, whatever the rows. */
+const ROWS_PER_UNNEST = 5_000
+
+/** PostgreSQL column types (udt names) per table, read once per process for unnest's casts. */
+const pgColumnTypes = new Map<string, Map<string, string>>()
+
+async function columnTypesOf<DB>(
+  db: Kysely<DB>,
+  table: string,
+  columns: readonly string[],
+): Promise<Map<string, string>> {
+  const known = pgColumnTypes.get(table)
+  if (known && columns.every((c) => known.has(c))) return known
+  // Every schema is migrated by the same migrations, so a table's types are the same in each.
+  const { rows } = await sql<{ column_name: string; udt_name: string }>`
+    select column_name, udt_name from information_schema.columns
+    where table_schema = current_schema() and table_name = ${table}`.execute(db)
+  const types = new Map(rows.map((r) => [r.column_name, r.udt_name]))
+  pgColumnTypes.set(table, types)
+  return types
+}
+
+type Scalar = string | number | boolean | null
+
+/** The rows' common columns when every row has the same ones and only plain values. */
+function uniformColumns(rows: readonly Record<string, unknown>[]): string[] | undefined {
+  const columns = Object.keys(rows[0]!)
+  for (const row of rows) {
+    if (Object.keys(row).length !== columns.length) return undefined
+    for (const column of columns) {
+      const value = row[column]
+      // Undefined (or absent) is Kysely's "leave to the default"; an array would make it null.
+      if (value === undefined) return undefined
+      if (
+        value !== null &&
+        typeof value !== 'string' &&
+        typeof value !== 'number' &&
+        typeof value !== 'boolean'
+      ) {
+        return undefined
+      }
+    }
+  }
+  return columns
+}
+
+/**
+ * Inserts many rows into one table, in as few statements as the database allows. SQLite:
+ * multi-row `INSERT … VALUES` under its parameter limit. PostgreSQL: `INSERT … SELECT * FROM
+ * unnest($1::type[], …)`, one array per column — a thousand rows bound as thousands of scalars
+ * cost the driver, Kysely and PostgreSQL's parser about twice as much (docs/performance.md,
+ * "Label freshness"). Rows whose columns differ or that hold other than plain values (a Buffer, a
+ * missing column left to its default) go the VALUES way on both. `modify` adds what the
+ * statement needs after its rows (an `onConflict`).
+ */
+export async function insertRows<DB, T extends keyof DB & string>(
+  db: Kysely<DB>,
+  table: T,
+  rows: readonly Insertable<DB[T]>[],
+  modify?: (
+    query: InsertQueryBuilder<DB, T, InsertResult>,
+  ) => InsertQueryBuilder<DB, T, InsertResult>,
+): Promise<void> {
+  if (rows.length === 0) return
+  const finish = modify ?? ((query) => query)
+  const columns =
+    dialectOfDb(db) === 'postgres'
+      ? uniformColumns(rows as readonly Record<string, unknown>[])
+      : undefined
+  if (!columns) {
+    const perStatement = Math.max(
+      1,
+      Math.floor(PARAMETERS_PER_INSERT / Object.keys(rows[0]!).length),
+    )
+    for (let i = 0; i < rows.length; i += perStatement) {
+      await finish(db.insertInto(table).values(rows.slice(i, i + perStatement))).execute()
+    }
+    return
+  }
+  const types = await columnTypesOf(db, table, columns)
+  for (let i = 0; i < rows.length; i += ROWS_PER_UNNEST) {
+    const slice = rows.slice(i, i + ROWS_PER_UNNEST) as readonly Record<string, Scalar>[]
+    const arrays = columns.map((column) => {
+      const type = types.get(column)
+      if (!type) throw new Error(`${table}.${column}: no such column`)
+      return sql`${slice.map((row) => row[column]!)}::${sql.id(type)}[]`
+    })
+    const query = db
+      .insertInto(table)
+      .columns(columns as never)
+      .expression(sql`select * from unnest(${sql.join(arrays)})`)
+    await finish(query).execute()
   }
 }

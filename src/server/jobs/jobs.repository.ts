@@ -1,8 +1,7 @@
 import type { Insertable } from 'kysely'
 import type { Db } from '../db/database.ts'
-import { forUpdateSkipLocked, lockKeyForTransaction } from '../db/dialect.ts'
+import { forUpdateSkipLocked, insertRows, lockKeyForTransaction } from '../db/dialect.ts'
 import type { JobRow, JobScheduleTable, JobTable } from './jobs.table.ts'
-import { chunksOf } from '../db/chunks.ts'
 
 /** Jobs that have not finished yet: only these count for `unique_key`. */
 const ACTIVE_STATUSES = ['queued', 'running'] as const
@@ -19,13 +18,8 @@ export async function insertJob(db: Db, job: Insertable<JobTable>): Promise<numb
   return row.id
 }
 
-/** Job rows per insert statement (8 parameters each). */
-const INSERT_CHUNK = 500
-
 export async function insertJobs(db: Db, jobs: readonly Insertable<JobTable>[]): Promise<void> {
-  for (const chunk of chunksOf(jobs, INSERT_CHUNK)) {
-    await db.insertInto('jobs').values(chunk).execute()
-  }
+  await insertRows(db, 'jobs', jobs)
 }
 
 /**

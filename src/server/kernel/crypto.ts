@@ -19,8 +19,9 @@ export function hashToken(token: string): string {
   return crypto.hash('sha256', token, 'hex')
 }
 
+/** SHA-256 as hex, one-shot (audit chains hash one entry per change, thousands per batch). */
 export function sha256Hex(data: string | Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex')
+  return crypto.hash('sha256', data, 'hex')
 }
 
 /** Constant-time string comparison. */

@@ -1,7 +1,6 @@
 import type { Db } from '../../db/database.ts'
-import { forUpdate, startsWith } from '../../db/dialect.ts'
+import { forUpdate, insertRows, startsWith } from '../../db/dialect.ts'
 import type { AuditLogRow, NewAuditLogRow } from './audit.table.ts'
-import { chunksOf } from '../../db/chunks.ts'
 
 export async function lockAuditHead(db: Db): Promise<{ seq: number; hash: string }> {
   const head = await forUpdate(
@@ -11,9 +10,6 @@ export async function lockAuditHead(db: Db): Promise<{ seq: number; hash: string
   return head
 }
 
-/** Audit rows per insert statement (14 parameters each). */
-const INSERT_CHUNK = 500
-
 /** Inserts entries (in chain order) and moves the head to the last one. */
 export async function insertAuditEntries(
   db: Db,
@@ -21,9 +17,7 @@ export async function insertAuditEntries(
 ): Promise<void> {
   const last = entries.at(-1)
   if (!last) return
-  for (const chunk of chunksOf(entries, INSERT_CHUNK)) {
-    await db.insertInto('audit_log').values(chunk).execute()
-  }
+  await insertRows(db, 'audit_log', entries)
   await db
     .updateTable('audit_head')
     .set({ seq: last.seq, hash: last.hash })

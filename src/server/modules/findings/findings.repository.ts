@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely'
-import { containsInsensitive, dialectOfDb } from '../../db/dialect.ts'
+import { containsInsensitive, dialectOfDb, insertRows } from '../../db/dialect.ts'
 import type { Db } from '../../db/database.ts'
 import type {
   FindingEvaluationTable,
@@ -196,10 +196,7 @@ export async function countOpenFindingsByVersion(
 }
 
 export async function insertFindings(db: Db, rows: NewFindingRow[]): Promise<void> {
-  // ~40 columns a row: 200 rows keep a statement below SQLite's parameter limit.
-  for (const chunk of chunksOf(rows, 200)) {
-    await db.insertInto('findings').values(chunk).execute()
-  }
+  await insertRows(db, 'findings', rows)
 }
 
 export async function updateFinding(
@@ -256,7 +253,7 @@ export async function replaceFindingCves(
   const values = rows.flatMap((r) =>
     [...new Set(r.cves)].map((cve) => ({ finding_id: r.findingId, cve })),
   )
-  for (const chunk of chunks(values)) await db.insertInto('finding_cves').values(chunk).execute()
+  await insertRows(db, 'finding_cves', values)
 }
 
 /** Versions with findings (open or resolved) of these advisories. */
@@ -340,10 +337,7 @@ export async function insertEvaluations(
   db: Db,
   rows: readonly Insertable<FindingEvaluationTable>[],
 ): Promise<void> {
-  // 15 columns a row: 500 rows stay below both databases' parameter limits.
-  for (const chunk of chunks(rows)) {
-    await db.insertInto('finding_evaluations').values(chunk).execute()
-  }
+  await insertRows(db, 'finding_evaluations', rows)
 }
 
 export async function listEvaluations(db: Db, versionId: string, limit: number) {

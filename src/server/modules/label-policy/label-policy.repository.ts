@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
-import { dialectOfDb } from '../../db/dialect.ts'
+import { dialectOfDb, insertRows } from '../../db/dialect.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
 import { chunksOf } from '../../db/chunks.ts'
 
@@ -17,31 +17,24 @@ export async function findPolicyState(
     .executeTakeFirst()
 }
 
-/** Policy state rows per statement (8 parameters each). */
-const UPSERT_CHUNK = 500
-
 /** Inserts or replaces these labels' policy states. */
 export async function upsertPolicyStates(
   db: Db,
   rows: readonly LabelPolicyStateRow[],
 ): Promise<void> {
-  for (const chunk of chunksOf(rows, UPSERT_CHUNK)) {
-    await db
-      .insertInto('label_policy_states')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('label_id').doUpdateSet((eb) => ({
-          product_version_id: eb.ref('excluded.product_version_id'),
-          suspended_at: eb.ref('excluded.suspended_at'),
-          suspension: eb.ref('excluded.suspension'),
-          overridden_findings: eb.ref('excluded.overridden_findings'),
-          warning: eb.ref('excluded.warning'),
-          warning_since: eb.ref('excluded.warning_since'),
-          evaluated_at: eb.ref('excluded.evaluated_at'),
-        })),
-      )
-      .execute()
-  }
+  await insertRows(db, 'label_policy_states', rows, (insert) =>
+    insert.onConflict((oc) =>
+      oc.column('label_id').doUpdateSet((eb) => ({
+        product_version_id: eb.ref('excluded.product_version_id'),
+        suspended_at: eb.ref('excluded.suspended_at'),
+        suspension: eb.ref('excluded.suspension'),
+        overridden_findings: eb.ref('excluded.overridden_findings'),
+        warning: eb.ref('excluded.warning'),
+        warning_since: eb.ref('excluded.warning_since'),
+        evaluated_at: eb.ref('excluded.evaluated_at'),
+      })),
+    ),
+  )
 }
 
 /**

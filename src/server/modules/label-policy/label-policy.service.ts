@@ -20,6 +20,7 @@ import {
 import {
   findVersionLabel,
   listLiveLabelsOfVersions,
+  readLabelsForChange,
   type VersionLabel,
 } from '../labels/labels.by-version.ts'
 import { changeLabelStatuses, type LabelStatusChangeRequest } from '../labels/labels.service.ts'
@@ -267,8 +268,9 @@ const LABELS_PER_TRANSACTION = 1000
 
 /**
  * Applies the policy to a batch of labels in one transaction: the labels' locks are taken in one
- * statement (in id order, so two workers never wait on each other in a cycle), the labels and the
- * policy's states are read again under the locks in two statements, and what the batch does is
+ * statement (in id order, so two workers never wait on each other in a cycle), the labels (once:
+ * the status change is handed the same rows) and the policy's states are read again under the
+ * locks, and what the batch does is
  * written together: the status changes (changeLabelStatuses), the warnings' audit entries, the
  * notifications and the policy states. A label that stopped being live meanwhile is left alone.
  */
@@ -283,10 +285,8 @@ async function applyToLabels(
   await ctx.db.transaction().execute(async (trx) => {
     await lockKeysForTransaction(trx, ids.map(lockKey))
     const tctx = { db: trx, clock: ctx.clock }
-    const wanted = new Set(ids)
-    const labels = (
-      await listLiveLabelsOfVersions(tctx, [...new Set(batch.map((l) => l.productVersionId))])
-    ).filter((l) => wanted.has(l.id))
+    // Read again under the locks: a label that stopped being live meanwhile is left alone.
+    const { read, live: labels } = await readLabelsForChange(tctx, ids)
     const states = new Map(
       (await listPolicyStatesOfLabels(trx, ids)).map((s) => [s.label_id, s] as const),
     )
@@ -310,7 +310,7 @@ async function applyToLabels(
       )
     }
     const changed = new Map(
-      (await changeLabelStatuses(tctx, WHO, work.changes)).map((l) => [l.id, l] as const),
+      (await changeLabelStatuses(tctx, WHO, work.changes, read)).map((l) => [l.id, l] as const),
     )
     await recordAuditEntries(trx, ctx.clock, WHO, work.warningAudits)
     await upsertPolicyStates(

@@ -2,6 +2,7 @@ import type { LabelStatus } from '../../../common/api/labels.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { effectiveStatus } from './labels.service.ts'
 import { chunksOf } from '../../db/chunks.ts'
+import { byId, listLabelsForStatusChange, type LabelForStatusChange } from './labels.repository.ts'
 
 /**
  * Labels by product version, for the label policy (modules/label-policy): which labels a
@@ -69,7 +70,7 @@ function toVersionLabel(r: Row, now: Date): VersionLabel {
   }
 }
 
-/** The active and suspended (not yet expired) labels of these product versions. */
+/** The active and suspended (not yet expired) labels of these product versions, in id order. */
 export async function listLiveLabelsOfVersions(
   ctx: Pick<Ctx, 'db' | 'clock'>,
   versionIds: readonly string[],
@@ -81,14 +82,13 @@ export async function listLiveLabelsOfVersions(
     const rows = await selectVersionLabels(ctx.db)
       .where('labels.product_version_id', 'in', chunk)
       .where('labels.status', 'in', ['active', 'suspended'])
-      .orderBy('labels.id')
       .execute()
     for (const r of rows) {
       const label = toVersionLabel(r, now)
       if (label.status === 'active' || label.status === 'suspended') out.push(label)
     }
   }
-  return out
+  return out.sort(byId)
 }
 
 /** One label as the policy needs it (undefined: no such label). */
@@ -98,4 +98,22 @@ export async function findVersionLabel(
 ): Promise<VersionLabel | undefined> {
   const row = await selectVersionLabels(ctx.db).where('labels.id', '=', id).executeTakeFirst()
   return row ? toVersionLabel(row, ctx.clock.now()) : undefined
+}
+
+/**
+ * Labels by id as a status change reads them (for changeLabelStatuses' `read`), with the live
+ * ones among them as the policy sees them: one read of the labels in the caller's transaction.
+ */
+export async function readLabelsForChange(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  ids: readonly string[],
+): Promise<{ read: LabelForStatusChange[]; live: VersionLabel[] }> {
+  const now = ctx.clock.now()
+  const read = await listLabelsForStatusChange(ctx.db, ids)
+  const live: VersionLabel[] = []
+  for (const r of read) {
+    const label = toVersionLabel(r, now)
+    if (label.status === 'active' || label.status === 'suspended') live.push(label)
+  }
+  return { read, live }
 }

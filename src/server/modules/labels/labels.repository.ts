@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
 import type { Db } from '../../db/database.ts'
-import { containsInsensitive } from '../../db/dialect.ts'
+import { containsInsensitive, insertRows } from '../../db/dialect.ts'
 import type { Database } from '../../db/schema.ts'
 import type { LabelStatus } from '../../../common/api/labels.ts'
 import { labelWords, type LabelWords } from '../registry/search-words.ts'
@@ -112,6 +112,7 @@ const STATUS_CHANGE_COLUMNS = [
   'manufacturer_id',
   'assessor_id',
   'assessment_id',
+  'product_name',
   'record',
   'status',
   'status_reason',
@@ -120,10 +121,21 @@ const STATUS_CHANGE_COLUMNS = [
   'expires_at',
 ] as const satisfies readonly (keyof LabelRow)[]
 
-/** A label as a status change reads it, with the support period end its version has today. */
+/**
+ * A label as a status change reads it, with its product version's version and the support
+ * period end that version has today.
+ */
 export type LabelForStatusChange = Pick<LabelRow, (typeof STATUS_CHANGE_COLUMNS)[number]> & {
+  version: string | null
   support_period_end: string | null
 }
+
+/**
+ * Id order, in JavaScript (code units, as SQLite's binary collation): on PostgreSQL an `order by`
+ * on a text id under the database's locale costs more than the read of the rows itself.
+ */
+export const byId = (a: { id: string }, b: { id: string }) =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
 /**
  * Labels with their support period end, in id order (those that exist), without the registry's
@@ -142,6 +154,7 @@ export async function listLabelsForStatusChange(
         .leftJoin('product_versions', 'product_versions.id', 'labels.product_version_id')
         .leftJoin('products', 'products.id', 'labels.product_id')
         .select(STATUS_CHANGE_COLUMNS.map((c) => `labels.${c}` as const))
+        .select('product_versions.version')
         // The version's own end, else the product's (as the product module reads it).
         .select((eb) =>
           eb.fn
@@ -149,11 +162,10 @@ export async function listLabelsForStatusChange(
             .as('support_period_end'),
         )
         .where('labels.id', 'in', chunk)
-        .orderBy('labels.id')
         .execute()),
     )
   }
-  return out
+  return out.sort(byId)
 }
 
 /**
@@ -227,17 +239,12 @@ export async function insertStatusChange(db: Db, row: NewLabelStatusChange): Pro
   await db.insertInto('label_status_changes').values(row).execute()
 }
 
-/** History rows per insert statement (9 parameters each). */
-const HISTORY_CHUNK = 500
-
 /** Inserts history rows in the order given (their ids keep that order). */
 export async function insertStatusChanges(
   db: Db,
   rows: readonly NewLabelStatusChange[],
 ): Promise<void> {
-  for (const chunk of chunksOf(rows, HISTORY_CHUNK)) {
-    await db.insertInto('label_status_changes').values(chunk).execute()
-  }
+  await insertRows(db, 'label_status_changes', rows)
 }
 
 export async function listStatusChanges(db: Db, labelId: string) {

@@ -119,7 +119,7 @@ function statusNow(
 }
 
 function toLabel(
-  row: Omit<LabelForStatusChange, 'support_period_end'> & Pick<LabelRow, 'jws'>,
+  row: Omit<LabelForStatusChange, 'support_period_end' | 'version'> & Pick<LabelRow, 'jws'>,
   now: Date,
 ): Label {
   const current = statusNow(row, now)
@@ -406,17 +406,19 @@ export interface LabelStatusChanged {
  * change are updated by one, and their history rows, audit entries (chained in the order given)
  * and webhook deliveries are inserted together. Each label's status cache entry is dropped. An
  * expiry not recorded yet is recorded first, label by label, as for a single change. Returns the
- * changes made, in the order given.
+ * changes made, in the order given. `read`: the labels as the caller read them in its transaction
+ * (readLabelsForChange), so they are not read twice.
  * @throws not_found, conflict (as changeLabelStatus, for the first label in error)
  */
 export async function changeLabelStatuses(
   ctx: Pick<Ctx, 'db' | 'clock'>,
   who: Who,
   requests: readonly LabelStatusChangeRequest[],
+  read?: readonly LabelForStatusChange[],
 ): Promise<LabelStatusChanged[]> {
   if (requests.length === 0) return []
   return inTransaction(ctx.db, async (trx: Db) =>
-    (await applyStatusChanges(trx, ctx.clock, who, requests)).map((c) => ({
+    (await applyStatusChanges(trx, ctx.clock, who, requests, read)).map((c) => ({
       id: c.row.id,
       previousStatus: c.current,
       status: c.to,
@@ -432,16 +434,18 @@ async function applyStatusChanges(
   clock: Clock,
   who: Who,
   requests: readonly LabelStatusChangeRequest[],
+  read?: readonly LabelForStatusChange[],
 ) {
   if (new Set(requests.map((r) => r.id)).size !== requests.length) {
     throw new AppError('internal_error', 'A label can change only once per call.')
   }
   const found = new Map(
     (
-      await listLabelsForStatusChange(
+      read ??
+      (await listLabelsForStatusChange(
         trx,
         requests.map((r) => r.id),
-      )
+      ))
     ).map((row) => [row.id, row] as const),
   )
   const now = clock.now()
@@ -646,7 +650,7 @@ const EXPIRY_BATCH = 100
  * when its product version's support period now ends earlier than it did at issue. A later
  * support end does not lengthen a signed label.
  */
-function expiryOf(row: LabelForStatusChange): { at: number; reason: string } {
+function expiryOf(row: Omit<LabelForStatusChange, 'version'>): { at: number; reason: string } {
   const validityEnds = Date.parse(row.expires_at)
   const supportEnds = row.support_period_end ? supportEndsAt(row.support_period_end) : NaN
   return supportEnds <= validityEnds
@@ -732,7 +736,7 @@ async function announceLabels(
 async function recordExpiry(
   trx: Db,
   clock: Clock,
-  row: LabelForStatusChange,
+  row: Omit<LabelForStatusChange, 'version'>,
   now: Date,
 ): Promise<{ at: string; reason: string } | undefined> {
   if (row.status !== 'active' && row.status !== 'suspended') return undefined

@@ -1,11 +1,11 @@
 import type { Db } from '../../db/database.ts'
+import { insertRows } from '../../db/dialect.ts'
 import type { NotificationRow } from './notifications.table.ts'
 
 export type NotificationListRow = NotificationRow & { organisation_name: string }
 
 export async function insertNotifications(db: Db, rows: NotificationRow[]): Promise<void> {
-  if (rows.length === 0) return
-  await db.insertInto('notifications').values(rows).execute()
+  await insertRows(db, 'notifications', rows)
 }
 
 /** Notifications of the organisations the user belongs to, newest first. */

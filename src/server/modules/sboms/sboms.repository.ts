@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts'
-import { containsInsensitive, forUpdate, startsWith } from '../../db/dialect.ts'
+import { containsInsensitive, forUpdate, insertRows, startsWith } from '../../db/dialect.ts'
 import type {
   NewSbomDocumentRow,
   SbomComponentCpeTable,
@@ -9,14 +9,6 @@ import type {
   SbomDocumentRow,
 } from './sboms.table.ts'
 import type { Insertable } from 'kysely'
-import { chunksOf } from '../../db/chunks.ts'
-
-/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const CHUNK = 400
-
-async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>) {
-  for (const chunk of chunksOf(rows, CHUNK)) await insert(chunk)
-}
 
 // ---- product versions (read only: whose version it is)
 
@@ -167,21 +159,21 @@ export async function insertComponents(
   db: Db,
   rows: Insertable<SbomComponentTable>[],
 ): Promise<void> {
-  await insertChunked(rows, (chunk) => db.insertInto('sbom_components').values(chunk).execute())
+  await insertRows(db, 'sbom_components', rows)
 }
 
 export async function insertComponentCpes(
   db: Db,
   rows: Insertable<SbomComponentCpeTable>[],
 ): Promise<void> {
-  await insertChunked(rows, (chunk) => db.insertInto('sbom_component_cpes').values(chunk).execute())
+  await insertRows(db, 'sbom_component_cpes', rows)
 }
 
 export async function insertDependencies(
   db: Db,
   rows: Insertable<SbomDependencyTable>[],
 ): Promise<void> {
-  await insertChunked(rows, (chunk) => db.insertInto('sbom_dependencies').values(chunk).execute())
+  await insertRows(db, 'sbom_dependencies', rows)
 }
 
 export interface ComponentFilter {

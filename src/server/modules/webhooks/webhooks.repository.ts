@@ -1,10 +1,10 @@
 import type { Db } from '../../db/database.ts'
+import { insertRows } from '../../db/dialect.ts'
 import type {
   WebhookDeliveryRow,
   WebhookDeliveryTable,
   WebhookEndpointRow,
 } from './webhooks.table.ts'
-import { chunksOf } from '../../db/chunks.ts'
 
 export type EndpointListRow = WebhookEndpointRow & {
   last_status: WebhookDeliveryRow['status'] | null
@@ -95,13 +95,8 @@ export async function deleteEndpoint(db: Db, id: string): Promise<void> {
   await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute()
 }
 
-/** Delivery rows per insert statement (11 parameters each). */
-const INSERT_CHUNK = 500
-
 export async function insertDeliveries(db: Db, rows: readonly WebhookDeliveryRow[]): Promise<void> {
-  for (const chunk of chunksOf(rows, INSERT_CHUNK)) {
-    await db.insertInto('webhook_deliveries').values(chunk).execute()
-  }
+  await insertRows(db, 'webhook_deliveries', rows)
 }
 
 export async function findDeliveryWithEndpoint(
