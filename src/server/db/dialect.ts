@@ -7,6 +7,7 @@ import {
   type InsertQueryBuilder,
   type InsertResult,
   type Kysely,
+  type QueryExecutorProvider,
   type RawBuilder,
   type SqlBool,
 } from 'kysely'
@@ -72,6 +73,21 @@ export async function lockKeyForTransaction<DB>(db: Kysely<DB>, key: string): Pr
   if (dialectOfDb(db) === 'postgres') {
     await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db)
   }
+}
+
+/**
+ * The locks `lockKeyForTransaction` takes, for many keys in one statement and in code-unit order
+ * (`collate "C"`), so that two transactions locking overlapping sets never wait on each other in
+ * a cycle. Nothing on SQLite.
+ */
+export async function lockKeysForTransaction(
+  db: QueryExecutorProvider,
+  keys: readonly string[],
+): Promise<void> {
+  if (keys.length === 0 || !(db.getExecutor().adapter instanceof PostgresAdapter)) return
+  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(${[...new Set(keys)]}::text[]) as k order by k collate "C" offset 0) as keys`.execute(
+    db,
+  )
 }
 
 /**

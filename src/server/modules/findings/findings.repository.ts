@@ -1,5 +1,5 @@
-import { sql, type Insertable, type Updateable } from 'kysely'
-import { containsInsensitive, dialectOfDb, insertRows } from '../../db/dialect.ts'
+import type { Insertable, Updateable } from 'kysely'
+import { containsInsensitive, insertRows } from '../../db/dialect.ts'
 import type { Db } from '../../db/database.ts'
 import type {
   FindingEvaluationTable,
@@ -12,19 +12,6 @@ import { chunksOf } from '../../db/chunks.ts'
 const CHUNK = 500
 
 const chunks = <T>(values: readonly T[]): T[][] => chunksOf(values, CHUNK)
-
-/**
- * The transaction-scoped locks of these keys (those `lockKeyForTransaction` takes), taken in one
- * statement in code-unit order, so that two batches never wait on each other in a cycle. Only
- * PostgreSQL needs them: SQLite's writer lock serialises transactions.
- */
-export async function lockKeysForTransaction(db: Db, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0 || dialectOfDb(db) !== 'postgres') return
-  const unique = [...new Set(keys)]
-  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(${unique}::text[]) as k order by k collate "C" offset 0) as keys`.execute(
-    db,
-  )
-}
 
 // ---- subjects (product versions, with their product and manufacturer)
 

@@ -5,7 +5,7 @@ import type {
   KevExposure,
 } from '../../../common/api/findings.ts'
 import { AppError } from '../../../common/errors.ts'
-import { lockKeyForTransaction } from '../../db/dialect.ts'
+import { lockKeyForTransaction, lockKeysForTransaction } from '../../db/dialect.ts'
 import type { Database } from '../../db/schema.ts'
 import { systemActor } from '../../kernel/actor.ts'
 import type { Ctx } from '../../kernel/context.ts'
@@ -586,10 +586,7 @@ async function reevaluateAdvisories(
   for (const batch of chunksOf(versionIds, perTransaction)) {
     const startedAt = performance.now()
     const summaries = await ctx.db.transaction().execute(async (trx) => {
-      await repo.lockKeysForTransaction(
-        trx,
-        batch.filter((id) => subjects.has(id)).map(versionLock),
-      )
+      await lockKeysForTransaction(trx, batch.filter((id) => subjects.has(id)).map(versionLock))
       const inputs: SyncInput[] = []
       for (const versionId of batch) {
         const subject = subjects.get(versionId)
@@ -687,7 +684,7 @@ async function refreshKev(
     const changedVersions = summaries.filter((s) => s.changed > 0)
     if (changedVersions.length === 0) continue
     await ctx.db.transaction().execute(async (trx) => {
-      await repo.lockKeysForTransaction(
+      await lockKeysForTransaction(
         trx,
         changedVersions.map((s) => versionLock(s.productVersionId)),
       )

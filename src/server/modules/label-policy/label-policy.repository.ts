@@ -1,6 +1,5 @@
-import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
-import { dialectOfDb, insertRows } from '../../db/dialect.ts'
+import { insertRows } from '../../db/dialect.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
 import { chunksOf } from '../../db/chunks.ts'
 
@@ -34,18 +33,6 @@ export async function upsertPolicyStates(
         evaluated_at: eb.ref('excluded.evaluated_at'),
       })),
     ),
-  )
-}
-
-/**
- * Takes the transaction-scoped locks of these keys in one statement, the same locks as
- * `lockKeyForTransaction` takes one by one, in code-unit order (PostgreSQL; SQLite's writer lock
- * already serialises transactions).
- */
-export async function lockKeysForTransaction(db: Db, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0 || dialectOfDb(db) !== 'postgres') return
-  await sql`select pg_advisory_xact_lock(h) from (select hashtextextended(k, 0) as h from unnest(${[...new Set(keys)]}::text[]) as k order by k collate "C" offset 0) as locks`.execute(
-    db,
   )
 }
 

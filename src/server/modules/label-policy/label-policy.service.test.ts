@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dialectOfDb } from '../../db/dialect.ts'
+import { dialectOfDb, lockKeysForTransaction } from '../../db/dialect.ts'
 import type { Label } from '../../../common/api/labels.ts'
 import { statusBit } from '../../../common/labels/status-list.ts'
 import { platformTasks } from '../../jobs/tasks.ts'
@@ -20,7 +20,6 @@ import { createProduct, createProductVersion } from '../products/products.servic
 import { getLabelPolicy, updateLabelPolicy } from '../settings/label-policy.service.ts'
 import { createWebhook } from '../webhooks/webhooks.service.ts'
 import { LABEL_POLICY_TASK } from './label-policy.jobs.ts'
-import { lockKeysForTransaction } from './label-policy.repository.ts'
 import {
   evaluateLabelPolicy,
   getLabelExposure,

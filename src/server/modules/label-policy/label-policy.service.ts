@@ -31,12 +31,12 @@ import {
   findPolicyState,
   listPolicyStatesOfLabels,
   listVersionIdsWithPolicyEffects,
-  lockKeysForTransaction,
   upsertPolicyStates,
 } from './label-policy.repository.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
 import { judge, suspensionReason } from './rules.ts'
 import { chunksOf } from '../../db/chunks.ts'
+import { lockKeysForTransaction } from '../../db/dialect.ts'
 
 type Db = Ctx['db']
 type PolicyCtx = Pick<Ctx, 'db' | 'clock'>
