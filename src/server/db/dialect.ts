@@ -350,10 +350,9 @@ export async function insertRows<DB, T extends keyof DB & string>(
       ? uniformColumns(rows as readonly Record<string, unknown>[])
       : undefined
   if (!columns) {
-    const perStatement = Math.max(
-      1,
-      Math.floor(PARAMETERS_PER_INSERT / Object.keys(rows[0]!).length),
-    )
+    // Kysely binds every column any row of a statement has, for each of its rows.
+    const width = new Set(rows.flatMap((row) => Object.keys(row))).size
+    const perStatement = Math.max(1, Math.floor(PARAMETERS_PER_INSERT / width))
     for (let i = 0; i < rows.length; i += perStatement) {
       await finish(db.insertInto(table).values(rows.slice(i, i + perStatement))).execute()
     }
