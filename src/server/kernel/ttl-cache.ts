@@ -1,14 +1,22 @@
+/** The share of the TTL an entry's lifetime may fall short of it by (see TtlCache). */
+const LIFETIME_JITTER = 0.25
+
 /**
- * A small per-process cache whose entries live `ttlMs` (measured on the caller's clock, so tests
+ * A small per-process cache whose entries live at most `ttlMs` (measured on the caller's clock, so tests
  * that move a ManualClock also age the cache). Used for what every authenticated request reads:
  * sessions, memberships and organisation records (docs/performance.md).
  *
  * Writers invalidate after their transaction commits. A load that was already running when an
  * invalidation happened may have read the old row, so `set()` drops its result: loaders take
  * `epoch()` before reading and pass it to `set()`.
+ *
+ * Each entry lives between 75 % and 100 % of `ttlMs`, drawn when it is stored: entries loaded
+ * together (a burst of verifications after a start) would otherwise all expire together and be
+ * reloaded in one burst of database reads every `ttlMs`, a latency spike for every request
+ * waiting behind it (docs/performance.md, "Label verification").
  */
 export class TtlCache<V> {
-  readonly #entries = new Map<string, { value: V; storedAt: number }>()
+  readonly #entries = new Map<string, { value: V; storedAt: number; lifetime: number }>()
   #epoch = 0
 
   constructor(
@@ -16,12 +24,12 @@ export class TtlCache<V> {
     readonly maxEntries: number,
   ) {}
 
-  /** The cached value, or undefined when absent or older than the TTL. */
+  /** The cached value, or undefined when absent or older than its lifetime. */
   get(key: string, now: number): V | undefined {
     const entry = this.#entries.get(key)
     if (!entry) return undefined
     const age = now - entry.storedAt
-    if (age >= this.ttlMs || age < 0) {
+    if (age >= entry.lifetime || age < 0) {
       this.#entries.delete(key)
       return undefined
     }
@@ -41,7 +49,8 @@ export class TtlCache<V> {
       const oldest = this.#entries.keys().next()
       if (!oldest.done) this.#entries.delete(oldest.value)
     }
-    this.#entries.set(key, { value, storedAt: now })
+    const lifetime = this.ttlMs * (1 - LIFETIME_JITTER * Math.random())
+    this.#entries.set(key, { value, storedAt: now, lifetime })
   }
 
   /** Updates a cached value in place without changing its age (e.g. a new last-seen time). */
