@@ -15,7 +15,7 @@ import {
   type SignatureCheck,
 } from '../../common/labels/keys.ts'
 import {
-  StatusListError,
+  tooLargeListError,
   type DecodedStatusList,
   type Gunzip,
 } from '../../common/labels/status-list.ts'
@@ -106,7 +106,7 @@ export const nodeGunzip: Gunzip = (compressed, maxBytes) => {
     return zlib.gunzipSync(compressed, { maxOutputLength: maxBytes })
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new StatusListError('encodedList decompresses to more than 16 MB')
+      throw tooLargeListError()
     }
     throw error
   }

@@ -49,7 +49,9 @@ export function statusBit(list: Pick<DecodedStatusList, 'bits' | 'size'>, index:
  */
 export type Gunzip = (compressed: Uint8Array, maxBytes: number) => Uint8Array
 
-const tooLarge = () => new StatusListError('encodedList decompresses to more than 16 MB')
+/** The refusal of a list that decompresses to more than MAX_STATUS_LIST_BYTES (16 MB). */
+export const tooLargeListError = () =>
+  new StatusListError('encodedList decompresses to more than 16 MB')
 
 /** Decodes `encodedList` (multibase base64url of the GZIP-compressed bitstring). */
 export async function decodeEncodedList(encoded: string, gunzip?: Gunzip): Promise<Uint8Array> {
@@ -68,7 +70,7 @@ export async function decodeEncodedList(encoded: string, gunzip?: Gunzip): Promi
       if (error instanceof StatusListError) throw error
       throw new StatusListError('encodedList is not GZIP-compressed')
     }
-    if (bits.length > MAX_STATUS_LIST_BYTES) throw tooLarge()
+    if (bits.length > MAX_STATUS_LIST_BYTES) throw tooLargeListError()
     return bits
   }
   const chunks: Uint8Array[] = []
@@ -84,7 +86,7 @@ export async function decodeEncodedList(encoded: string, gunzip?: Gunzip): Promi
       total += value.length
       if (total > MAX_STATUS_LIST_BYTES) {
         await reader.cancel()
-        throw tooLarge()
+        throw tooLargeListError()
       }
       chunks.push(value)
     }

@@ -1,27 +1,27 @@
 import { describe, expect, it } from 'vitest'
 import { TtlCache } from './ttl-cache.ts'
 
+/** A cache of 1,000 entries stored together at time 0, with a TTL of 1,000. */
+function storedTogether() {
+  const cache = new TtlCache<number>(1_000, 10_000)
+  for (let i = 0; i < 1_000; i++) cache.set(`k${i}`, i, 0, cache.epoch())
+  // Expired entries are dropped as they are read, so later counts see only survivors.
+  const alive = (now: number) =>
+    Array.from({ length: 1_000 }, (_, i) => cache.get(`k${i}`, now)).filter((v) => v !== undefined)
+      .length
+  return alive
+}
+
 describe('TtlCache', () => {
   it('keeps an entry for at least three quarters of the TTL and never beyond it', () => {
-    const cache = new TtlCache<number>(1_000, 10_000)
-    for (let i = 0; i < 1_000; i++) cache.set(`k${i}`, i, 0, cache.epoch())
-    const alive = (now: number) =>
-      Array.from({ length: 1_000 }, (_, i) => cache.get(`k${i}`, now)).filter(
-        (v) => v !== undefined,
-      ).length
+    const alive = storedTogether()
     expect(alive(0)).toBe(1_000)
     expect(alive(749)).toBe(1_000)
     expect(alive(1_000)).toBe(0)
   })
 
   it('spreads the expiry of entries stored together over the last quarter of the TTL', () => {
-    const cache = new TtlCache<number>(1_000, 10_000)
-    for (let i = 0; i < 1_000; i++) cache.set(`k${i}`, i, 0, cache.epoch())
-    // Expired entries are dropped as they are read, so count the survivors at rising times.
-    const survivorsAt = (now: number) =>
-      Array.from({ length: 1_000 }, (_, i) => cache.get(`k${i}`, now)).filter(
-        (v) => v !== undefined,
-      ).length
+    const survivorsAt = storedTogether()
     const atSeventhEighth = survivorsAt(875)
     // Uniform over [750, 1000): about half are gone at 875 (10 standard deviations of room).
     expect(atSeventhEighth).toBeGreaterThan(340)

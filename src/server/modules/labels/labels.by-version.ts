@@ -70,6 +70,9 @@ function toVersionLabel(r: Row, now: Date): VersionLabel {
   }
 }
 
+/** Active or suspended as a reader sees it now: the labels the policy acts on. */
+const isLive = (label: VersionLabel) => label.status === 'active' || label.status === 'suspended'
+
 /** The active and suspended (not yet expired) labels of these product versions, in id order. */
 export async function listLiveLabelsOfVersions(
   ctx: Pick<Ctx, 'db' | 'clock'>,
@@ -85,7 +88,7 @@ export async function listLiveLabelsOfVersions(
       .execute()
     for (const r of rows) {
       const label = toVersionLabel(r, now)
-      if (label.status === 'active' || label.status === 'suspended') out.push(label)
+      if (isLive(label)) out.push(label)
     }
   }
   return out.sort(byId)
@@ -113,7 +116,7 @@ export async function readLabelsForChange(
   const live: VersionLabel[] = []
   for (const r of read) {
     const label = toVersionLabel(r, now)
-    if (label.status === 'active' || label.status === 'suspended') live.push(label)
+    if (isLive(label)) live.push(label)
   }
   return { read, live }
 }
