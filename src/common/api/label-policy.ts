@@ -93,3 +93,42 @@ export const UpdateLabelPolicyBodySchema = StrictObject({
   }),
 })
 export type UpdateLabelPolicyBody = Static<typeof UpdateLabelPolicyBodySchema>
+
+export const EXPOSED_LABELS_PAGE_MAX = 200
+
+/** GET /admin/kev-exposure/labels */
+export const ExposedLabelQuerySchema = StrictObject({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: EXPOSED_LABELS_PAGE_MAX, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+})
+export type ExposedLabelQuery = Static<typeof ExposedLabelQuerySchema>
+
+/**
+ * A labelled product version with open known-exploited vulnerabilities, as the policy counts
+ * them: what its public product page already shows, gathered for network administrators.
+ */
+export const ExposedLabelSchema = Type.Object({
+  labelId: IdSchema,
+  productName: Type.String(),
+  version: Type.String(),
+  manufacturer: Type.Object({ id: Nullable(IdSchema), name: Nullable(Type.String()) }),
+  deviceClass: Nullable(Type.String()),
+  status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  knownExploited: LabelExposureSchema.properties.knownExploited,
+  exposedSince: Type.String({
+    description: 'When the version was first known to be exposed to one of them (ISO 8601)',
+  }),
+  kevDueDate: Nullable(
+    Type.String({ description: 'The earliest due date CISA’s catalogue sets for one of them' }),
+  ),
+  policySuspension: Nullable(PolicySuspensionSchema),
+})
+export type ExposedLabel = Static<typeof ExposedLabelSchema>
+
+export const ExposedLabelPageSchema = Type.Object({
+  items: Type.Array(ExposedLabelSchema),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+})
+export type ExposedLabelPage = Static<typeof ExposedLabelPageSchema>

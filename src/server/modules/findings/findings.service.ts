@@ -803,7 +803,8 @@ export async function listVersionEvaluations(ctx: Pick<Ctx, 'db'>, versionId: st
 /**
  * The network's exposure to known-exploited vulnerabilities: products with an open, affected
  * finding whose CVE is in KEV, in all, by manufacturer and by device class, and how many such
- * findings are past KEV's due date. Counts only: no finding details leave the manufacturer.
+ * findings are past KEV’s due date. Counts only: no finding details leave the manufacturer (the
+ * labelled versions among them, public on their product pages, are listed by label-policy).
  */
 export async function getKevExposure(ctx: Pick<Ctx, 'db' | 'clock'>): Promise<KevExposure> {
   const rows = await repo.listOpenKevExposure(ctx.db)

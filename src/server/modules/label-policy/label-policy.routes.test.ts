@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
+  ExposedLabelPage,
   LabelExposure,
   LabelPolicy,
   PublishedLabelPolicy,
@@ -166,5 +167,46 @@ describe('label policy over HTTP', () => {
     expect(result).toMatchObject({ valid: true, status: 'active' })
     expect(result.warning?.message).toContain('without a fix or a VEX statement')
     expect(result.warning?.cves).toEqual(['CVE-2023-6448'])
+  })
+
+  it('lists the exposed labels to network administrators only', async () => {
+    const anonymous = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/kev-exposure/labels',
+    })
+    expect(anonymous.statusCode).toBe(401)
+    const tooMany = await asAdmin('GET', '/api/v1/admin/kev-exposure/labels?limit=201')
+    expect(tooMany.statusCode).toBe(400)
+
+    const before = await asAdmin('GET', '/api/v1/admin/kev-exposure/labels')
+    expect(before.json<ExposedLabelPage>()).toMatchObject({ items: [], total: 0 })
+    await t.ctx.db
+      .updateTable('findings')
+      .set({
+        kev: 1,
+        kev_cve: 'CVE-2023-6448',
+        kev_date_added: '2023-12-11',
+        kev_due_date: '2024-01-01',
+      })
+      .where('product_version_id', '=', versionId)
+      .execute()
+    const res = await asAdmin('GET', '/api/v1/admin/kev-exposure/labels?limit=10')
+    expect(res.statusCode).toBe(200)
+    expect(res.json<ExposedLabelPage>()).toMatchObject({
+      total: 1,
+      limit: 10,
+      offset: 0,
+      items: [
+        {
+          labelId: label.id,
+          version: '1.0.0',
+          manufacturer: { name: 'Acme' },
+          deviceClass: 'gateway',
+          status: 'active',
+          knownExploited: { open: 1, cves: ['CVE-2023-6448'] },
+          kevDueDate: '2024-01-01',
+        },
+      ],
+    })
   })
 })

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
+  ExposedLabelPageSchema,
+  ExposedLabelQuerySchema,
   LabelExposureParamsSchema,
   LabelExposureSchema,
   LabelPolicySchema,
@@ -9,11 +11,11 @@ import {
 import { access, userWho } from '../../http/access.ts'
 import type { Ctx } from '../../kernel/context.ts'
 import { updateLabelPolicy } from '../settings/label-policy.service.ts'
-import { getLabelExposure, getPublishedPolicy } from './label-policy.service.ts'
+import { getLabelExposure, getPublishedPolicy, listExposedLabels } from './label-policy.service.ts'
 
 /**
- * The published label policy, a label's exposure for its public product page, and the policy
- * setting for network administrators (docs/labels.md, "Label policy").
+ * The published label policy, a label's exposure for its public product page, and for network
+ * administrators the policy setting and the exposed labels (docs/labels.md, "Label policy").
  */
 export const labelPolicyRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
   app.get(
@@ -42,6 +44,21 @@ export const labelPolicyRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       },
     },
     async (request) => getLabelExposure(ctx, request.params.labelId),
+  )
+
+  app.get(
+    '/admin/kev-exposure/labels',
+    {
+      config: { access: access.networkAdmin },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Labelled product versions with open known-exploited vulnerabilities, the longest exposed first',
+        querystring: ExposedLabelQuerySchema,
+        response: { 200: ExposedLabelPageSchema },
+      },
+    },
+    async (request) => listExposedLabels(ctx, request.query),
   )
 
   app.put(

@@ -24,6 +24,7 @@ import {
   evaluateLabelPolicy,
   getLabelExposure,
   getPublishedPolicy,
+  listExposedLabels,
   POLICY_ACTOR_NAME,
   runLabelPolicyPass,
 } from './label-policy.service.ts'
@@ -490,5 +491,72 @@ describe('the jobs', () => {
       signal: new AbortController().signal,
     } as never)
     expect(await status(subject.label)).toBe('suspended')
+  })
+})
+
+describe('the network dashboard’s list of exposed labels', () => {
+  it('lists labelled versions with open known-exploited findings, the longest exposed first', async () => {
+    const daysAgo = (n: number) => new Date(clock.now().getTime() - n * DAY).toISOString()
+    const [older, newer, resolved, criticalOnly] = [
+      await labelled(),
+      await labelled(),
+      await labelled(),
+      await labelled(),
+    ]
+    await addFinding(newer, { first_seen_at: daysAgo(2) })
+    await addFinding(older, { first_seen_at: daysAgo(5) })
+    await addFinding(older, {
+      first_seen_at: daysAgo(1),
+      kev_cve: 'CVE-2021-45046',
+      cves: JSON.stringify(['CVE-2021-45046']),
+      kev_due_date: '2021-12-20',
+    })
+    await addFinding(resolved, { first_seen_at: daysAgo(9), resolved_at: daysAgo(1) })
+    await addFinding(criticalOnly, {
+      first_seen_at: daysAgo(9),
+      kev: 0,
+      kev_cve: null,
+      kev_date_added: null,
+      kev_due_date: null,
+    })
+    const subjects = [older, newer, resolved, criticalOnly].map((s) => s.label.id)
+
+    const all = await listExposedLabels(ctx, { limit: 200 })
+    const mine = all.items.filter((i) => subjects.includes(i.labelId))
+    expect(mine.map((i) => i.labelId)).toEqual([older.label.id, newer.label.id])
+    expect(mine[0]).toEqual({
+      labelId: older.label.id,
+      productName: older.label.record.product.name,
+      version: '2.4.1',
+      manufacturer: { id: acmeId, name: 'Acme' },
+      deviceClass: 'gateway',
+      status: 'active',
+      knownExploited: {
+        open: 2,
+        cves: ['CVE-2021-44228', 'CVE-2021-45046'],
+        nextSuspensionAt: new Date(Date.parse(daysAgo(5)) + 14 * DAY).toISOString(),
+      },
+      exposedSince: daysAgo(5),
+      kevDueDate: '2021-12-20',
+      policySuspension: null,
+    })
+
+    // Paged: the same order, the same total.
+    const index = all.items.findIndex((i) => i.labelId === older.label.id)
+    const one = await listExposedLabels(ctx, { limit: 1, offset: index })
+    expect(one).toMatchObject({ total: all.total, limit: 1, offset: index })
+    expect(one.items.map((i) => i.labelId)).toEqual([older.label.id])
+
+    // Suspended by the policy, it stays listed, with the suspension.
+    clock.advance(10 * DAY)
+    await evaluateLabelPolicy(ctx, [older.versionId])
+    const suspended = (await listExposedLabels(ctx, { limit: 200 })).items.find(
+      (i) => i.labelId === older.label.id,
+    )
+    expect(suspended).toMatchObject({
+      status: 'suspended',
+      knownExploited: { nextSuspensionAt: null },
+      policySuspension: { cve: 'CVE-2021-44228' },
+    })
   })
 })

@@ -1,4 +1,7 @@
 import type {
+  ExposedLabel,
+  ExposedLabelPage,
+  ExposedLabelQuery,
   LabelExposure,
   LabelPolicy,
   PolicySuspension,
@@ -29,12 +32,13 @@ import { getOrganisation } from '../organisations/organisations.service.ts'
 import { getLabelPolicy } from '../settings/label-policy.service.ts'
 import {
   findPolicyState,
+  listLabelProducts,
   listPolicyStatesOfLabels,
   listVersionIdsWithPolicyEffects,
   upsertPolicyStates,
 } from './label-policy.repository.ts'
 import type { LabelPolicyStateRow } from './label-policy.table.ts'
-import { judge, suspensionReason } from './rules.ts'
+import { judge, suspensionReason, type PolicyVerdict } from './rules.ts'
 import { chunksOf } from '../../db/chunks.ts'
 import { lockKeysForTransaction } from '../../db/dialect.ts'
 
@@ -405,36 +409,129 @@ export async function getLabelExposure(ctx: PolicyCtx, labelId: string): Promise
   const label = await findVersionLabel(ctx, labelId)
   if (!label) throw new AppError('not_found', 'No such label.')
   const policy = await getLabelPolicy(ctx)
-  const state = await findPolicyState(ctx.db, labelId)
-  const findings = label.productVersionId
-    ? ((await openPolicyFindings(ctx, [label.productVersionId])).get(label.productVersionId) ?? [])
-    : []
-  const overridden = new Set(parse<string[]>(state?.overridden_findings, []))
-  const verdict = judge(policy, findings, label.version, ctx.clock.now(), overridden)
-  const policyHolds =
-    !!state?.suspended_at &&
-    label.status === 'suspended' &&
-    label.statusChangedAt === state.suspended_at
-  const suspension = policyHolds ? parse<StoredSuspension | null>(state.suspension, null) : null
-  const next = verdict.kev.find((e) => !overridden.has(e.finding.id))
-  return {
-    labelId,
-    knownExploited: {
-      open: verdict.kev.length,
-      cves: [...new Set(verdict.kev.map((e) => e.cve))].slice(0, 20),
-      nextSuspensionAt: policy.enabled && label.status === 'active' && next ? next.deadline : null,
-    },
-    warning: parse<PolicyWarning | null>(state?.warning, null),
-    policySuspension: suspension
-      ? {
-          since: suspension.since,
-          cve: suspension.cve,
-          advisory: suspension.advisory,
-          reason: suspension.reason,
-        }
-      : null,
-    policy,
-  }
+  const [judged] = await judgeExposures(ctx, [label], policy)
+  return judged!.exposure
+}
+
+/**
+ * Each label's exposure as its public product page shows it ({@link getLabelExposure}), with
+ * the policy's verdict behind it: findings and policy states read in batches.
+ */
+async function judgeExposures(
+  ctx: PolicyCtx,
+  labels: readonly VersionLabel[],
+  policy: LabelPolicy,
+): Promise<{ label: VersionLabel; verdict: PolicyVerdict; exposure: LabelExposure }[]> {
+  const findings = await openPolicyFindings(
+    ctx,
+    labels.map((l) => l.productVersionId).filter((id) => id !== ''),
+  )
+  const states = new Map(
+    (
+      await listPolicyStatesOfLabels(
+        ctx.db,
+        labels.map((l) => l.id),
+      )
+    ).map((s) => [s.label_id, s]),
+  )
+  const now = ctx.clock.now()
+  return labels.map((label) => {
+    const state = states.get(label.id)
+    const overridden = new Set(parse<string[]>(state?.overridden_findings, []))
+    const verdict = judge(
+      policy,
+      findings.get(label.productVersionId) ?? [],
+      label.version,
+      now,
+      overridden,
+    )
+    const policyHolds =
+      !!state?.suspended_at &&
+      label.status === 'suspended' &&
+      label.statusChangedAt === state.suspended_at
+    const suspension = policyHolds ? parse<StoredSuspension | null>(state.suspension, null) : null
+    const next = verdict.kev.find((e) => !overridden.has(e.finding.id))
+    const exposure: LabelExposure = {
+      labelId: label.id,
+      knownExploited: {
+        open: verdict.kev.length,
+        cves: [...new Set(verdict.kev.map((e) => e.cve))].slice(0, 20),
+        nextSuspensionAt:
+          policy.enabled && label.status === 'active' && next ? next.deadline : null,
+      },
+      warning: parse<PolicyWarning | null>(state?.warning, null),
+      policySuspension: suspension
+        ? {
+            since: suspension.since,
+            cve: suspension.cve,
+            advisory: suspension.advisory,
+            reason: suspension.reason,
+          }
+        : null,
+      policy,
+    }
+    return { label, verdict, exposure }
+  })
+}
+
+/**
+ * The network dashboard's list: labelled product versions (active or suspended labels) with open
+ * known-exploited vulnerabilities as the policy counts them, the longest exposed first. Their
+ * exposure is already public on each product page; unlabelled products stay counts only
+ * (findings.service getKevExposure).
+ */
+export async function listExposedLabels(
+  ctx: PolicyCtx,
+  query: ExposedLabelQuery,
+): Promise<ExposedLabelPage> {
+  const limit = query.limit ?? 50
+  const offset = query.offset ?? 0
+  const policy = await getLabelPolicy(ctx)
+  const labels = await listLiveLabelsOfVersions(ctx, await versionIdsWithPolicyFindings(ctx))
+  const exposed = (await judgeExposures(ctx, labels, policy))
+    .filter((j) => j.verdict.kev.length > 0)
+    .map((j) => ({
+      ...j,
+      since: j.verdict.kev.reduce(
+        (min, e) => (e.since < min ? e.since : min),
+        j.verdict.kev[0]!.since,
+      ),
+    }))
+    .sort(
+      (a, b) =>
+        a.since.localeCompare(b.since) ||
+        a.label.productName.localeCompare(b.label.productName) ||
+        a.label.id.localeCompare(b.label.id),
+    )
+  const page = exposed.slice(offset, offset + limit)
+  const details = new Map(
+    (
+      await listLabelProducts(
+        ctx.db,
+        page.map((j) => j.label.id),
+      )
+    ).map((d) => [d.label_id, d]),
+  )
+  const items = page.map(({ label, verdict, exposure, since }): ExposedLabel => {
+    const d = details.get(label.id)
+    const due = verdict.kev
+      .map((e) => e.finding.kevDueDate)
+      .filter((date): date is string => !!date)
+      .sort()[0]
+    return {
+      labelId: label.id,
+      productName: label.productName,
+      version: label.version,
+      manufacturer: { id: label.manufacturerId, name: d?.manufacturer_name ?? null },
+      deviceClass: d?.device_class ?? null,
+      status: label.status === 'suspended' ? 'suspended' : 'active',
+      knownExploited: exposure.knownExploited,
+      exposedSince: since,
+      kevDueDate: due ?? null,
+      policySuspension: exposure.policySuspension,
+    }
+  })
+  return { items, total: exposed.length, limit, offset }
 }
 
 /**

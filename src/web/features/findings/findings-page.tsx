@@ -1,14 +1,4 @@
-import {
-  Anchor,
-  Button,
-  Checkbox,
-  Group,
-  Select,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-} from '@mantine/core'
+import { Anchor, Checkbox, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link, useParams } from 'react-router'
@@ -24,6 +14,7 @@ import { isAppError } from '../../../common/errors.ts'
 import { NotFoundPage } from '../../app/error-pages.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { Page } from '../../components/page.tsx'
+import { Pager } from '../../components/pager.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
 import { SearchInput, useSearch } from '../../components/search-input.tsx'
@@ -224,22 +215,12 @@ export function FindingsPage() {
                 </>
               )}
             </DataTable>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                disabled={offset === 0}
-                onClick={() => setOffset(Math.max(0, offset - PAGE))}
-              >
-                Previous page
-              </Button>
-              <Button
-                variant="default"
-                disabled={offset + PAGE >= findings.data.total}
-                onClick={() => setOffset(offset + PAGE)}
-              >
-                Next page
-              </Button>
-            </Group>
+            <Pager
+              offset={offset}
+              pageSize={PAGE}
+              total={findings.data.total}
+              onChange={setOffset}
+            />
           </Stack>
         )}
       </Panel>

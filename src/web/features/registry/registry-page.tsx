@@ -10,7 +10,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core'
-import { IconChevronLeft, IconChevronRight, IconSearch, IconX } from '@tabler/icons-react'
+import { IconSearch, IconX } from '@tabler/icons-react'
 import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import type { LabelStatus } from '../../../common/api/labels.ts'
@@ -25,6 +25,7 @@ import {
   VERIFICATION_STRENGTH_LABELS,
 } from '../../../common/framework.ts'
 import { Page } from '../../components/page.tsx'
+import { Pager } from '../../components/pager.tsx'
 import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
 import { formatDate } from '../../lib/format.ts'
 import { parseDeviceClass, parseTier, useFrameworkOverview } from '../framework/framework-api.ts'
@@ -251,31 +252,18 @@ function Results() {
           <ResultCard key={entry.labelId} entry={entry} />
         ))}
       </Stack>
-      {total > PAGE_SIZE && (
-        <Group justify="space-between">
-          <Button
-            variant="default"
-            leftSection={<IconChevronLeft size={16} aria-hidden />}
-            disabled={offset === 0}
-            onClick={() => goTo(Math.max(0, offset - PAGE_SIZE))}
-          >
-            Previous
-          </Button>
-          <Button
-            variant="default"
-            rightSection={<IconChevronRight size={16} aria-hidden />}
-            disabled={
-              // Past a capped count ("more than …") a next page exists while this one is full.
-              totalExact
-                ? offset + PAGE_SIZE >= total
-                : items.length < PAGE_SIZE || offset + PAGE_SIZE > REGISTRY_MAX_OFFSET
-            }
-            onClick={() => goTo(offset + PAGE_SIZE)}
-          >
-            Next
-          </Button>
-        </Group>
-      )}
+      <Pager
+        offset={offset}
+        pageSize={PAGE_SIZE}
+        total={total}
+        onChange={goTo}
+        // Past a capped count ("more than …") a next page exists while this one is full.
+        hasNext={
+          totalExact
+            ? offset + PAGE_SIZE < total
+            : items.length === PAGE_SIZE && offset + PAGE_SIZE <= REGISTRY_MAX_OFFSET
+        }
+      />
     </Stack>
   )
 }
