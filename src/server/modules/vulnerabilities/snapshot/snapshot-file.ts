@@ -41,7 +41,9 @@ import type { OsvAffected } from '../versions/osv.ts'
  *   row holding every `affected[]` entry filed under it with its advisory's head
  *   ({@link OsvKeyBody}); `osv_purls`: the same per purl key, for entries whose purl is not
  *   their package's own (an entry is under its package key, and under its purl key only then);
- *   so a component's lookup is one row per key (format 2 had a row per entry);
+ *   so a component's lookup is one row per key (format 2 had a row per entry); from format 4 an
+ *   entry's `versions[]` is in its ecosystem's order with `sortedVersions` set (osv.ts
+ *   `sortVersionList`), so a listed version is found by binary search;
  * - `csaf_leaves`: one CSAF leaf (JSON body, and its index terms as the engine's leaf index
  *   takes them, format 3) under its CPE `vendor:product` and purl key, and
  *   `csaf_leaf_vendors`: its canonical vendor keys (names/normalise.ts, at build time);
@@ -63,7 +65,7 @@ import type { OsvAffected } from '../versions/osv.ts'
  */
 
 export const SNAPSHOT_FORMAT = 'isn-advisory-snapshot'
-export const SNAPSHOT_FORMAT_VERSION = 3
+export const SNAPSHOT_FORMAT_VERSION = 4
 /** `PRAGMA application_id`: 'ISNS' — tells a snapshot from any other SQLite file. */
 /** SQLite's own ceiling for `mmap_size` (SQLITE_MAX_MMAP_SIZE); larger files read the rest. */
 const MAX_MMAP_BYTES = 0x7fff0000

@@ -24,7 +24,7 @@ import {
 import { vendorKeys } from '../matching/names/normalise.ts'
 import type { CsafLeaf, CsafVulnerabilityProducts } from '../matching/csaf/product-tree.ts'
 import { leafTermList, leafTerms } from '../matching/product-match.ts'
-import type { OsvAffected } from '../versions/osv.ts'
+import { sortVersionList, type OsvAffected } from '../versions/osv.ts'
 import { parsePurl } from '../versions/purl.ts'
 import {
   SNAPSHOT_FORMAT,
@@ -106,7 +106,7 @@ export function osvSnapshotEntries(affected: readonly OsvAffected[]): SnapshotOs
       parsed && !(implied?.ecosystem === base && implied.name === packageKey)
         ? { type: parsed.type, namespace: parsed.namespace, name: parsed.name }
         : undefined
-    return [{ index, ecosystemBase: base, packageKey, purl, entry }]
+    return [{ index, ecosystemBase: base, packageKey, purl, entry: sortVersionList(entry) }]
   })
 }
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { evaluateOsvAffected, type OsvAffected } from './osv.ts'
+import { evaluateOsvAffected, sortVersionList, type OsvAffected } from './osv.ts'
 import { readJson, SHARED_DATA, sharedDataPresent } from './shared-data.testing.ts'
 
 const go = (ranges: OsvAffected['ranges']): OsvAffected => ({
@@ -169,6 +170,78 @@ function records(dir: string): OsvRecord[] {
   return out
 }
 
+describe('versions[] sorted for the snapshot', () => {
+  // Short strings over few characters, so that lists hold versions equal but spelt differently
+  // ("1.0" and "1.0.0" in PyPI, "1.0" and "0:1.0" in Debian) and strings no ordering reads.
+  const versionText = fc
+    .array(
+      fc.constantFrom('0', '1', '2', '10', '.', '.', '-', 'a', 'rc', ':', '+', 'v', '~', '_'),
+      {
+        minLength: 1,
+        maxLength: 7,
+      },
+    )
+    .map((parts) => parts.join(''))
+  const ecosystem = fc.constantFrom(
+    'npm',
+    'PyPI',
+    'Maven',
+    'Go',
+    'Debian:12',
+    'Alpine:v3.19',
+    'crates.io',
+    'RubyGems',
+  )
+
+  it('gives every version the verdict the record’s own order gives (property)', () => {
+    fc.assert(
+      fc.property(
+        ecosystem,
+        fc.array(versionText, { maxLength: 30 }),
+        versionText,
+        fc.boolean(),
+        (eco, versions, query, withRange) => {
+          const entry: OsvAffected = {
+            package: { ecosystem: eco, name: 'p' },
+            versions,
+            ...(withRange
+              ? { ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0' }] }] }
+              : {}),
+          }
+          const sorted = sortVersionList(entry)
+          expect([...(sorted.versions ?? [])].sort()).toEqual([...versions].sort())
+          for (const version of [query, ...versions.slice(0, 3)]) {
+            expect(evaluateOsvAffected(sorted, version)).toEqual(
+              evaluateOsvAffected(entry, version),
+            )
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('finds a version listed under another spelling, the first in record order', () => {
+    const entry: OsvAffected = {
+      package: { ecosystem: 'PyPI', name: 'p' },
+      versions: ['2.0', 'not a version', '1.0.0', '1.0', '0.9'],
+    }
+    const sorted = sortVersionList(entry)
+    expect(sorted).toMatchObject({
+      versions: ['0.9', '1.0.0', '1.0', '2.0', 'not a version'],
+      sortedVersions: 4,
+    })
+    expect(evaluateOsvAffected(sorted, '1')).toEqual({
+      status: 'affected',
+      rule: { kind: 'versions', entry: '1.0.0' },
+    })
+    expect(evaluateOsvAffected(sorted, '1.5').status).toBe('not_affected')
+    // No ordering for the ecosystem: left as it is.
+    const gem: OsvAffected = { package: { ecosystem: 'RubyGems', name: 'g' }, versions: ['2', '1'] }
+    expect(sortVersionList(gem)).toBe(gem)
+  })
+})
+
 describe('OSV corpora in ../shared/data', () => {
   if (sharedDataPresent('golang-vulndb/data/osv', 'the Go OSV corpus check')) {
     it('every Go record evaluates without throwing, and its events are readable', () => {
@@ -201,11 +274,18 @@ describe('OSV corpora in ../shared/data', () => {
       let checked = 0
       for (const record of all) {
         for (const affected of record.affected ?? []) {
+          const sorted = sortVersionList(affected)
           for (const version of affected.versions ?? []) {
             checked++
             const verdict = evaluateOsvAffected(affected, version)
             if (verdict.status !== 'affected') {
               wrong.push(`${record.id} ${version}: ${verdict.status}`)
+            }
+            // The snapshot's sorted list finds it under another spelling as the record's does.
+            const respelt = /^\d+(\.\d+)*$/.test(version) ? `${version}.0` : version
+            const expected = evaluateOsvAffected(affected, respelt)
+            if (JSON.stringify(evaluateOsvAffected(sorted, respelt)) !== JSON.stringify(expected)) {
+              wrong.push(`${record.id} ${respelt}: differs once sorted`)
             }
           }
           evaluateOsvAffected(affected, '0.0.1')

@@ -28,6 +28,12 @@ export interface OsvAffected {
   package?: { ecosystem: string; name: string; purl?: string }
   ranges?: OsvRange[]
   versions?: string[]
+  /**
+   * Set by the advisory snapshot ({@link sortVersionList}): `versions[0, sortedVersions)` are
+   * the entries the ecosystem's ordering reads, in that order (equal ones in record order), the
+   * rest follow in record order. Lets a listed version be found by binary search.
+   */
+  sortedVersions?: number
 }
 
 export type RangeOutcome =
@@ -226,10 +232,52 @@ function listed(affected: OsvAffected, version: string): string | undefined {
   if (!scheme || versions.length === 0) return undefined
   const v = parseVersion(scheme, version)
   if (v === undefined) return undefined
+  const sorted = Math.min(affected.sortedVersions ?? -1, versions.length)
+  if (sorted >= 0) {
+    // The first ordered entry not below v: of equal entries, the first in record order.
+    let low = 0
+    let high = sorted
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (scheme.compareParsed(v, parseVersion(scheme, versions[middle]!)) > 0) low = middle + 1
+      else high = middle
+    }
+    const entry = versions[low]
+    return low < sorted && scheme.compareParsed(v, parseVersion(scheme, entry!)) === 0
+      ? entry
+      : undefined
+  }
   return versions.find((entry) => {
     const e = parseVersion(scheme, entry)
     return e !== undefined && scheme.compareParsed(v, e) === 0
   })
+}
+
+/**
+ * The entry with its `versions[]` in its ecosystem's order (stable; entries that ordering cannot
+ * read last, in record order) and `sortedVersions` set: what the snapshot stores, so that
+ * {@link evaluateOsvAffected} gives the same verdicts with a binary search instead of reading
+ * every listed version (lists run to thousands). Unchanged where there is no ordering, or the
+ * ordering fails on an entry.
+ */
+export function sortVersionList(affected: OsvAffected): OsvAffected {
+  const versions = affected.versions ?? []
+  const scheme = affected.package ? schemeForOsvEcosystem(affected.package.ecosystem) : undefined
+  if (!scheme || versions.length < 2) return affected
+  try {
+    const read = versions.map((text, index) => ({ text, index, key: parseVersion(scheme, text) }))
+    const ordered = read
+      .filter((r) => r.key !== undefined)
+      .sort((a, b) => scheme.compareParsed(a.key, b.key) || a.index - b.index)
+    const rest = read.filter((r) => r.key === undefined)
+    return {
+      ...affected,
+      versions: [...ordered, ...rest].map((r) => r.text),
+      sortedVersions: ordered.length,
+    }
+  } catch {
+    return affected
+  }
 }
 
 /** Whether `version` of the entry's package is affected, and by which rule. Never throws. */
