@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
-import { IdSchema, StrictObject, TimestampSchema } from './shared.ts'
+import { IdSchema, pageQuery, PageSchema, StrictObject, TimestampSchema } from './shared.ts'
 import { TriageSchema } from './vex.ts'
 
 /*
@@ -36,8 +36,7 @@ export const FindingQuerySchema = StrictObject({
   q: Type.Optional(
     Type.String({ maxLength: 200, description: 'Part of the component, advisory id, CVE or purl' }),
   ),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: FINDING_PAGE_MAX, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  ...pageQuery(FINDING_PAGE_MAX),
 })
 export type FindingQuery = Static<typeof FindingQuerySchema>
 
@@ -95,12 +94,7 @@ export const FindingSchema = Type.Object({
 })
 export type Finding = Static<typeof FindingSchema>
 
-export const FindingPageSchema = Type.Object({
-  items: Type.Array(FindingSchema),
-  total: Type.Integer(),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-})
+export const FindingPageSchema = PageSchema(FindingSchema)
 export type FindingPage = Static<typeof FindingPageSchema>
 
 const exposureCounts = {

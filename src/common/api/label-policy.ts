@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
-import { IdSchema, StrictObject, TimestampSchema } from './shared.ts'
+import { IdSchema, pageQuery, PageSchema, StrictObject, TimestampSchema } from './shared.ts'
 
 /*
  * The network's label policy (docs/labels.md, "Label policy"): what the platform does by itself to
@@ -97,10 +97,7 @@ export type UpdateLabelPolicyBody = Static<typeof UpdateLabelPolicyBodySchema>
 export const EXPOSED_LABELS_PAGE_MAX = 200
 
 /** GET /admin/kev-exposure/labels */
-export const ExposedLabelQuerySchema = StrictObject({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: EXPOSED_LABELS_PAGE_MAX, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
-})
+export const ExposedLabelQuerySchema = StrictObject(pageQuery(EXPOSED_LABELS_PAGE_MAX))
 export type ExposedLabelQuery = Static<typeof ExposedLabelQuerySchema>
 
 /**
@@ -125,10 +122,5 @@ export const ExposedLabelSchema = Type.Object({
 })
 export type ExposedLabel = Static<typeof ExposedLabelSchema>
 
-export const ExposedLabelPageSchema = Type.Object({
-  items: Type.Array(ExposedLabelSchema),
-  total: Type.Integer(),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-})
+export const ExposedLabelPageSchema = PageSchema(ExposedLabelSchema)
 export type ExposedLabelPage = Static<typeof ExposedLabelPageSchema>

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
-import { IdSchema, StrictObject, TimestampSchema } from './shared.ts'
+import { IdSchema, pageQuery, PageSchema, StrictObject, TimestampSchema } from './shared.ts'
 
 /*
  * SBOMs uploaded per product version and their normalised components (docs/vulnerabilities.md).
@@ -144,15 +144,12 @@ export const SbomComponentQuerySchema = StrictObject({
   ),
   purl: Type.Optional(Type.String({ maxLength: 2000, description: 'Start of the purl' })),
   type: Type.Optional(Type.String({ maxLength: 100, description: 'Component type, exactly' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: SBOM_COMPONENT_PAGE_MAX, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...pageQuery(SBOM_COMPONENT_PAGE_MAX),
 })
 export type SbomComponentQuery = Static<typeof SbomComponentQuerySchema>
 
-export const SbomComponentPageSchema = Type.Object({
-  items: Type.Array(SbomComponentSchema),
-  total: Type.Integer({ description: 'Components that match the filters' }),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-})
+export const SbomComponentPageSchema = PageSchema(
+  SbomComponentSchema,
+  Type.Integer({ description: 'Components that match the filters' }),
+)
 export type SbomComponentPage = Static<typeof SbomComponentPageSchema>

@@ -1,4 +1,4 @@
-import { Type, type Static, type TProperties } from 'typebox'
+import { Type, type Static, type TProperties, type TSchema } from 'typebox'
 import { ERROR_CODES } from '../errors.ts'
 
 /** Request bodies refuse unknown fields: a typo is an error, not a silently ignored field. */
@@ -42,3 +42,13 @@ export const ErrorSchema = Type.Object(
 export type ErrorResponse = Static<typeof ErrorSchema>
 
 export const OrgParamsSchema = StrictObject({ orgId: IdSchema })
+
+/** A paged list's `limit` (1 to `max`, 50 by default) and `offset` query parameters. */
+export const pageQuery = (max: number) => ({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+})
+
+/** One page of a list: its items, how many there are in all, and the page's limit and offset. */
+export const PageSchema = <T extends TSchema>(item: T, total = Type.Integer()) =>
+  Type.Object({ items: Type.Array(item), total, limit: Type.Integer(), offset: Type.Integer() })
