@@ -43,7 +43,7 @@ import type { OsvAffected } from '../versions/osv.ts'
  *   their package's own (an entry is under its package key, and under its purl key only then);
  *   so a component's lookup is one row per key (format 2 had a row per entry); from format 4 an
  *   entry's `versions[]` is in its ecosystem's order with `sortedVersions` set (osv.ts
- *   `sortVersionList`), so a listed version is found by binary search;
+ *   `sortVersionList`; not Maven's or RPM's), so a listed version is found by binary search;
  * - `csaf_leaves`: one CSAF leaf (JSON body, and its index terms as the engine's leaf index
  *   takes them, format 3) under its CPE `vendor:product` and purl key, and
  *   `csaf_leaf_vendors`: its canonical vendor keys (names/normalise.ts, at build time);

@@ -188,8 +188,10 @@ describe('versions[] sorted for the snapshot', () => {
     'Maven',
     'Go',
     'Debian:12',
+    'Ubuntu:22.04',
     'Alpine:v3.19',
     'crates.io',
+    'Rocky Linux:9',
     'RubyGems',
   )
 
@@ -217,7 +219,7 @@ describe('versions[] sorted for the snapshot', () => {
           }
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     )
   })
 
@@ -236,9 +238,18 @@ describe('versions[] sorted for the snapshot', () => {
       rule: { kind: 'versions', entry: '1.0.0' },
     })
     expect(evaluateOsvAffected(sorted, '1.5').status).toBe('not_affected')
-    // No ordering for the ecosystem: left as it is.
+    // No ordering for the ecosystem, or one that is not total: left as it is.
     const gem: OsvAffected = { package: { ecosystem: 'RubyGems', name: 'g' }, versions: ['2', '1'] }
     expect(sortVersionList(gem)).toBe(gem)
+    // Maven orders these three in a circle: sorted, "0" would not find "-._".
+    const maven: OsvAffected = {
+      package: { ecosystem: 'Maven', name: 'g:a' },
+      versions: ['0', 'x0', '-._'],
+    }
+    expect(sortVersionList(maven)).toBe(maven)
+    expect(
+      sortVersionList({ ...maven, package: { ecosystem: 'Rocky Linux:9', name: 'r' } }),
+    ).toEqual({ ...maven, package: { ecosystem: 'Rocky Linux:9', name: 'r' } })
   })
 })
 

@@ -254,6 +254,14 @@ function listed(affected: OsvAffected, version: string): string | undefined {
 }
 
 /**
+ * Orderings that are not total on every string they read, so a binary search could miss an equal
+ * entry: Maven's (the property test found "0", "x0" and "-._" ordered in a circle) and RPM's
+ * (rpmvercmp is known not to be transitive on mixed letter and digit segments). Their lists stay
+ * in record order and are read whole.
+ */
+const NOT_TOTAL_ORDERS: ReadonlySet<string> = new Set(['maven', 'rpm'])
+
+/**
  * The entry with its `versions[]` in its ecosystem's order (stable; entries that ordering cannot
  * read last, in record order) and `sortedVersions` set: what the snapshot stores, so that
  * {@link evaluateOsvAffected} gives the same verdicts with a binary search instead of reading
@@ -263,7 +271,7 @@ function listed(affected: OsvAffected, version: string): string | undefined {
 export function sortVersionList(affected: OsvAffected): OsvAffected {
   const versions = affected.versions ?? []
   const scheme = affected.package ? schemeForOsvEcosystem(affected.package.ecosystem) : undefined
-  if (!scheme || versions.length < 2) return affected
+  if (!scheme || NOT_TOTAL_ORDERS.has(scheme.id) || versions.length < 2) return affected
   try {
     const read = versions.map((text, index) => ({ text, index, key: parseVersion(scheme, text) }))
     const ordered = read
