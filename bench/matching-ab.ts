@@ -4,7 +4,7 @@
 // checkout (`--before`, e.g. a `git worktree` of the base commit) beside this one's, each on its own
 // snapshot of the same records (a snapshot format change needs one per side: build them with
 // bench/matching-scale.ts --work-dir), and alternates rounds: 20,000 single hit lookups drawn as
-// matching-scale draws them (hits.json of DIR), then a scan of each L CycloneDX SBOM of DIR. Prints
+// matching-scale draws them (DIR/1M/hits.json), then a scan of each L CycloneDX SBOM in DIR/1M. Prints
 // medians per side (wall and CPU time), their ratio, every round, and the findings of each side
 // (which must agree).
 import fs from 'node:fs'

@@ -108,8 +108,8 @@ export const ExposedLabelSchema = Type.Object({
   labelId: IdSchema,
   productName: Type.String(),
   version: Type.String(),
-  manufacturer: Type.Object({ id: Nullable(IdSchema), name: Nullable(Type.String()) }),
-  deviceClass: Nullable(Type.String()),
+  manufacturer: Type.Object({ id: Nullable(IdSchema), name: Type.String() }),
+  deviceClass: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
   knownExploited: LabelExposureSchema.properties.knownExploited,
   exposedSince: Type.String({

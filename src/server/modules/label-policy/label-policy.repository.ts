@@ -63,25 +63,3 @@ export async function listPolicyStatesOfLabels(
   }
   return out
 }
-
-/** The manufacturer's name and the product's device class of these labels, for the dashboard. */
-export async function listLabelProducts(db: Db, labelIds: readonly string[]) {
-  const out: { label_id: string; manufacturer_name: string | null; device_class: string | null }[] =
-    []
-  for (const chunk of chunksOf(labelIds, CHUNK)) {
-    out.push(
-      ...(await db
-        .selectFrom('labels')
-        .leftJoin('organisations', 'organisations.id', 'labels.manufacturer_id')
-        .leftJoin('products', 'products.id', 'labels.product_id')
-        .select([
-          'labels.id as label_id',
-          'organisations.name as manufacturer_name',
-          'products.device_class',
-        ])
-        .where('labels.id', 'in', chunk)
-        .execute()),
-    )
-  }
-  return out
-}

@@ -55,6 +55,7 @@ describe('label policy over HTTP', () => {
           productId,
           productVersionId: versionId,
           manufacturer: { id: orgId, name: 'Acme' },
+          deviceClass: 'gateway',
           version: '1.0.0',
           supportPeriodEnd: '2031-05-01',
         },

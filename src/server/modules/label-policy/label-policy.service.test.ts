@@ -74,6 +74,7 @@ async function labelled() {
       productVersionId: version.id,
       manufacturer: { id: acmeId, name: 'Acme' },
       name: product.name,
+      deviceClass: 'gateway',
       supportPeriodEnd: '2031-12-31',
     },
     assessor: { id: labId, name: 'Trusted Lab' },

@@ -22,6 +22,7 @@ import {
 } from '../findings/findings.policy.ts'
 import {
   findVersionLabel,
+  listLabelRegistryNames,
   listLiveLabelsOfVersions,
   readLabelsForChange,
   type VersionLabel,
@@ -32,7 +33,6 @@ import { getOrganisation } from '../organisations/organisations.service.ts'
 import { getLabelPolicy } from '../settings/label-policy.service.ts'
 import {
   findPolicyState,
-  listLabelProducts,
   listPolicyStatesOfLabels,
   listVersionIdsWithPolicyEffects,
   upsertPolicyStates,
@@ -488,15 +488,11 @@ export async function listExposedLabels(
   const offset = query.offset ?? 0
   const policy = await getLabelPolicy(ctx)
   const labels = await listLiveLabelsOfVersions(ctx, await versionIdsWithPolicyFindings(ctx))
+  // The policy's exposures come earliest deadline first, and a deadline is the exposure's start
+  // plus the same number of days: the first one is the longest exposed.
   const exposed = (await judgeExposures(ctx, labels, policy))
     .filter((j) => j.verdict.kev.length > 0)
-    .map((j) => ({
-      ...j,
-      since: j.verdict.kev.reduce(
-        (min, e) => (e.since < min ? e.since : min),
-        j.verdict.kev[0]!.since,
-      ),
-    }))
+    .map((j) => ({ ...j, since: j.verdict.kev[0]!.since }))
     .sort(
       (a, b) =>
         a.since.localeCompare(b.since) ||
@@ -504,33 +500,29 @@ export async function listExposedLabels(
         a.label.id.localeCompare(b.label.id),
     )
   const page = exposed.slice(offset, offset + limit)
-  const details = new Map(
-    (
-      await listLabelProducts(
-        ctx.db,
-        page.map((j) => j.label.id),
-      )
-    ).map((d) => [d.label_id, d]),
+  const names = await listLabelRegistryNames(
+    ctx,
+    page.map((j) => j.label.id),
   )
-  const items = page.map(({ label, verdict, exposure, since }): ExposedLabel => {
-    const d = details.get(label.id)
-    const due = verdict.kev
-      .map((e) => e.finding.kevDueDate)
-      .filter((date): date is string => !!date)
-      .sort()[0]
-    return {
-      labelId: label.id,
-      productName: label.productName,
-      version: label.version,
-      manufacturer: { id: label.manufacturerId, name: d?.manufacturer_name ?? null },
-      deviceClass: d?.device_class ?? null,
-      status: label.status === 'suspended' ? 'suspended' : 'active',
-      knownExploited: exposure.knownExploited,
-      exposedSince: since,
-      kevDueDate: due ?? null,
-      policySuspension: exposure.policySuspension,
-    }
-  })
+  const items = page.map(({ label, verdict, exposure, since }): ExposedLabel => ({
+    labelId: label.id,
+    productName: label.productName,
+    version: label.version,
+    manufacturer: {
+      id: label.manufacturerId,
+      name: names.get(label.id)?.manufacturerName ?? '',
+    },
+    deviceClass: names.get(label.id)?.deviceClass ?? '',
+    status: label.status === 'suspended' ? 'suspended' : 'active',
+    knownExploited: exposure.knownExploited,
+    exposedSince: since,
+    kevDueDate:
+      verdict.kev
+        .map((e) => e.finding.kevDueDate)
+        .filter((date): date is string => !!date)
+        .sort()[0] ?? null,
+    policySuspension: exposure.policySuspension,
+  }))
   return { items, total: exposed.length, limit, offset }
 }
 

@@ -120,3 +120,25 @@ export async function readLabelsForChange(
   }
   return { read, live }
 }
+
+/**
+ * The manufacturer and device class each of these labels was issued with, by label id: what its
+ * registry page shows (copies of the signed record's fields, read from the label's own row).
+ */
+export async function listLabelRegistryNames(
+  ctx: Pick<Ctx, 'db'>,
+  ids: readonly string[],
+): Promise<Map<string, { manufacturerName: string; deviceClass: string }>> {
+  const out = new Map<string, { manufacturerName: string; deviceClass: string }>()
+  for (const chunk of chunksOf([...new Set(ids)], CHUNK)) {
+    const rows = await ctx.db
+      .selectFrom('labels')
+      .select(['id', 'manufacturer_name', 'device_class'])
+      .where('id', 'in', chunk)
+      .execute()
+    for (const r of rows) {
+      out.set(r.id, { manufacturerName: r.manufacturer_name, deviceClass: r.device_class })
+    }
+  }
+  return out
+}

@@ -95,13 +95,11 @@ function ExposedLabels() {
                   <Anchor component={Link} to={`/registry/${r.labelId}`}>
                     {r.productName} {r.version}
                   </Anchor>
-                  {r.deviceClass && (
-                    <Text size="xs" c="dimmed">
-                      {classLabel(r.deviceClass)}
-                    </Text>
-                  )}
+                  <Text size="xs" c="dimmed">
+                    {classLabel(r.deviceClass)}
+                  </Text>
                 </Table.Th>
-                <Table.Td>{r.manufacturer.name ?? '—'}</Table.Td>
+                <Table.Td>{r.manufacturer.name}</Table.Td>
                 <Table.Td miw={130}>
                   <StatusBadge status={r.status} />
                 </Table.Td>
