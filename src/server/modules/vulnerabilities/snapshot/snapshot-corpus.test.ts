@@ -210,6 +210,54 @@ describe('scanning the real corpus through the snapshot', () => {
     expect(byComponent(scanned)).toEqual(byComponent(matchComponents(plain, whole)))
   }, 300_000)
 
+  it('gives each CSAF document the statuses, remediations and flags of the leaves read, as the document has them', () => {
+    const withSupplier = components.filter((c) => c.supplier)
+    const { csaf } = snapshot.candidates(
+      candidateKeys(withSupplier),
+      productLookups(withSupplier, (v) => snapshot.mayHoldVendor(v)),
+    )
+    // The document's own lists, restricted to the product ids of the leaves read (product ids
+    // sorted on both sides: the snapshot lists them in leaf order).
+    const restricted = (whole: readonly CsafVulnerabilityProducts[], ids: Set<string>) =>
+      whole.flatMap((v) => {
+        const only = (list: readonly string[]) => list.filter((id) => ids.has(id)).sort()
+        const statuses = Object.fromEntries(
+          Object.entries(v.statuses)
+            .map(([name, list]) => [name, only(list)] as const)
+            .filter(([, list]) => list.length > 0),
+        )
+        const remediations = v.remediations
+          .map((r) => ({ ...r, productIds: only(r.productIds) }))
+          .filter((r) => r.productIds.length > 0)
+        const flags = v.flags
+          .map((f) => ({ ...f, productIds: only(f.productIds) }))
+          .filter((f) => f.productIds.length > 0)
+        if (!Object.keys(statuses).length && !remediations.length && !flags.length) return []
+        return [{ ...v, statuses, remediations, flags }]
+      })
+    const sorted = (list: readonly CsafVulnerabilityProducts[]) =>
+      list.map((v) => ({
+        ...v,
+        statuses: Object.fromEntries(
+          Object.entries(v.statuses).map(([name, ids]) => [name, [...ids].sort()]),
+        ),
+        remediations: v.remediations.map((r) => ({ ...r, productIds: [...r.productIds].sort() })),
+        flags: v.flags.map((f) => ({ ...f, productIds: [...f.productIds].sort() })),
+      }))
+    let remediationsRead = 0
+    for (const c of csaf) {
+      const ids = new Set(c.leaves.map((l) => l.productId))
+      const expected = restricted(csafVulnerabilities.get(c.advisoryId) ?? [], ids)
+      expect({ id: c.advisoryId, v: sorted(c.vulnerabilities) }).toStrictEqual({
+        id: c.advisoryId,
+        v: expected,
+      })
+      remediationsRead += c.vulnerabilities.reduce((n, v) => n + v.remediations.length, 0)
+    }
+    expect(csaf.length).toBeGreaterThan(100)
+    expect(remediationsRead).toBeGreaterThan(100)
+  }, 300_000)
+
   it('scans one component as the whole list does', () => {
     const sample = components.filter((_, i) => i % 97 === 0)
     const whole = matchSnapshot(snapshot, sample).findings
