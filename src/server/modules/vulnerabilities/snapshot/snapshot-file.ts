@@ -55,10 +55,10 @@ import type { OsvAffected } from '../versions/osv.ts'
  *   format 3): their statuses, remediations and flags are stored per leaf
  *   (`csaf_leaves.statuses`, {@link LeafStatuses}), so that a scan parses those of the leaves it
  *   read, not a document's whole list (2 MB for the ~190 documents of a 10,000-component SBOM);
- * - `csaf_remediations` (format 5): each remediation's text once, by document, vulnerability and
- *   position; a leaf's statuses name the positions only. Written into every leaf it names, the
- *   text was 97 % of the leaves' statuses (38 of 40 MB for the CISA corpus, each text six times
- *   on average), and a scan parsed 2.3 MB of it for 670 leaves;
+ * - from format 5 each remediation's text is in its vulnerability's head, once per document
+ *   (`remediations`, by position), and a leaf's statuses name positions only: written into every
+ *   leaf it names, the text was 97 % of the leaves' statuses (38 of 40 MB for the CISA corpus,
+ *   each text six times on average), and a scan parsed 2.3 MB of it for 670 leaves;
  * - `kev(cve, body)`;
  * - `key_filter(hashes, bits)` (format 2): a Bloom filter of every lookup key (OSV package and
  *   purl keys, CSAF purl, CPE and vendor keys, and from format 3 the (vendor key, term) pairs of
@@ -100,9 +100,6 @@ create table csaf_leaf_terms (
   vendor_key text not null, term text not null, advisory_pk integer not null,
   ordinal integer not null, primary key (vendor_key, term, advisory_pk, ordinal)) without rowid;
 create table csaf_vulnerabilities (advisory_pk integer primary key, body text not null);
-create table csaf_remediations (
-  advisory_pk integer not null, vulnerability integer not null, ordinal integer not null,
-  body text not null, primary key (advisory_pk, vulnerability, ordinal)) without rowid;
 create table osv_packages (
   eco_base text not null, package_key text not null, body text not null,
   primary key (eco_base, package_key)) without rowid;
@@ -309,7 +306,6 @@ export class SnapshotWriter {
   /** The staging file of OSV rows (removed when the snapshot is finished or abandoned). */
   private readonly staging: string
   private readonly insertVulnerabilities: BetterSqlite3.Statement
-  private readonly insertRemediation: BetterSqlite3.Statement
   private readonly insertKev: BetterSqlite3.Statement
 
   constructor(
@@ -341,7 +337,6 @@ export class SnapshotWriter {
     this.insertVendor = this.db.prepare('insert or ignore into csaf_leaf_vendors values (?, ?, ?)')
     this.insertTerm = this.db.prepare('insert or ignore into csaf_leaf_terms values (?, ?, ?, ?)')
     this.insertVulnerabilities = this.db.prepare('insert into csaf_vulnerabilities values (?, ?)')
-    this.insertRemediation = this.db.prepare('insert into csaf_remediations values (?, ?, ?, ?)')
     this.insertKev = this.db.prepare('insert or replace into kev values (?, ?)')
   }
 
@@ -407,16 +402,12 @@ export class SnapshotWriter {
       index: v.index,
       ...(v.cve === undefined ? {} : { cve: v.cve }),
       ids: v.ids,
+      // Only what names a product reaches a leaf's statuses, so only that is read back.
+      remediations: v.remediations.map((r) =>
+        r.productIds.length > 0 ? remediationText(r) : null,
+      ),
     }))
     this.insertVulnerabilities.run(pk, JSON.stringify(heads))
-    for (const v of vulnerabilities) {
-      v.remediations.forEach((r, ordinal) => {
-        // Only what names a product reaches a leaf's statuses, so only that is read back.
-        if (r.productIds.length > 0) {
-          this.insertRemediation.run(pk, v.index, ordinal, JSON.stringify(remediationText(r)))
-        }
-      })
-    }
   }
 
   addKev(entry: KevInfo): void {
@@ -591,13 +582,18 @@ export function damaged(error: unknown): unknown {
   return error
 }
 
-/** A CSAF vulnerability less what is stored per leaf. */
-type VulnerabilityHead = Pick<CsafVulnerabilityProducts, 'index' | 'cve' | 'ids'>
+/**
+ * A CSAF vulnerability less what is stored per leaf, with its remediations' texts by position
+ * (null where a remediation names no product: no leaf refers to it).
+ */
+type VulnerabilityHead = Pick<CsafVulnerabilityProducts, 'index' | 'cve' | 'ids'> & {
+  remediations: (RemediationText | null)[]
+}
 
 /**
  * One leaf's part of its document's vulnerabilities: per vulnerability that names the leaf's
  * product id in a status, remediation or flag, `[vulnerability index, statuses (in
- * PRODUCT_STATUSES order), remediation positions (their text is in `csaf_remediations`), [flag
+ * PRODUCT_STATUSES order), remediation positions (their text is in the vulnerability's head), [flag
  * index, label][]]`.
  */
 type LeafStatuses = [
@@ -607,7 +603,7 @@ type LeafStatuses = [
   flags: [number, string][],
 ][]
 
-/** A remediation as `csaf_remediations` stores it: without its product ids (the leaves name it). */
+/** A remediation as a vulnerability's head stores it: without its product ids (the leaves name them). */
 type RemediationText = Omit<CsafRemediation, 'productIds'>
 
 function remediationText(r: CsafRemediation): RemediationText {
@@ -648,7 +644,6 @@ function leafStatuses(
 function vulnerabilitiesOfLeaves(
   heads: readonly VulnerabilityHead[],
   leaves: readonly { productId: string; statuses: LeafStatuses }[],
-  remediationText: (vulnerability: number, ordinal: number) => RemediationText,
 ): CsafVulnerabilityProducts[] {
   // Only the vulnerabilities that name a leaf read: the engine finds nothing in the others
   // (no status for any of its candidates), and a document may list hundreds.
@@ -669,6 +664,7 @@ function vulnerabilitiesOfLeaves(
       return v
     })
   const byIndex = new Map(out.map((v) => [v.index, v]))
+  const headOf = new Map(heads.map((h) => [h.index, h]))
   const remediations = new Map<CsafVulnerabilityProducts, Map<number, CsafRemediation>>()
   const flags = new Map<CsafVulnerabilityProducts, Map<number, CsafFlag>>()
   for (const { productId, statuses } of leaves) {
@@ -682,7 +678,10 @@ function vulnerabilitiesOfLeaves(
         const r = map.get(i)
         if (r) r.productIds.push(productId)
         else {
-          const text = remediationText(index, i)
+          const text = headOf.get(index)?.remediations[i]
+          if (!text) {
+            throw new SnapshotError('The advisory snapshot is damaged: a remediation is missing.')
+          }
           const made = { category: text.category, details: text.details } as CsafRemediation
           if (text.url !== undefined) made.url = text.url
           if (text.date !== undefined) made.date = text.date
@@ -749,10 +748,6 @@ const READS = {
   heads: 'select a.* from json_each(?) k cross join advisories a on a.pk = k.value',
   vulnerabilities:
     'select v.advisory_pk, v.body from json_each(?) k cross join csaf_vulnerabilities v on v.advisory_pk = k.value',
-  // [advisory pk, vulnerability index, position] triples.
-  remediations:
-    'select r.advisory_pk, r.vulnerability, r.ordinal, r.body from json_each(?) k cross join csaf_remediations r ' +
-    'on r.advisory_pk = k.value ->> 0 and r.vulnerability = k.value ->> 1 and r.ordinal = k.value ->> 2',
   allKev: 'select body from kev',
 } as const
 
@@ -1115,39 +1110,17 @@ export class SnapshotReader {
       vulnerabilitiesOf.set(r.advisory_pk, r.body)
     }
     const leafTerms = new Map<CsafLeaf, LeafTerms>()
-    const readByPk = new Map<number, { leaf: CsafLeaf; productId: string; statuses: LeafStatuses }[]>() // prettier-ignore
-    // The remediations the leaves name, each read once however many leaves name it.
-    const wanted = new Map<string, [number, number, number]>()
-    for (const [pk, rows] of leavesByPk) {
+    const csaf: CsafCandidate[] = [...leavesByPk].map(([pk, rows]) => {
+      const h = heads.get(pk)
+      if (!h) throw new SnapshotError('The advisory snapshot is damaged: a leaf has no advisory.')
+      const vulnerabilities = vulnerabilitiesOf.get(pk)
       const read = rows
         .sort((a, b) => a.ordinal - b.ordinal)
         .map((r) => {
           const leaf = JSON.parse(r.body) as CsafLeaf
           leafTerms.set(leaf, JSON.parse(r.terms) as LeafTerms)
-          const statuses = JSON.parse(r.statuses) as LeafStatuses
-          for (const [index, , rems] of statuses) {
-            for (const i of rems) wanted.set(`${pk}:${index}:${i}`, [pk, index, i])
-          }
-          return { leaf, productId: leaf.productId, statuses }
+          return { leaf, productId: leaf.productId, statuses: JSON.parse(r.statuses) as LeafStatuses } // prettier-ignore
         })
-      readByPk.set(pk, read)
-    }
-    const texts = new Map<string, RemediationText>()
-    type RemediationRow = { advisory_pk: number; vulnerability: number; ordinal: number; body: string } // prettier-ignore
-    for (const r of all<RemediationRow>(s.remediations, [...wanted.values()])) {
-      texts.set(`${r.advisory_pk}:${r.vulnerability}:${r.ordinal}`, JSON.parse(r.body) as RemediationText) // prettier-ignore
-    }
-    const csaf: CsafCandidate[] = [...readByPk].map(([pk, read]) => {
-      const h = heads.get(pk)
-      if (!h) throw new SnapshotError('The advisory snapshot is damaged: a leaf has no advisory.')
-      const vulnerabilities = vulnerabilitiesOf.get(pk)
-      const textOf = (vulnerability: number, ordinal: number) => {
-        const text = texts.get(`${pk}:${vulnerability}:${ordinal}`)
-        if (!text) {
-          throw new SnapshotError('The advisory snapshot is damaged: a remediation is missing.')
-        }
-        return text
-      }
       return {
         advisoryId: h.advisory_id,
         aliases: JSON.parse(h.aliases) as string[],
@@ -1156,11 +1129,7 @@ export class SnapshotReader {
         source: 'csaf',
         leaves: read.map((r) => r.leaf),
         vulnerabilities: vulnerabilities
-          ? vulnerabilitiesOfLeaves(
-              JSON.parse(vulnerabilities) as VulnerabilityHead[],
-              read,
-              textOf,
-            )
+          ? vulnerabilitiesOfLeaves(JSON.parse(vulnerabilities) as VulnerabilityHead[], read)
           : [],
       }
     })
