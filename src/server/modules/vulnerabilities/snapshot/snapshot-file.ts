@@ -606,7 +606,8 @@ type LeafStatuses = [
 /** A remediation as a vulnerability's head stores it: without its product ids (the leaves name them). */
 type RemediationText = Omit<CsafRemediation, 'productIds'>
 
-function remediationText(r: CsafRemediation): RemediationText {
+/** A remediation's text fields, copied in the document reader's order (fields written out: see {@link vulnerabilitiesOfLeaves}). */
+function remediationText(r: RemediationText): RemediationText {
   const out: RemediationText = { category: r.category, details: r.details }
   if (r.url !== undefined) out.url = r.url
   if (r.date !== undefined) out.date = r.date
@@ -682,9 +683,7 @@ function vulnerabilitiesOfLeaves(
           if (!text) {
             throw new SnapshotError('The advisory snapshot is damaged: a remediation is missing.')
           }
-          const made = { category: text.category, details: text.details } as CsafRemediation
-          if (text.url !== undefined) made.url = text.url
-          if (text.date !== undefined) made.date = text.date
+          const made = remediationText(text) as CsafRemediation
           made.productIds = [productId]
           map.set(i, made)
         }
