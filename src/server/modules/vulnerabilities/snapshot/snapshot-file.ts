@@ -603,10 +603,13 @@ type LeafStatuses = [
   flags: [number, string][],
 ][]
 
-/** A remediation as a vulnerability's head stores it: without its product ids (the leaves name them). */
+/** A remediation as a vulnerability's head stores it: without its product ids (leaves name them). */
 type RemediationText = Omit<CsafRemediation, 'productIds'>
 
-/** A remediation's text fields, copied in the document reader's order (fields written out: see {@link vulnerabilitiesOfLeaves}). */
+/**
+ * A remediation's text fields, copied in the document reader's order (written out, not spread:
+ * see {@link vulnerabilitiesOfLeaves}).
+ */
 function remediationText(r: RemediationText): RemediationText {
   const out: RemediationText = { category: r.category, details: r.details }
   if (r.url !== undefined) out.url = r.url
