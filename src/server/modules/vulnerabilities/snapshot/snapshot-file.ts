@@ -603,7 +603,7 @@ type LeafStatuses = [
   flags: [number, string][],
 ][]
 
-/** A remediation as a vulnerability's head stores it: without its product ids (leaves name them). */
+/** A remediation as a vulnerability's head stores it: no product ids (its leaves name them). */
 type RemediationText = Omit<CsafRemediation, 'productIds'>
 
 /**
