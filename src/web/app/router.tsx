@@ -85,6 +85,10 @@ const FindingsPage = registryPage(
   () => import('../features/findings/findings-page.tsx'),
   'FindingsPage',
 )
+const AdvisoryPage = registryPage(
+  () => import('../features/advisories/advisory-page.tsx'),
+  'AdvisoryPage',
+)
 const VulnerabilitiesPage = registryPage(
   () => import('../features/vulnerabilities/vulnerabilities-page.tsx'),
   'VulnerabilitiesPage',
@@ -158,6 +162,8 @@ export function createRouter() {
         { path: 'label-policy', element: <LabelPolicyPage /> },
         // Public: each person sees the views that are theirs (see the page).
         { path: 'vulnerabilities/:tab?', element: <VulnerabilitiesPage /> },
+        // Public: advisories are public data.
+        { path: 'advisories/:source/:advisoryId', element: <AdvisoryPage /> },
         {
           element: <RequireSession />,
           children: [

@@ -14,6 +14,7 @@ import {
 import { useQuery } from '@tanstack/react-query'
 import { IconInfoCircle, IconPlayerPlay, IconSearch } from '@tabler/icons-react'
 import { useState } from 'react'
+import { Link } from 'react-router'
 import type {
   AdvisoryImport,
   AdvisoryImportDetail,
@@ -26,6 +27,7 @@ import { Panel } from '../../components/panel.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
+import { advisoryPath } from './advisory-text.ts'
 
 const OVERVIEW_KEY = ['admin', 'advisory-imports'] as const
 
@@ -249,7 +251,11 @@ function AdvisoryLookup() {
               {(a) => (
                 <>
                   <Table.Td>{a.source.toUpperCase()}</Table.Td>
-                  <Table.Td>{a.id}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={advisoryPath(a.source, a.id)} size="sm">
+                      {a.id}
+                    </Anchor>
+                  </Table.Td>
                   <Table.Td>{a.title ?? '—'}</Table.Td>
                   <Table.Td>
                     {a.severity ?? '—'}

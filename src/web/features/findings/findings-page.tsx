@@ -20,6 +20,7 @@ import { Empty, LoadError, Loading } from '../../components/query-state.tsx'
 import { SearchInput, useSearch } from '../../components/search-input.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
+import { advisoryPath } from '../advisories/advisory-text.ts'
 import { TriageSummary } from '../vex/triage-summary.tsx'
 import { VexPanel } from '../vex/vex-panel.tsx'
 
@@ -179,7 +180,13 @@ export function FindingsPage() {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{f.advisory.id}</Text>
+                    <Anchor
+                      component={Link}
+                      to={advisoryPath(f.advisory.source, f.advisory.id)}
+                      size="sm"
+                    >
+                      {f.advisory.id}
+                    </Anchor>
                     <Text size="xs" c="dimmed">
                       {f.cves.join(', ')}
                     </Text>

@@ -1,0 +1,22 @@
+import type { AdvisorySourceKind } from '../../../common/api/advisories.ts'
+
+/** Where the public page of an advisory is (findings and the advisory lookup link to it). */
+export const advisoryPath = (source: AdvisorySourceKind, id: string) =>
+  `/advisories/${source}/${encodeURIComponent(id)}`
+
+/** Only web links: a reference comes from outside data and could name any scheme. */
+export const webUrl = (value: unknown): string | undefined =>
+  typeof value === 'string' && /^https?:\/\//i.test(value) ? value : undefined
+
+/** One OSV range as words: "introduced 0, fixed 2.15.0" (GIT ranges name their repository). */
+export function rangeText(range: unknown): string {
+  const r = (range ?? {}) as { type?: unknown; repo?: unknown; events?: unknown }
+  const events = Array.isArray(r.events) ? r.events : []
+  const words = events.flatMap((e) =>
+    Object.entries((e ?? {}) as Record<string, unknown>).map(([kind, value]) => {
+      return `${kind.replace('_', ' ')} ${String(value)}`
+    }),
+  )
+  const repo = typeof r.repo === 'string' ? ` (${r.repo})` : ''
+  return `${typeof r.type === 'string' ? r.type : '?'}${repo}: ${words.join(', ')}`
+}
