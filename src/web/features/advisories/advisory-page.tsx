@@ -2,14 +2,20 @@ import { Anchor, Badge, Group, List, Stack, Table, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
 import { useParams } from 'react-router'
-import type { Advisory, AdvisorySourceKind } from '../../../common/api/advisories.ts'
+import {
+  ADVISORY_SOURCES,
+  type Advisory,
+  type AdvisorySourceKind,
+} from '../../../common/api/advisories.ts'
+import { isAppError } from '../../../common/errors.ts'
+import { NotFoundPage } from '../../app/error-pages.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { Page } from '../../components/page.tsx'
 import { Panel } from '../../components/panel.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
-import { rangeText, webUrl } from './advisory-text.ts'
+import { advisoryPath, rangeText, webUrl, words } from './advisory-text.ts'
 
 const SOURCE_NAMES: Record<AdvisorySourceKind, string> = {
   osv: 'OSV',
@@ -23,13 +29,14 @@ const SOURCE_NAMES: Record<AdvisorySourceKind, string> = {
  */
 export function AdvisoryPage() {
   const { source = '', advisoryId = '' } = useParams()
+  const known = (ADVISORY_SOURCES as readonly string[]).includes(source)
   const query = useQuery({
     queryKey: ['advisory', source, advisoryId],
-    queryFn: () =>
-      api.get<Advisory>(
-        `/advisories/${encodeURIComponent(source)}/${encodeURIComponent(advisoryId)}`,
-      ),
+    // The page's own path is the API's, under its prefix.
+    queryFn: () => api.get<Advisory>(advisoryPath(source as AdvisorySourceKind, advisoryId)),
+    enabled: known,
   })
+  if (!known || (query.isError && isAppError(query.error, 'not_found'))) return <NotFoundPage />
   return (
     <Page
       title={advisoryId}
@@ -178,9 +185,7 @@ function CsafVulnerabilities({ advisory }: { advisory: Advisory }) {
               Products:{' '}
               {counts.size === 0
                 ? 'none listed'
-                : [...counts]
-                    .map(([status, n]) => `${n} ${status.replaceAll('_', ' ')}`)
-                    .join(', ')}
+                : [...counts].map(([status, n]) => `${n} ${words(status)}`).join(', ')}
             </Text>
             {v.remediations.length > 0 && (
               <List
@@ -193,7 +198,7 @@ function CsafVulnerabilities({ advisory }: { advisory: Advisory }) {
                   return (
                     <List.Item key={i}>
                       <Text size="sm" span fw={600}>
-                        {r.category.replaceAll('_', ' ')}:
+                        {words(r.category)}:
                       </Text>{' '}
                       <Text size="sm" span style={{ whiteSpace: 'pre-line' }}>
                         {r.details}

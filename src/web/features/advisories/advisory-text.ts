@@ -8,15 +8,18 @@ export const advisoryPath = (source: AdvisorySourceKind, id: string) =>
 export const webUrl = (value: unknown): string | undefined =>
   typeof value === 'string' && /^https?:\/\//i.test(value) ? value : undefined
 
+/** An identifier as words: "known_affected" → "known affected". */
+export const words = (identifier: string) => identifier.replaceAll('_', ' ')
+
 /** One OSV range as words: "introduced 0, fixed 2.15.0" (GIT ranges name their repository). */
 export function rangeText(range: unknown): string {
   const r = (range ?? {}) as { type?: unknown; repo?: unknown; events?: unknown }
   const events = Array.isArray(r.events) ? r.events : []
-  const words = events.flatMap((e) =>
-    Object.entries((e ?? {}) as Record<string, unknown>).map(([kind, value]) => {
-      return `${kind.replace('_', ' ')} ${String(value)}`
-    }),
+  const said = events.flatMap((e) =>
+    Object.entries((e ?? {}) as Record<string, unknown>).map(
+      ([kind, value]) => `${words(kind)} ${String(value)}`,
+    ),
   )
   const repo = typeof r.repo === 'string' ? ` (${r.repo})` : ''
-  return `${typeof r.type === 'string' ? r.type : '?'}${repo}: ${words.join(', ')}`
+  return `${typeof r.type === 'string' ? r.type : '?'}${repo}: ${said.join(', ')}`
 }

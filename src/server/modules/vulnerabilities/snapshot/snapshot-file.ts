@@ -655,6 +655,7 @@ function vulnerabilitiesOfLeaves(
   for (const { statuses } of leaves) for (const [index] of statuses) named.add(index)
   // Fields written out rather than spread from the head: V8's slow path for those spreads was
   // a tenth of reading a scan's CSAF candidates.
+  const byIndex = new Map<number, { v: CsafVulnerabilityProducts; head: VulnerabilityHead }>()
   const out = heads
     .filter((h) => named.has(h.index))
     .map((h) => {
@@ -665,16 +666,16 @@ function vulnerabilitiesOfLeaves(
       v.statuses = {}
       v.remediations = []
       v.flags = []
+      byIndex.set(h.index, { v, head: h })
       return v
     })
-  const byIndex = new Map(out.map((v) => [v.index, v]))
-  const headOf = new Map(heads.map((h) => [h.index, h]))
   const remediations = new Map<CsafVulnerabilityProducts, Map<number, CsafRemediation>>()
   const flags = new Map<CsafVulnerabilityProducts, Map<number, CsafFlag>>()
   for (const { productId, statuses } of leaves) {
     for (const [index, names, rems, flagged] of statuses) {
-      const v = byIndex.get(index)
-      if (!v) continue
+      const part = byIndex.get(index)
+      if (!part) continue
+      const { v, head } = part
       for (const name of names) (v.statuses[name] ??= []).push(productId)
       for (const i of rems) {
         let map = remediations.get(v)
@@ -682,7 +683,7 @@ function vulnerabilitiesOfLeaves(
         const r = map.get(i)
         if (r) r.productIds.push(productId)
         else {
-          const text = headOf.get(index)?.remediations[i]
+          const text = head.remediations[i]
           if (!text) {
             throw new SnapshotError('The advisory snapshot is damaged: a remediation is missing.')
           }
