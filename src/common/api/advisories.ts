@@ -120,6 +120,18 @@ export const AdvisorySchema = Type.Object({
     ),
   ),
   raw: Type.Optional(Json),
+  knownExploited: Type.Array(
+    Type.Object({
+      cve: Type.String(),
+      dateAdded: Type.String(),
+      dueDate: Type.String(),
+      knownRansomwareCampaignUse: Nullable(Type.String()),
+    }),
+    {
+      description:
+        "The advisory's CVEs that are in CISA's KEV catalogue now (empty for a KEV entry itself)",
+    },
+  ),
   kev: Type.Optional(
     Nullable(
       Type.Object({

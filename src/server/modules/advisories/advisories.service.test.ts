@@ -227,6 +227,34 @@ describe('importing a directory', () => {
       expect.arrayContaining([{ source: 'kev', state: 'active', count: 3 }]),
     )
   })
+
+  it("names the advisory's CVEs that KEV lists now, and drops one the catalogue removes", async () => {
+    const exploited = async (source: 'osv' | 'csaf' | 'kev', id: string) =>
+      (await getAdvisory(ctx, source, id)).knownExploited.map((k) => k.cve)
+    expect(await exploited('osv', 'GO-2022-0969')).toEqual([])
+    const added = [
+      ...KEV_ENTRIES,
+      { cveID: 'CVE-2022-27664', vendorProject: 'Go', product: 'net/http' },
+      { cveID: 'CVE-2023-38422', vendorProject: 'Walchem', product: 'Intuition 9' },
+    ]
+    await run(write('kev-added.json', kevCatalogue('2025.10.01', '2025-10-01T12:00:00Z', added)))
+    expect((await getAdvisory(ctx, 'osv', 'GO-2022-0969')).knownExploited).toEqual([
+      {
+        cve: 'CVE-2022-27664',
+        dateAdded: '2021-11-03',
+        dueDate: '2021-11-17',
+        knownRansomwareCampaignUse: 'Unknown',
+      },
+    ])
+    expect(await exploited('csaf', 'ICSA-23-229-04')).toEqual(['CVE-2023-38422'])
+    expect(await exploited('osv', 'PYSEC-2021-98')).toEqual([])
+    // A KEV entry is itself the listing: its `kev` part says so.
+    expect(await exploited('kev', 'CVE-2022-27664')).toEqual([])
+    const fewer = added.filter((e) => e.cveID !== 'CVE-2022-27664')
+    await run(write('kev-fewer.json', kevCatalogue('2025.11.01', '2025-11-01T12:00:00Z', fewer)))
+    expect(await exploited('osv', 'GO-2022-0969')).toEqual([])
+    expect(await exploited('csaf', 'ICSA-23-229-04')).toEqual(['CVE-2023-38422'])
+  })
 })
 
 describe('interrupted imports', () => {

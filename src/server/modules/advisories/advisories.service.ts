@@ -5,6 +5,7 @@ import type { Db } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Ctx } from '../../kernel/context.ts'
+import { kevByCves } from './advisories.candidates.ts'
 import * as repo from './advisories.repository.ts'
 import type { AdvisoryChangeKind, AdvisoryImportRow, AdvisoryTable } from './advisories.table.ts'
 import { openSource, readDocument, type OpenedSource } from './advisory-sources.ts'
@@ -784,6 +785,11 @@ export async function getAdvisory(
   }
   const raw = options.raw ? readRaw(ctx.config.dataDir, row.content_hash) : undefined
   const rawPart = raw ? { raw: JSON.parse(raw.toString('utf8')) as unknown } : {}
+  // The advisory's CVEs that CISA lists as exploited: what a reader should act on first.
+  const knownExploited = async (cves: (string | null)[]) =>
+    [...(await kevByCves(ctx, cves.filter(isCve))).values()]
+      .sort((a, b) => a.cve.localeCompare(b.cve))
+      .map((k) => ({ ...k, knownRansomwareCampaignUse: k.knownRansomwareCampaignUse ?? null }))
   if (row.source === 'osv') {
     const affected = (await repo.listOsvAffected(ctx.db, pk)).map((a) => ({
       ecosystem: a.ecosystem,
@@ -794,7 +800,12 @@ export async function getAdvisory(
       severity: parseJson<unknown[]>(a.severity),
       databaseSpecific: parseJson<unknown>(a.database_specific),
     }))
-    return { ...base, affected, ...rawPart }
+    return {
+      ...base,
+      knownExploited: await knownExploited([base.id, ...base.aliases]),
+      affected,
+      ...rawPart,
+    }
   }
   if (row.source === 'csaf') {
     const [products, vulnerabilities, statuses, remediations] = await Promise.all([
@@ -805,6 +816,7 @@ export async function getAdvisory(
     ])
     return {
       ...base,
+      knownExploited: await knownExploited([...base.aliases, ...vulnerabilities.map((v) => v.cve)]),
       products: products.map((p) => ({
         productId: p.product_id,
         name: p.name,
@@ -838,6 +850,7 @@ export async function getAdvisory(
   const kev = await repo.findKevEntry(ctx.db, pk)
   return {
     ...base,
+    knownExploited: [],
     kev: kev
       ? {
           cve: kev.cve,
@@ -854,6 +867,8 @@ export async function getAdvisory(
     ...rawPart,
   }
 }
+
+const isCve = (id: string | null): id is string => id !== null && /^CVE-\d{4}-\d{4,}$/i.test(id)
 
 /** How many advisories are stored, per source and state. */
 export async function countStoredAdvisories(ctx: Pick<Ctx, 'db'>) {

@@ -1,7 +1,7 @@
-import { Anchor, Badge, Group, List, Stack, Table, Text } from '@mantine/core'
+import { Alert, Anchor, Badge, Group, List, Stack, Table, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
-import { useParams } from 'react-router'
+import { Link, useParams } from 'react-router'
 import {
   ADVISORY_SOURCES,
   type Advisory,
@@ -46,6 +46,7 @@ export function AdvisoryPage() {
       <QueryState query={query} loadingLabel="Loading the advisory…">
         {(advisory) => (
           <>
+            <KnownExploited entries={advisory.knownExploited} />
             <Facts advisory={advisory} />
             {advisory.kev && <KevPanel kev={advisory.kev} />}
             {advisory.affected && <AffectedPackages affected={advisory.affected} />}
@@ -100,6 +101,27 @@ function Facts({ advisory }: { advisory: Advisory }) {
         </Text>
       )}
     </Panel>
+  )
+}
+
+/** The advisory's CVEs in CISA's KEV catalogue now: said first, as the reason to act. */
+function KnownExploited({ entries }: { entries: Advisory['knownExploited'] }) {
+  if (entries.length === 0) return null
+  return (
+    <Alert color="red" title="Known exploited" role="status">
+      <Stack gap={4}>
+        {entries.map((k) => (
+          <Text size="sm" key={k.cve}>
+            <Anchor component={Link} to={advisoryPath('kev', k.cve)} size="sm">
+              {k.cve}
+            </Anchor>{' '}
+            is in CISA's catalogue of known exploited vulnerabilities: added {k.dateAdded},
+            remediation due {k.dueDate}
+            {k.knownRansomwareCampaignUse === 'Known' ? '; used in ransomware campaigns' : ''}.
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
   )
 }
 
