@@ -42,6 +42,17 @@ function organisation(value: unknown): string | undefined {
   return isObject(value) ? asString(value.name) : undefined
 }
 
+/** CycloneDX 1.6 `authors`: their names, comma-separated. */
+function authors(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined
+  const names: string[] = []
+  for (const a of value) {
+    const name = isObject(a) ? asString(a.name) : undefined
+    if (name !== undefined) names.push(name)
+  }
+  return names.join(', ')
+}
+
 function licenses(value: unknown, into: string[]): void {
   for (const entry of asArray(value)) {
     if (!isObject(entry)) continue
@@ -140,13 +151,7 @@ export function readCycloneDx(bom: Json, notes: SbomNote[]): Normalised {
     if (type) component.type = type
     const supplier = organisation(c.supplier) ?? organisation(c.manufacturer)
     if (supplier) component.supplier = supplier
-    const author =
-      asString(c.author) ??
-      asArray(c.authors)
-        .filter(isObject)
-        .map((a) => asString(a.name))
-        .filter((n): n is string => n !== undefined)
-        .join(', ')
+    const author = asString(c.author) ?? authors(c.authors)
     if (author) component.author = author
     const purl = asString(c.purl)
     if (purl) applyPurl(component, purl, notes)

@@ -9,8 +9,11 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-export function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
+/** Shared by every absent array: a scan asks for several per component, most of them absent. */
+const NONE: readonly unknown[] = Object.freeze([])
+
+export function asArray(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : NONE
 }
 
 export function asString(value: unknown): string | undefined {

@@ -284,7 +284,11 @@ function mergeDuplicates(normalised: Normalised, notes: SbomNote[]): void {
       kept.push(component)
       continue
     }
-    const id = `${purl}\u0000${component.version ?? ''}`
+    // The canonical purl names its version; only a component whose own version differs needs both.
+    const id =
+      component.version === component.purlParts?.version
+        ? purl
+        : `${purl}\u0000${component.version ?? ''}`
     const first = firstByPurl.get(id)
     if (!first) {
       firstByPurl.set(id, component)
