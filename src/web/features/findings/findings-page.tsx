@@ -198,9 +198,15 @@ export function FindingsPage() {
                   <Table.Td>
                     {f.kev ? (
                       <Stack gap={0}>
-                        <Text size="sm" fw={700} c="red.9">
+                        <Anchor
+                          component={Link}
+                          to={advisoryPath('kev', f.kev.cve)}
+                          size="sm"
+                          fw={700}
+                          c="red.9"
+                        >
                           {f.kev.cve}
-                        </Text>
+                        </Anchor>
                         <Text size="xs" c="dimmed">
                           CISA KEV, due {f.kev.dueDate}
                           {f.kev.knownRansomwareCampaignUse === 'Known' && ', used in ransomware'}
