@@ -46,6 +46,7 @@ interface TypeRule {
 }
 
 const LOWER_BOTH: TypeRule = { lowerNamespace: true, lowerName: true }
+const NO_RULE: TypeRule = {}
 
 const TYPE_RULES: Record<string, TypeRule> = {
   alpm: LOWER_BOTH,
@@ -106,6 +107,7 @@ const TYPE_RULES: Record<string, TypeRule> = {
 // plus ':', which it explicitly leaves unencoded).
 const UNENCODED = /[A-Za-z0-9._~:-]/
 const ALL_UNENCODED = /^[A-Za-z0-9._~:-]*$/
+const ALL_UNENCODED_PATH = /^[A-Za-z0-9._~:/-]*$/
 const utf8 = new TextEncoder()
 
 function encode(text: string): string {
@@ -123,6 +125,11 @@ function encode(text: string): string {
   return out
 }
 
+/** Each '/'-separated segment encoded; a path that needs no encoding is returned as it is. */
+function encodePath(path: string): string {
+  return ALL_UNENCODED_PATH.test(path) ? path : path.split('/').map(encode).join('/')
+}
+
 function decode(text: string): string {
   // Without a percent sign there is nothing to decode (and nothing decodeURIComponent refuses).
   if (!text.includes('%')) return text
@@ -132,6 +139,9 @@ function decode(text: string): string {
     throw new PurlError(`invalid percent-encoding in "${text}"`)
   }
 }
+
+/** Non-empty segments without a percent sign: a namespace that cleanSegments would keep as it is. */
+const PLAIN_NAMESPACE = /^[^/%]+(?:\/[^/%]+)*$/
 
 function cleanSegments(path: string, isSubpath: boolean): string[] {
   return path
@@ -159,10 +169,12 @@ export function parsePurl(input: string): Purl {
   if (colon < 0 || rest.slice(0, colon).toLowerCase() !== 'pkg') {
     throw new PurlError('a purl starts with "pkg:"')
   }
-  rest = rest.slice(colon + 1).replace(/^\/+/, '')
+  rest = rest.slice(colon + 1)
+  if (rest.startsWith('/')) rest = rest.replace(/^\/+/, '')
   const slash = rest.indexOf('/')
   const type = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase()
-  rest = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '')
+  rest = slash < 0 ? '' : rest.slice(slash + 1)
+  if (rest.endsWith('/')) rest = rest.replace(/\/+$/, '')
   const lastSlash = rest.lastIndexOf('/')
   let nameAndVersion = rest.slice(lastSlash + 1)
   const namespacePart = lastSlash < 0 ? '' : rest.slice(0, lastSlash)
@@ -172,10 +184,13 @@ export function parsePurl(input: string): Purl {
     version = decode(nameAndVersion.slice(at + 1)) || null
     nameAndVersion = nameAndVersion.slice(0, at)
   }
-  const segments = cleanSegments(namespacePart, false)
+  // Most namespaces are one or a few plain segments, already in their clean form.
+  const namespace = PLAIN_NAMESPACE.test(namespacePart)
+    ? namespacePart
+    : cleanSegments(namespacePart, false).join('/')
   return normalise({
     type,
-    namespace: segments.join('/') || null,
+    namespace: namespace || null,
     name: decode(nameAndVersion),
     version,
     qualifiers,
@@ -219,15 +234,21 @@ export function buildPurl(parts: PurlParts): Purl {
   })
 }
 
+/** Types already checked against TYPE_PATTERN (a handful in any SBOM). */
+const validTypes = new Set<string>()
+
 function normalise(purl: Purl): Purl {
-  if (!TYPE_PATTERN.test(purl.type)) throw new PurlError(`invalid purl type "${purl.type}"`)
+  if (!validTypes.has(purl.type)) {
+    if (!TYPE_PATTERN.test(purl.type)) throw new PurlError(`invalid purl type "${purl.type}"`)
+    if (validTypes.size < 1000) validTypes.add(purl.type)
+  }
   if (purl.qualifiers) {
     for (const key of Object.keys(purl.qualifiers)) {
       if (!QUALIFIER_KEY_PATTERN.test(key)) throw new PurlError(`invalid qualifier key "${key}"`)
     }
     if (Object.keys(purl.qualifiers).length === 0) purl.qualifiers = null
   }
-  const rule = TYPE_RULES[purl.type] ?? {}
+  const rule = TYPE_RULES[purl.type] ?? NO_RULE
   if (rule.lowerNamespace && purl.namespace) purl.namespace = purl.namespace.toLowerCase()
   if (rule.lowerName) purl.name = purl.name.toLowerCase()
   if (purl.type === 'git' && purl.namespace?.includes('/')) {
@@ -255,14 +276,17 @@ function normalise(purl: Purl): Purl {
 /** The canonical string form of a purl. */
 export function formatPurl(purl: Purl): string {
   let out = `pkg:${purl.type}/`
-  if (purl.namespace) out += purl.namespace.split('/').map(encode).join('/') + '/'
-  out += purl.type === 'git' ? purl.name.split('/').map(encode).join('/') : encode(purl.name)
+  if (purl.namespace) out += encodePath(purl.namespace) + '/'
+  out += purl.type === 'git' ? encodePath(purl.name) : encode(purl.name)
   if (purl.version) out += '@' + encode(purl.version)
-  const keys = Object.keys(purl.qualifiers ?? {}).sort()
-  if (keys.length > 0) {
-    out += '?' + keys.map((k) => `${k}=${encode(purl.qualifiers?.[k] ?? '')}`).join('&')
+  const qualifiers = purl.qualifiers
+  if (qualifiers) {
+    const keys = Object.keys(qualifiers).sort()
+    if (keys.length > 0) {
+      out += '?' + keys.map((k) => `${k}=${encode(qualifiers[k] ?? '')}`).join('&')
+    }
   }
-  if (purl.subpath) out += '#' + purl.subpath.split('/').map(encode).join('/')
+  if (purl.subpath) out += '#' + encodePath(purl.subpath)
   return out
 }
 
