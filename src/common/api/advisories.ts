@@ -132,6 +132,10 @@ export const AdvisorySchema = Type.Object({
         "The advisory's CVEs that are in CISA's KEV catalogue now (empty for a KEV entry itself)",
     },
   ),
+  related: Type.Array(AdvisorySummarySchema, {
+    description:
+      'The other records of the same vulnerabilities: those whose id or aliases share its id, an alias or a CVE (at most 100)',
+  }),
   kev: Type.Optional(
     Nullable(
       Type.Object({

@@ -235,18 +235,19 @@ export async function listChangesSince(db: Db, seq: number, limit: number) {
     .execute()
 }
 
-/** Advisories whose own id, or one of whose aliases, is `id` (exact, as stored). */
-export async function findAdvisoriesByIdOrAlias(db: Db, id: string, limit: number) {
+/** Advisories whose own id, or one of whose aliases, is one of `ids` (exact, as stored). */
+export async function findAdvisoriesByIdsOrAliases(db: Db, ids: readonly string[], limit: number) {
+  if (ids.length === 0) return []
   return db
     .selectFrom('advisories')
     .select(summaryColumns)
     .where((eb) =>
       eb.or([
-        eb('advisories.advisory_id', '=', id),
+        eb('advisories.advisory_id', 'in', ids),
         eb(
           'advisories.id',
           'in',
-          eb.selectFrom('advisory_aliases').select('advisory_pk').where('alias', '=', id),
+          eb.selectFrom('advisory_aliases').select('advisory_pk').where('alias', 'in', ids),
         ),
       ]),
     )

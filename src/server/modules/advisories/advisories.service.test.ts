@@ -228,7 +228,7 @@ describe('importing a directory', () => {
     )
   })
 
-  it("names the advisory's CVEs that KEV lists now, and drops one the catalogue removes", async () => {
+  it("names the advisory's CVEs that KEV lists now, and drops one the catalogue removes; lists the same vulnerability's other records", async () => {
     const exploited = async (source: 'osv' | 'csaf' | 'kev', id: string) =>
       (await getAdvisory(ctx, source, id)).knownExploited.map((k) => k.cve)
     expect(await exploited('osv', 'GO-2022-0969')).toEqual([])
@@ -248,12 +248,21 @@ describe('importing a directory', () => {
     ])
     expect(await exploited('csaf', 'ICSA-23-229-04')).toEqual(['CVE-2023-38422'])
     expect(await exploited('osv', 'PYSEC-2021-98')).toEqual([])
+    // The same vulnerability's other records, either way, never the advisory itself.
+    const related = async (source: 'osv' | 'csaf' | 'kev', id: string) =>
+      (await getAdvisory(ctx, source, id)).related.map((a) => `${a.source}:${a.id}:${a.state}`)
+    expect(await related('osv', 'GO-2022-0969')).toEqual(['kev:CVE-2022-27664:active'])
+    expect(await related('kev', 'CVE-2022-27664')).toEqual(['osv:GO-2022-0969:active'])
+    expect(await related('csaf', 'ICSA-23-229-04')).toEqual(['kev:CVE-2023-38422:active'])
+    expect(await related('osv', 'PYSEC-2021-98')).toEqual([])
     // A KEV entry is itself the listing: its `kev` part says so.
     expect(await exploited('kev', 'CVE-2022-27664')).toEqual([])
     const fewer = added.filter((e) => e.cveID !== 'CVE-2022-27664')
     await run(write('kev-fewer.json', kevCatalogue('2025.11.01', '2025-11-01T12:00:00Z', fewer)))
     expect(await exploited('osv', 'GO-2022-0969')).toEqual([])
     expect(await exploited('csaf', 'ICSA-23-229-04')).toEqual(['CVE-2023-38422'])
+    // A removed KEV entry is still a record of the vulnerability, listed with its state.
+    expect(await related('osv', 'GO-2022-0969')).toEqual(['kev:CVE-2022-27664:removed'])
   })
 })
 

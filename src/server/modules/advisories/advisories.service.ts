@@ -727,14 +727,20 @@ const parseJson = <T>(text: string | null): T | null =>
 
 /** Advisories known by this id or alias (a CVE finds the OSV, CSAF and KEV records naming it). */
 export async function findAdvisories(ctx: Pick<Ctx, 'db'>, id: string) {
-  const rows = await repo.findAdvisoriesByIdOrAlias(ctx.db, id.trim(), 100)
+  const rows = await repo.findAdvisoriesByIdsOrAliases(ctx.db, [id.trim()], 100)
   // CVE ids are upper-case everywhere; accept them typed in lower case too.
   const upper = id.trim().toUpperCase()
   const more =
     rows.length === 0 && upper !== id.trim()
-      ? await repo.findAdvisoriesByIdOrAlias(ctx.db, upper, 100)
+      ? await repo.findAdvisoriesByIdsOrAliases(ctx.db, [upper], 100)
       : []
-  return [...rows, ...more].map((r) => ({
+  return [...rows, ...more].map(advisorySummary)
+}
+
+type SummaryRow = Awaited<ReturnType<typeof repo.findAdvisoriesByIdsOrAliases>>[number]
+
+function advisorySummary(r: SummaryRow) {
+  return {
     source: r.source,
     id: r.advisory_id,
     state: r.state,
@@ -746,7 +752,29 @@ export async function findAdvisories(ctx: Pick<Ctx, 'db'>, id: string) {
     severity: r.severity,
     cvssScore: r.cvss_score === null ? null : Number(r.cvss_score),
     category: r.category,
-  }))
+  }
+}
+
+/** At most this many ids are looked up for an advisory's related records, and records listed. */
+const RELATED_IDS = 50
+const RELATED_LIMIT = 100
+
+/**
+ * The other records of the same vulnerabilities: those whose id or aliases share one of `ids`
+ * (the advisory's id, aliases and CVEs): an OSV record's GHSA twin, the CSAF advisory and the
+ * KEV entry of its CVE.
+ */
+async function relatedAdvisories(
+  ctx: Pick<Ctx, 'db'>,
+  self: { source: string; id: string },
+  ids: readonly (string | null)[],
+) {
+  const wanted = [...new Set(ids.filter((i): i is string => i !== null))].slice(0, RELATED_IDS)
+  const rows = await repo.findAdvisoriesByIdsOrAliases(ctx.db, wanted, RELATED_LIMIT + 1)
+  return rows
+    .filter((r) => !(r.source === self.source && r.advisory_id === self.id))
+    .slice(0, RELATED_LIMIT)
+    .map(advisorySummary)
 }
 
 /**
@@ -800,9 +828,11 @@ export async function getAdvisory(
       severity: parseJson<unknown[]>(a.severity),
       databaseSpecific: parseJson<unknown>(a.database_specific),
     }))
+    const ids = [base.id, ...base.aliases]
     return {
       ...base,
-      knownExploited: await knownExploited([base.id, ...base.aliases]),
+      knownExploited: await knownExploited(ids),
+      related: await relatedAdvisories(ctx, base, ids),
       affected,
       ...rawPart,
     }
@@ -814,9 +844,11 @@ export async function getAdvisory(
       repo.listCsafStatuses(ctx.db, pk),
       repo.listCsafRemediations(ctx.db, pk),
     ])
+    const ids = [base.id, ...base.aliases, ...vulnerabilities.map((v) => v.cve)]
     return {
       ...base,
-      knownExploited: await knownExploited([...base.aliases, ...vulnerabilities.map((v) => v.cve)]),
+      knownExploited: await knownExploited(ids),
+      related: await relatedAdvisories(ctx, base, ids),
       products: products.map((p) => ({
         productId: p.product_id,
         name: p.name,
@@ -851,6 +883,7 @@ export async function getAdvisory(
   return {
     ...base,
     knownExploited: [],
+    related: await relatedAdvisories(ctx, base, [base.id, ...base.aliases]),
     kev: kev
       ? {
           cve: kev.cve,

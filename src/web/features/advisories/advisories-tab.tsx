@@ -14,7 +14,6 @@ import {
 import { useQuery } from '@tanstack/react-query'
 import { IconInfoCircle, IconPlayerPlay, IconSearch } from '@tabler/icons-react'
 import { useState } from 'react'
-import { Link } from 'react-router'
 import type {
   AdvisoryImport,
   AdvisoryImportDetail,
@@ -27,7 +26,7 @@ import { Panel } from '../../components/panel.tsx'
 import { Empty, QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { useNotifyingMutation } from '../../lib/mutations.ts'
-import { advisoryPath } from './advisory-text.ts'
+import { AdvisoryList } from './advisory-list.tsx'
 
 const OVERVIEW_KEY = ['admin', 'advisory-imports'] as const
 
@@ -241,32 +240,7 @@ function AdvisoryLookup() {
       </Group>
       {id !== '' && (
         <QueryState query={query} empty={<Empty title={`Nothing is known as ${id}`} />}>
-          {(found) => (
-            <DataTable
-              rows={found}
-              rowKey={(a) => `${a.source}/${a.id}`}
-              columns={['Source', 'Id', 'Title', 'Severity', 'State', 'Modified']}
-              minWidth={720}
-            >
-              {(a) => (
-                <>
-                  <Table.Td>{a.source.toUpperCase()}</Table.Td>
-                  <Table.Td>
-                    <Anchor component={Link} to={advisoryPath(a.source, a.id)} size="sm">
-                      {a.id}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{a.title ?? '—'}</Table.Td>
-                  <Table.Td>
-                    {a.severity ?? '—'}
-                    {a.cvssScore !== null && ` (${a.cvssScore})`}
-                  </Table.Td>
-                  <Table.Td>{a.state}</Table.Td>
-                  <Table.Td>{when(a.modified)}</Table.Td>
-                </>
-              )}
-            </DataTable>
-          )}
+          {(found) => <AdvisoryList advisories={found} />}
         </QueryState>
       )}
     </Panel>

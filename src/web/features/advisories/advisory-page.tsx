@@ -15,6 +15,7 @@ import { Panel } from '../../components/panel.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
+import { AdvisoryList } from './advisory-list.tsx'
 import { advisoryPath, rangeText, webUrl, words } from './advisory-text.ts'
 
 const SOURCE_NAMES: Record<AdvisorySourceKind, string> = {
@@ -51,6 +52,11 @@ export function AdvisoryPage() {
             {advisory.kev && <KevPanel kev={advisory.kev} />}
             {advisory.affected && <AffectedPackages affected={advisory.affected} />}
             {advisory.vulnerabilities && <CsafVulnerabilities advisory={advisory} />}
+            {advisory.related.length > 0 && (
+              <Panel title="Other records of the same vulnerability">
+                <AdvisoryList advisories={advisory.related} />
+              </Panel>
+            )}
             <References references={advisory.references} />
           </>
         )}
