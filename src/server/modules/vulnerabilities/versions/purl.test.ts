@@ -2,7 +2,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { buildPurl, canonicalisePurl, formatPurl, parsePurl, type PurlParts } from './purl.ts'
+import {
+  buildPurl,
+  canonicalisePurl,
+  formatPurl,
+  parsePurl,
+  PurlError,
+  type PurlParts,
+} from './purl.ts'
 import { readJson, SHARED_DATA, sharedDataPresent } from './shared-data.testing.ts'
 
 const SUITE = 'package-url-tests/purl-spec/tests'
@@ -110,16 +117,54 @@ describe('purl: our own cases', () => {
       'pkg:deb/debian/openssl@1.1.1n-0%2Bdeb11u3?distro=debian-11',
     ],
     ['pkg:maven/org.a/b@1.0?empty=', 'pkg:maven/org.a/b@1.0'],
+    // git: the host, then the repository path segment by segment, however it was written.
+    ['pkg:git/github.com/Org/Repo@v1', 'pkg:git/github.com/org/repo@v1'],
+    ['pkg:git/github.com//org%2Frepo/', 'pkg:git/github.com/org/repo'],
   ])('%s → %s', (input, canonical) => {
     expect(canonicalisePurl(input)).toBe(canonical)
   })
 
-  it.each(['', 'npm/foo', 'pkg:', 'pkg:npm', 'pkg:npm/foo@1?a', 'pkg:npm/%zz', 'pkg:1x/y'])(
-    'refuses %j',
-    (input) => {
-      expect(() => parsePurl(input)).toThrow()
-    },
-  )
+  it.each([
+    ...['', 'npm/foo', 'pkg:', 'pkg:npm', 'pkg:npm/foo@1?a', 'pkg:npm/%zz', 'pkg:1x/y'],
+    // A namespace or subpath segment that decodes to a "/" (the spec forbids it).
+    ...['pkg:npm/a%2Fb/c', 'pkg:generic/x#a%2Fb'],
+  ])('refuses %j', (input) => {
+    expect(() => parsePurl(input)).toThrow()
+  })
+
+  it('refuses garbage with a PurlError only, and canonicalises once and for all', () => {
+    // Pieces that reach every branch: slashes to trim, empty and dot segments, percent signs
+    // (valid and not), qualifiers, subpaths, upper case, and types with their own rules.
+    const piece = fc.constantFrom(
+      ...['pkg:', 'PKG:', '/', '//', 'npm', 'git', 'pypi', 'deb', 'swift', 'vcpkg', 'a', 'B'],
+      ...['.', '..', '%', '%2F', '%41', '%zz', '@', '?', '&', '=', '#', ' ', ':', '_', '-', 'é'],
+    )
+    let valid = 0
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.constantFrom('npm', 'git', 'pypi', 'deb', 'swift', 'vcpkg', 'generic'),
+        fc.array(piece, { minLength: 1, maxLength: 12 }),
+        (start, type, pieces) => {
+          // Half of them start as a purl of a real type would; the rest is garbage from the start.
+          const input = (start ? `pkg:${type}/` : '') + pieces.join('')
+          let canonical: string
+          try {
+            canonical = canonicalisePurl(input)
+          } catch (error) {
+            expect(error).toBeInstanceOf(PurlError)
+            return
+          }
+          valid++
+          expect(canonicalisePurl(canonical)).toBe(canonical)
+          expect(parsePurl(canonical)).toEqual(parsePurl(input))
+        },
+      ),
+      { numRuns: 20_000 },
+    )
+    // Enough of them must be purls for the second half to mean something.
+    expect(valid).toBeGreaterThan(2_000)
+  })
 
   it('format ∘ parse is the identity on canonical purls', () => {
     const segment = fc

@@ -147,7 +147,12 @@ function cleanSegments(path: string, isSubpath: boolean): string[] {
   return path
     .split('/')
     .filter((s) => s !== '' && !(isSubpath && (s === '.' || s === '..')))
-    .map(decode)
+    .map((s) => {
+      const decoded = decode(s)
+      // The spec forbids it, and joined with the others it would read as two segments.
+      if (decoded.includes('/')) throw new PurlError(`segment "${s}" decodes to a "/"`)
+      return decoded
+    })
 }
 
 /** Parses a purl string and normalises it; throws {@link PurlError} when it is not a valid purl. */
@@ -251,11 +256,12 @@ function normalise(purl: Purl): Purl {
   const rule = TYPE_RULES[purl.type] ?? NO_RULE
   if (rule.lowerNamespace && purl.namespace) purl.namespace = purl.namespace.toLowerCase()
   if (rule.lowerName) purl.name = purl.name.toLowerCase()
-  if (purl.type === 'git' && purl.namespace?.includes('/')) {
-    // The git type's namespace is the host alone; the repository path is the name.
-    const [host, ...path] = purl.namespace.split('/')
-    purl.namespace = host ?? null
-    purl.name = [...path, purl.name].join('/')
+  if (purl.type === 'git' && (purl.namespace?.includes('/') || purl.name.includes('/'))) {
+    // The git type's namespace is the host alone; the repository path is the name, written
+    // segment by segment (so a decoded "/" in it separates segments, and empty ones go).
+    const [host, ...path] = `${purl.namespace ?? ''}/${purl.name}`.split('/').filter(Boolean)
+    purl.namespace = path.length > 0 ? (host ?? null) : null
+    purl.name = path.length > 0 ? path.join('/') : (host ?? '')
   }
   rule.check?.(purl)
   if (purl.name === '') throw new PurlError('a purl needs a name')
