@@ -26,7 +26,10 @@ export function canonicalPurl(text: string): CanonicalPurl {
       parts.qualifiers = { ...parsed.qualifiers }
     }
     if (parsed.subpath) parts.subpath = parsed.subpath
-    return { valid: true, purl: formatPurl(parsed), parts }
+    const canonical = formatPurl(parsed)
+    // Most purls arrive canonical: keep the parsed document's flat string rather than the one
+    // just assembled piece by piece, which every later map lookup would first have to flatten.
+    return { valid: true, purl: canonical === trimmed ? trimmed : canonical, parts }
   } catch (error) {
     return {
       valid: false,
