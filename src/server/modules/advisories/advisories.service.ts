@@ -813,11 +813,6 @@ export async function getAdvisory(
   }
   const raw = options.raw ? readRaw(ctx.config.dataDir, row.content_hash) : undefined
   const rawPart = raw ? { raw: JSON.parse(raw.toString('utf8')) as unknown } : {}
-  // The advisory's CVEs that CISA lists as exploited: what a reader should act on first.
-  const knownExploited = async (cves: (string | null)[]) =>
-    [...(await kevByCves(ctx, cves.filter(isCve))).values()]
-      .sort((a, b) => a.cve.localeCompare(b.cve))
-      .map((k) => ({ ...k, knownRansomwareCampaignUse: k.knownRansomwareCampaignUse ?? null }))
   if (row.source === 'osv') {
     const affected = (await repo.listOsvAffected(ctx.db, pk)).map((a) => ({
       ecosystem: a.ecosystem,
@@ -831,7 +826,7 @@ export async function getAdvisory(
     const ids = [base.id, ...base.aliases]
     return {
       ...base,
-      knownExploited: await knownExploited(ids),
+      knownExploited: await knownExploited(ctx, ids),
       related: await relatedAdvisories(ctx, base, ids),
       affected,
       ...rawPart,
@@ -847,7 +842,7 @@ export async function getAdvisory(
     const ids = [base.id, ...base.aliases, ...vulnerabilities.map((v) => v.cve)]
     return {
       ...base,
-      knownExploited: await knownExploited(ids),
+      knownExploited: await knownExploited(ctx, ids),
       related: await relatedAdvisories(ctx, base, ids),
       products: products.map((p) => ({
         productId: p.product_id,
@@ -902,6 +897,13 @@ export async function getAdvisory(
 }
 
 const isCve = (id: string | null): id is string => id !== null && /^CVE-\d{4}-\d{4,}$/i.test(id)
+
+/** Those of an advisory's ids that CISA lists as exploited now: what a reader should act on first. */
+async function knownExploited(ctx: Pick<Ctx, 'db'>, ids: readonly (string | null)[]) {
+  return [...(await kevByCves(ctx, ids.filter(isCve))).values()]
+    .sort((a, b) => a.cve.localeCompare(b.cve))
+    .map((k) => ({ ...k, knownRansomwareCampaignUse: k.knownRansomwareCampaignUse ?? null }))
+}
 
 /** How many advisories are stored, per source and state. */
 export async function countStoredAdvisories(ctx: Pick<Ctx, 'db'>) {

@@ -16,7 +16,7 @@ import { QueryState } from '../../components/query-state.tsx'
 import { api } from '../../lib/api.ts'
 import { formatDate } from '../../lib/format.ts'
 import { AdvisoryList } from './advisory-list.tsx'
-import { advisoryPath, rangeText, webUrl, words } from './advisory-text.ts'
+import { advisoryPath, kevDates, rangeText, webUrl, words } from './advisory-text.ts'
 
 const SOURCE_NAMES: Record<AdvisorySourceKind, string> = {
   osv: 'OSV',
@@ -121,9 +121,7 @@ function KnownExploited({ entries }: { entries: Advisory['knownExploited'] }) {
             <Anchor component={Link} to={advisoryPath('kev', k.cve)} size="sm">
               {k.cve}
             </Anchor>{' '}
-            is in CISA's catalogue of known exploited vulnerabilities: added {k.dateAdded},
-            remediation due {k.dueDate}
-            {k.knownRansomwareCampaignUse === 'Known' ? '; used in ransomware campaigns' : ''}.
+            is in CISA's catalogue of known exploited vulnerabilities: {kevDates(k)}.
           </Text>
         ))}
       </Stack>
@@ -135,9 +133,8 @@ function KevPanel({ kev }: { kev: NonNullable<Advisory['kev']> }) {
   return (
     <Panel title="Known exploited (CISA KEV)">
       <Text size="sm">
-        <strong>{kev.vulnerabilityName}</strong> — {kev.vendorProject} {kev.product}. Added{' '}
-        {kev.dateAdded}, remediation due {kev.dueDate}
-        {kev.knownRansomwareCampaignUse === 'Known' ? '; used in ransomware campaigns' : ''}.
+        <strong>{kev.vulnerabilityName}</strong> — {kev.vendorProject} {kev.product};{' '}
+        {kevDates(kev)}.
       </Text>
       <Text size="sm">Required action: {kev.requiredAction}</Text>
     </Panel>

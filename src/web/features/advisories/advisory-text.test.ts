@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { advisoryPath, rangeText, webUrl } from './advisory-text.ts'
+import { advisoryPath, kevDates, rangeText, webUrl } from './advisory-text.ts'
 
 describe('an advisory page’s text', () => {
   it('links to an advisory by source and encoded id', () => {
     expect(advisoryPath('osv', 'GHSA-jfh8-c2jp-5v3q')).toBe('/advisories/osv/GHSA-jfh8-c2jp-5v3q')
     expect(advisoryPath('csaf', 'a/b c')).toBe('/advisories/csaf/a%2Fb%20c')
+  })
+
+  it("says a KEV entry's dates, and ransomware use only when known", () => {
+    const kev = { dateAdded: '2021-12-10', dueDate: '2021-12-24' }
+    expect(kevDates({ ...kev, knownRansomwareCampaignUse: 'Known' })).toBe(
+      'added 2021-12-10, remediation due 2021-12-24; used in ransomware campaigns',
+    )
+    expect(kevDates({ ...kev, knownRansomwareCampaignUse: 'Unknown' })).toBe(
+      'added 2021-12-10, remediation due 2021-12-24',
+    )
+    expect(kevDates({ ...kev, knownRansomwareCampaignUse: null })).toBe(
+      'added 2021-12-10, remediation due 2021-12-24',
+    )
   })
 
   it('keeps only web links from a reference', () => {

@@ -8,6 +8,15 @@ export const advisoryPath = (source: AdvisorySourceKind, id: string) =>
 export const webUrl = (value: unknown): string | undefined =>
   typeof value === 'string' && /^https?:\/\//i.test(value) ? value : undefined
 
+/** A KEV entry's dates in words: "added 2021-12-10, remediation due 2021-12-24; used in …". */
+export const kevDates = (kev: {
+  dateAdded: string
+  dueDate: string
+  knownRansomwareCampaignUse: string | null
+}) =>
+  `added ${kev.dateAdded}, remediation due ${kev.dueDate}` +
+  (kev.knownRansomwareCampaignUse === 'Known' ? '; used in ransomware campaigns' : '')
+
 /** An identifier as words: "known_affected" → "known affected". */
 export const words = (identifier: string) => identifier.replaceAll('_', ' ')
 
